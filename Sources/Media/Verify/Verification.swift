@@ -1,0 +1,77 @@
+/// The verdict of comparing a measured (decoded) duration with the one upstream reported.
+public enum Verdict: String, Sendable, Codable, Equatable {
+    /// Decoded cleanly and the durations agree within the tolerance.
+    case match
+    /// Decoded cleanly but the durations differ by more than the tolerance.
+    case mismatch
+    /// Decoded cleanly; nothing was reported to compare with.
+    case unreported
+    /// Decode errors, a file that stops early, or not media at all. Wins over every other verdict.
+    case undecodable
+}
+
+/// How far a measured duration may stray from the reported one.
+public struct DurationTolerance: Sendable, Codable, Equatable {
+    /// Lower bound, µs (default 100 ms).
+    public var minimumUs: Int64
+    /// The tolerance is at least this many frame durations (default 2).
+    public var frames: Int
+
+    public init(minimumUs: Int64 = 100_000, frames: Int = 2) {
+        self.minimumUs = minimumUs
+        self.frames = frames
+    }
+
+    public func resolve(frameDurationUs: Int64) -> Int64 {
+        max(minimumUs, Int64(frames) * frameDurationUs)
+    }
+}
+
+/// The result of a full-decode verification.
+public struct Verification: Sendable, Codable, Equatable {
+    public var path: String
+    public var verdict: Verdict
+    /// Decoded video duration: last pts + last frame duration − first pts, in µs.
+    public var measuredDurationUs: Int64?
+    public var reportedDurationUs: Int64?
+    /// measured − reported, µs (nil when either is unknown).
+    public var deltaUs: Int64?
+    public var toleranceUs: Int64
+    /// Decoded video frames.
+    public var frames: Int
+    /// Decode errors: failed sends/receives, frames flagged corrupt, read errors (video and audio).
+    public var decodeErrors: Int
+    public var audioFrames: Int
+    public var audioDurationUs: Int64?
+    /// Duration the container's headers promise for the video stream, µs.
+    public var declaredDurationUs: Int64?
+    /// Why the verdict is `undecodable`, in words (nil otherwise).
+    public var reason: String?
+
+    /// Combines measurements into a verdict. `undecodable` wins over everything.
+    static func judge(
+        path: String, measuredUs: Int64?, reportedUs: Int64?, declaredUs: Int64?, frames: Int,
+        decodeErrors: Int, toleranceUs: Int64, audioFrames: Int, audioDurationUs: Int64?, failure: String?
+    ) -> Verification {
+        var reason = failure
+        if reason == nil, frames == 0 { reason = "no video frame could be decoded" }
+        if reason == nil, decodeErrors > 0 { reason = "\(decodeErrors) decode error(s)" }
+        if reason == nil, let declaredUs, let measuredUs, declaredUs - measuredUs > toleranceUs {
+            reason = "decoding stopped early: \(measuredUs) µs decoded of \(declaredUs) µs declared"
+        }
+        let delta = (measuredUs != nil && reportedUs != nil) ? measuredUs! - reportedUs! : nil
+        let verdict: Verdict
+        if reason != nil {
+            verdict = .undecodable
+        } else if let delta {
+            verdict = abs(delta) <= toleranceUs ? .match : .mismatch
+        } else {
+            verdict = .unreported
+        }
+        return Verification(
+            path: path, verdict: verdict, measuredDurationUs: measuredUs, reportedDurationUs: reportedUs,
+            deltaUs: delta, toleranceUs: toleranceUs, frames: frames, decodeErrors: decodeErrors,
+            audioFrames: audioFrames, audioDurationUs: audioDurationUs, declaredDurationUs: declaredUs, reason: reason
+        )
+    }
+}

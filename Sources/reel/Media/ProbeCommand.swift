@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import Media
+
+struct ProbeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "probe", abstract: "Read a video's headers (no decode): duration, streams, size, rotation.")
+
+    @Argument(help: "Video files.") var files: [String]
+    @OptionGroup var output: JSONFlag
+
+    /// One entry of the output: a probe, or why the file could not be probed.
+    struct Entry: Encodable {
+        var path: String
+        var probe: ProbeResult?
+        var error: String?
+
+        func encode(to encoder: any Encoder) throws {
+            if let probe { try probe.encode(to: encoder); return }
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(path, forKey: .path)
+            try c.encode(error, forKey: .error)
+        }
+        enum CodingKeys: String, CodingKey { case path, error }
+    }
+
+    func run() async throws {
+        for file in files { try requireFile(file) }
+        var entries: [Entry] = []
+        for file in files {
+            do {
+                entries.append(Entry(path: file, probe: try MediaEngine.probeNow(file)))
+            } catch {
+                entries.append(Entry(path: file, error: error.description))
+            }
+        }
+        if output.json {
+            if entries.count == 1 { try Output.json(entries[0]) } else { try Output.json(entries) }
+        } else {
+            for entry in entries { Output.line(Self.describe(entry)) }
+        }
+        if entries.contains(where: { $0.probe == nil }) { throw ReelExit(code: ReelExit.attention, message: "") }
+    }
+
+    static func describe(_ entry: Entry) -> String {
+        guard let p = entry.probe else { return "\(entry.path): \(entry.error ?? "error")" }
+        var lines = ["\(p.path): \(p.formatName), \(seconds(p.durationUs)) (from \(p.durationEstimation)), start \(seconds(p.startTimeUs))"]
+        for s in p.streams {
+            switch s.type {
+            case "video":
+                let fps = s.avgFrameRate.map { String(format: "%.3f fps", $0) } ?? "? fps"
+                lines.append("  #\(s.index) video \(s.codec) \(s.width ?? 0)x\(s.height ?? 0) shown \(s.displayWidth ?? 0)x\(s.displayHeight ?? 0) rotation \(s.rotation)° \(fps) \(seconds(s.durationUs))")
+            case "audio":
+                lines.append("  #\(s.index) audio \(s.codec) \(s.sampleRate ?? 0) Hz \(s.channels ?? 0) ch \(seconds(s.durationUs))")
+            default:
+                lines.append("  #\(s.index) \(s.type) \(s.codec)")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

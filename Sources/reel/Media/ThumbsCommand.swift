@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import Media
+
+struct ThumbsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "thumbs",
+        abstract: "Extract stills: frames at exact times, evenly spaced thumbnails, a representative poster, a storyboard.",
+        discussion: "With none of --at, --count, --poster, --storyboard: a poster and 5 evenly spaced thumbnails.")
+
+    @Argument(help: "Video file.") var file: String
+    @Option(name: .long, help: "Output directory (created if missing).") var out: String
+    @Option(name: .long, help: "Comma-separated times in seconds, e.g. 1.5,10") var at: String?
+    @Option(name: .long, help: "Number of evenly spaced thumbnails.") var count: Int?
+    @Flag(name: .long, help: "Pick one representative poster (not black, not uniform).") var poster = false
+    @Flag(name: .long, help: "Write a sprite sheet and a WebVTT storyboard.") var storyboard = false
+    @Option(name: .long, help: "Image format: jpeg or webp.") var format: String = "jpeg"
+    @Option(name: .long, help: "Longest side of a thumbnail in pixels.") var size: Int = 640
+    @OptionGroup var output: JSONFlag
+
+    func validate() throws {
+        if let count, count < 0 || count > 1000 { throw ValidationError("--count must be between 0 and 1000") }
+        if ImageFormat(rawValue: format) == nil { throw ValidationError("--format must be jpeg or webp") }
+        if size < 16 || size > 8192 { throw ValidationError("--size must be between 16 and 8192") }
+        _ = try times()
+    }
+
+    func times() throws -> [Double] {
+        guard let at else { return [] }
+        return try at.split(separator: ",").map { part in
+            guard let v = Double(part.trimmingCharacters(in: .whitespaces)), v >= 0, v.isFinite else {
+                throw ValidationError("--at takes seconds like 1.5,10 ('\(part)' is not one)")
+            }
+            return v
+        }
+    }
+
+    func run() async throws {
+        try requireFile(file)
+        var request = ThumbnailRequest(times: try times(), count: count ?? 0, poster: poster,
+                                       storyboard: storyboard ? StoryboardOptions() : nil,
+                                       format: ImageFormat(rawValue: format)!, thumbnailLongSide: size)
+        if request.isEmpty {
+            request.count = 5
+            request.poster = true
+        }
+        let result: ThumbnailSet
+        do {
+            result = try await MediaEngine.thumbnails(file, request: request, directory: out)
+        } catch {
+            throw mediaExit(error)
+        }
+        if output.json {
+            try Output.json(result)
+        } else {
+            for t in result.thumbnails { Output.line("\(t.path)  \(seconds(t.timeUs))  \(t.width)x\(t.height)") }
+            if let p = result.poster { Output.line("\(p.path)  poster at \(seconds(p.timeUs))  \(p.width)x\(p.height)") }
+            if let s = result.storyboard { Output.line("\(s.sprite)  \(s.tiles) tiles of \(s.tileWidth)x\(s.tileHeight)\n\(s.vtt)") }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+
+/// stdout/stderr helpers shared by the commands.
+enum Output {
+    static func json<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        var data = try encoder.encode(value)
+        data.append(0x0A)
+        FileHandle.standardOutput.write(data)
+    }
+
+    static func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+}
+
+/// A progress bar on stderr when it is a terminal; silent otherwise.
+final class ProgressBar: @unchecked Sendable {
+    private let label: String
+    private let lock = NSLock()
+    private var last = -1
+
+    init(_ label: String) { self.label = label }
+
+    /// A callback to hand to long operations; nil when stderr is not a terminal.
+    var callback: (@Sendable (Double) -> Void)? {
+        guard Output.stderrIsTerminal else { return nil }
+        return { [self] fraction in self.draw(fraction) }
+    }
+
+    private func draw(_ fraction: Double) {
+        let percent = Int((max(0, min(1, fraction)) * 100).rounded(.down))
+        lock.lock()
+        defer { lock.unlock() }
+        guard percent != last else { return }
+        last = percent
+        let width = 30
+        let filled = width * percent / 100
+        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(percent)%".utf8))
+        if percent == 100 { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
+
+/// Formats µs as seconds with 3 decimals.
+func seconds(_ us: Int64?) -> String {
+    guard let us else { return "unknown" }
+    return String(format: "%.3f s", Double(us) / 1_000_000)
+}
