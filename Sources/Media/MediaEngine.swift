@@ -97,8 +97,8 @@ public enum MediaEngine {
 }
 
 extension MediaEngine {
-    /// FFmpeg's own log level: errors only by default (its info lines are noise for a service); `verbose` shows warnings.
+    /// FFmpeg's own log level: quiet by default (decode errors are counted from return codes, not logs); `verbose` shows warnings.
     public static func setFFmpegLogging(verbose: Bool) {
-        av_log_set_level(verbose ? AV_LOG_WARNING : AV_LOG_ERROR)
+        av_log_set_level(verbose ? AV_LOG_WARNING : AV_LOG_FATAL)
     }
 }

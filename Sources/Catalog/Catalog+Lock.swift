@@ -1,0 +1,67 @@
+import Foundation
+
+extension Catalog {
+    /// Runs `body` holding the exclusive lock of task `id`, shared with every process on this root.
+    ///
+    /// The lock is an flock(2) on `tasks/<shard>/<id>/.lock`: a crashed holder releases it. Waiting
+    /// never blocks a thread of the cooperative pool: the lock is tried without blocking, with a short
+    /// async sleep between tries, until `timeout` (forever if `nil`; then ``CatalogError/lockTimeout``).
+    /// Once held, the task's `.staging/` directory and leftover manifest temporary files are emptied
+    /// (they can only belong to an earlier run that crashed), and the task's index entry is refreshed
+    /// from its manifest (an earlier run may have died between renaming the manifest and updating the
+    /// index). The lock is released when `body` returns or throws. Cancellation while waiting throws
+    /// `CancellationError`.
+    public func withTaskLock<T>(
+        _ id: TaskID,
+        timeout: Duration? = nil,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: () async throws -> T
+    ) async throws -> T {
+        try FileIO.createDirectories(layout.taskDirectory(id))
+        let lock = try FileLock(path: layout.lockURL(id).path)
+        defer { lock.close() }
+        do {
+            try await lock.lock(timeout: timeout)
+        } catch let error as CatalogError where error == .lockTimeout {
+            throw CatalogError.lockTimeout(id.rawValue, lock.path)
+        }
+        try cleanLeftovers(id)
+        refreshIndexEntry(id)
+        return try await body()
+    }
+
+    /// Empties `.staging/` and removes `.manifest.json.*.tmp` files of task `id`. Call only with its lock held.
+    func cleanLeftovers(_ id: TaskID) throws {
+        let staging = layout.stagingDirectory(id)
+        let leftovers = FileIO.list(staging.path)
+        for name in leftovers {
+            try FileIO.removeTree(staging.appendingPathComponent(name).path)
+        }
+        let directory = layout.taskDirectory(id)
+        let temporaries = FileIO.list(directory.path).filter(Self.isManifestTemporary)
+        for name in temporaries {
+            try FileIO.removeFile(directory.appendingPathComponent(name).path)
+        }
+        if !leftovers.isEmpty || !temporaries.isEmpty {
+            logger.notice("removed leftovers of an interrupted run", metadata: [
+                "catalog.task_id": "\(id)", "catalog.leftovers": "\(leftovers.count + temporaries.count)",
+            ])
+        }
+    }
+
+    /// Re-indexes task `id` from its manifest on disk, if it has a parsable one. The index is derived
+    /// data: a failure here is logged, not thrown (`reel reindex` repairs it).
+    func refreshIndexEntry(_ id: TaskID) {
+        let url = layout.manifestURL(id)
+        do {
+            guard let manifest = try ManifestFile.load(url, id: id) else { return }
+            try index.upsert(manifest, readingBack: url, id: id)
+        } catch {
+            logger.warning("index entry not refreshed", metadata: ["catalog.task_id": "\(id)", "error": "\(error)"])
+        }
+    }
+
+    static func isManifestTemporary(_ name: String) -> Bool {
+        name.hasPrefix(".manifest.json.") && name.hasSuffix(".tmp")
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Logging
+
+/// The filesystem catalog of archived tasks: manifests (the truth), asset files, and a derived index.
+///
+/// See ``CatalogLayout`` for where everything lives. Finding a task is a path lookup; listing and
+/// filtering read only the index; saving writes the manifest atomically, then updates the index.
+/// Several processes may share a root: take ``withTaskLock(_:timeout:isolation:_:)`` around any
+/// read-modify-write of one task. Errors are ``CatalogError``s.
+public struct Catalog: Sendable {
+    /// A `manifest.json` larger than this is refused unread.
+    public static let maximumManifestBytes: Int64 = 16 << 20
+
+    public let layout: CatalogLayout
+    /// Where asset files are staged and committed.
+    public let store: any AssetStore
+    let index: CatalogIndex
+    let logger: Logger
+
+    /// Opens the catalog at `root`, creating its directories, and its index if it is missing or outdated
+    /// (which reads every manifest once). Opening may wait for another process that is rebuilding the index.
+    public init(root: URL = CatalogLayout.defaultRoot, logger: Logger = Logger(label: "reelvault.catalog")) throws {
+        let requested = CatalogLayout(root: root)
+        try FileIO.createDirectories(requested.tasksDirectory)
+        let resolved = FileIO.realPath(requested.root.path).map { URL(fileURLWithPath: $0, isDirectory: true) }
+        let layout = CatalogLayout(root: resolved ?? requested.root)
+        self.layout = layout
+        self.store = LocalAssetStore(layout: layout)
+        self.logger = logger
+        self.index = try CatalogIndex(
+            url: layout.indexURL,
+            lockURL: layout.root.appendingPathComponent(".index.lock"),
+            logger: logger,
+            scan: Self.manifestScan(layout, logger: logger)
+        )
+    }
+
+    public var root: URL { layout.root }
+
+    /// The manifest of task `id`, `nil` if the catalog has none: one small file read, no scan.
+    /// Throws ``CatalogError/unparsableManifest`` if the file exists but does not decode.
+    public func manifest(for id: TaskID) throws -> TaskManifest? {
+        try ManifestFile.load(layout.manifestURL(id), id: id)
+    }
+
+    /// Writes `manifest` atomically (temporary file in the task directory, fsync, rename, fsync of the
+    /// directory), then updates the index. Readers see the old manifest or the new one, never a mix.
+    /// Throws ``CatalogError/unsafeTaskID`` if `manifest.taskId` is not a safe id.
+    public func save(_ manifest: TaskManifest) throws {
+        let id = try manifest.id()
+        let url = layout.manifestURL(id)
+        try FileIO.createDirectories(url.deletingLastPathComponent())
+        try FileIO.writeAtomically(ManifestFile.encode(manifest), to: url, failpointPrefix: "catalog.manifest")
+        Failpoint.hit("catalog.manifest.renamed")
+        try index.upsert(manifest, readingBack: url, id: id)
+        Failpoint.hit("catalog.index.upserted")
+        logger.debug("manifest saved", metadata: [
+            "catalog.task_id": "\(id)", "catalog.assets": "\(manifest.assets.count)",
+        ])
+    }
+
+    /// The tasks matching `filter`, most recently updated first, from the index alone (no manifest is read).
+    public func list(filter: TaskFilter = .all) throws -> [TaskSummary] {
+        try index.list(filter)
+    }
+
+    /// How many tasks the index holds.
+    public func count() throws -> Int {
+        try index.count()
+    }
+
+    /// Rebuilds the index from every manifest (`reel reindex`); returns how many tasks it now holds.
+    /// Unparsable manifests are skipped and logged (``verifyAll()`` reports them).
+    public func reindex() throws -> Int {
+        let count = try index.rebuild(scan: Self.manifestScan(layout, logger: logger))
+        logger.info("index rebuilt", metadata: ["catalog.index.tasks": "\(count)"])
+        return count
+    }
+
+    /// The ids of every task directory in the catalog, sorted. A scan: for `--all` commands, not lookups.
+    public func allTaskIDs() -> [TaskID] {
+        layout.scanTaskDirectories().compactMap(\.id).sorted()
+    }
+
+    /// Calls its argument with each parsable manifest under `tasks/*/*/`.
+    static func manifestScan(_ layout: CatalogLayout, logger: Logger) -> CatalogIndex.ManifestScan {
+        { body in
+            for entry in layout.scanTaskDirectories() {
+                guard let id = entry.id else { continue }
+                do {
+                    if let manifest = try ManifestFile.load(layout.manifestURL(id), id: id) {
+                        try body(manifest)
+                    }
+                } catch let error as CatalogError where error == .unparsableManifest || error == .manifestTooLarge {
+                    logger.warning("manifest skipped", metadata: ["catalog.task_id": "\(id)", "error": "\(error)"])
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+
+extension Catalog {
+    /// The fixity audit of the whole catalog (`reel verify --all`): ``verify(_:)`` for every task
+    /// directory, plus directories under `tasks/` that are not where a task id puts them and stray files.
+    /// Re-hashes every catalogued file: it reads every byte.
+    public func verifyAll() throws -> [FixityProblem] {
+        var problems: [FixityProblem] = []
+        for shard in FileIO.list(layout.tasksDirectory.path) {
+            let path = layout.tasksDirectory.appendingPathComponent(shard).path
+            if !FileIO.isDirectory(path) {
+                problems.append(.init(kind: .orphanFile, taskId: nil, path: layout.relativePath(of: URL(fileURLWithPath: path)),
+                                      detail: "a file where only shard directories belong"))
+                continue
+            }
+            for name in FileIO.list(path) where !FileIO.isDirectory(path + "/" + name) {
+                problems.append(.init(kind: .orphanFile, taskId: nil, path: "tasks/\(shard)/\(name)",
+                                      detail: "a file where only task directories belong"))
+            }
+        }
+        for entry in layout.scanTaskDirectories() {
+            guard let id = entry.id else {
+                problems.append(.init(kind: .misplacedTask, taskId: nil, path: "tasks/\(entry.shard)/\(entry.name)",
+                                      detail: "not a safe task id, or not in the shard SHA-256 of its id gives"))
+                continue
+            }
+            problems += try verify(id)
+        }
+        return problems
+    }
+
+    /// The fixity audit of one task: every ``FileRecord`` and ``RenditionRecord`` re-hashed and sized,
+    /// every referenced image present, leftover staging files, an unparsable manifest, and files in the
+    /// task directory that the manifest does not reference (orphans). Empty when all is well.
+    public func verify(_ id: TaskID) throws -> [FixityProblem] {
+        let directory = layout.taskDirectory(id)
+        guard FileIO.isDirectory(directory.path) else { return [] }
+        let taskPath = layout.relativePath(of: directory)
+        var problems: [FixityProblem] = []
+        func report(_ kind: FixityProblem.Kind, _ path: String, _ detail: String) {
+            problems.append(FixityProblem(kind: kind, taskId: id.rawValue, path: path, detail: detail))
+        }
+
+        var manifest: TaskManifest?
+        do {
+            manifest = try self.manifest(for: id)
+        } catch let error as CatalogError where error == .unparsableManifest || error == .manifestTooLarge {
+            report(.unparsableManifest, taskPath + "/manifest.json", error.reason)
+        }
+
+        var referenced = Set<String>()
+        for asset in manifest?.assets ?? [] {
+            for file in [asset.source, asset.cover].compactMap({ $0 }) {
+                referenced.insert(file.path)
+                try check(file.path, bytes: file.bytes, sha256: file.sha256, report: report)
+            }
+            for rendition in asset.renditions {
+                referenced.insert(rendition.path)
+                try check(rendition.path, bytes: rendition.bytes, sha256: rendition.sha256, report: report)
+            }
+            var images = asset.thumbnails.map(\.path) + [asset.poster?.path].compactMap { $0 }
+            if let storyboard = asset.storyboard { images += [storyboard.sprite, storyboard.vtt] }
+            for path in images {
+                referenced.insert(path)
+                try check(path, bytes: nil, sha256: nil, report: report)
+            }
+        }
+
+        for relative in FileIO.filesRecursively(directory.path) {
+            let path = taskPath + "/" + relative
+            if relative == "manifest.json" || relative == ".lock" { continue }
+            if relative.hasPrefix(".staging/") || Self.isManifestTemporary(relative) {
+                report(.leftoverStaging, path, "left by an interrupted run; the next run of this task removes it")
+            } else if !referenced.contains(path) {
+                report(.orphanFile, path, manifest == nil
+                    ? "the task has no parsable manifest" : "no manifest entry references it")
+            }
+        }
+        return problems
+    }
+
+    /// Checks one referenced file: a safe path, present, and (when given) of the recorded size and hash.
+    private func check(
+        _ path: String,
+        bytes: Int64?,
+        sha256 expected: String?,
+        report: (FixityProblem.Kind, String, String) -> Void
+    ) throws {
+        let url: URL
+        do {
+            url = try layout.absoluteURL(relative: path)
+        } catch {
+            report(.unsafePath, path, error.reason)
+            return
+        }
+        guard let size = FileIO.size(url.path) else {
+            report(.missingFile, path, "referenced by the manifest, not on disk")
+            return
+        }
+        if let bytes, size != bytes {
+            report(.sizeMismatch, path, "manifest says \(bytes) bytes, disk has \(size)")
+        }
+        if let expected {
+            let actual = try sha256(ofFileAt: url)
+            if actual != expected.lowercased() {
+                report(.hashMismatch, path, "manifest says sha256 \(expected), disk has \(actual)")
+            }
+        }
+    }
+}

@@ -1,0 +1,176 @@
+import Foundation
+import GRDB
+import Logging
+
+/// The derived index of tasks and assets in `index.sqlite` (GRDB, SQLite in WAL mode).
+///
+/// Derived data only: the manifests are the truth. When the file is missing, is not a database, or has
+/// another schema version (`PRAGMA user_version`), it is rebuilt from the manifests on open. Several
+/// processes may read and write it at once (WAL, busy timeout); opening and rebuilding are serialised
+/// across processes by an flock on `<root>/.index.lock`.
+final class CatalogIndex: Sendable {
+    /// Bump when the tables change: every catalog then rebuilds its index on next open.
+    static let schemaVersion = 1
+    /// How long a writer waits for another process's write transaction.
+    static let busyTimeout: TimeInterval = 60
+    /// Separates the values of the list columns (`verdicts`, `states`, `scriptIds`).
+    static let separator = "\u{1F}"
+
+    /// Calls its argument with every parsable manifest of the catalog.
+    typealias ManifestScan = ((TaskManifest) throws -> Void) throws -> Void
+
+    let pool: DatabasePool
+    let path: String
+
+    /// Opens the index at `url`, rebuilding it with `scan` when it is missing or outdated.
+    init(url: URL, lockURL: URL, logger: Logger, scan: ManifestScan) throws(CatalogError) {
+        path = url.path
+        let lock = try FileLock(path: lockURL.path)
+        defer { lock.close() }
+        try lock.lockBlocking()
+        if !FileManager.default.fileExists(atPath: path) {
+            // A WAL left without its database would be replayed into the new one.
+            for suffix in ["-wal", "-shm"] { try FileIO.removeFile(path + suffix) }
+        }
+        do {
+            pool = try Self.openAndMigrate(path: path, logger: logger, scan: scan)
+        } catch let error as DatabaseError where [.SQLITE_NOTADB, .SQLITE_CORRUPT].contains(error.resultCode) {
+            logger.warning("index unreadable, rebuilding", metadata: ["catalog.index": "\(path)", "error": "\(error)"])
+            for suffix in ["", "-wal", "-shm"] { try FileIO.removeFile(path + suffix) }
+            do {
+                pool = try Self.openAndMigrate(path: path, logger: logger, scan: scan)
+            } catch {
+                throw .index(path, error)
+            }
+        } catch let error as CatalogError {
+            throw error
+        } catch {
+            throw .index(path, error)
+        }
+    }
+
+    private static func openAndMigrate(path: String, logger: Logger, scan: ManifestScan) throws -> DatabasePool {
+        var configuration = Configuration()
+        configuration.label = "reelvault.index"
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.maximumReaderCount = 4
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try pool.write { db in
+            let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+            guard version != schemaVersion else { return }
+            try createSchema(db)
+            let count = try insertAll(db, scan: scan)
+            try db.execute(sql: "PRAGMA user_version = \(schemaVersion)")
+            logger.log(level: count > 0 ? .notice : .debug, "index built from manifests", metadata: [
+                "catalog.index": "\(path)", "catalog.index.from_version": "\(version)",
+                "catalog.index.tasks": "\(count)",
+            ])
+        }
+        return pool
+    }
+
+    private static func createSchema(_ db: Database) throws {
+        try db.execute(sql: """
+            DROP TABLE IF EXISTS asset;
+            DROP TABLE IF EXISTS task;
+            CREATE TABLE task (
+                taskId TEXT PRIMARY KEY NOT NULL,
+                kind TEXT NOT NULL,
+                status TEXT,
+                assetCount INTEGER NOT NULL,
+                archivedCount INTEGER NOT NULL,
+                failedCount INTEGER NOT NULL,
+                verdicts TEXT NOT NULL,
+                states TEXT NOT NULL,
+                scriptIds TEXT NOT NULL,
+                updatedAt REAL NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX task_updatedAt ON task(updatedAt DESC, taskId);
+            CREATE TABLE asset (
+                taskId TEXT NOT NULL,
+                scriptId INTEGER NOT NULL,
+                role TEXT NOT NULL,
+                state TEXT NOT NULL,
+                verdict TEXT,
+                PRIMARY KEY (taskId, scriptId, role)
+            ) WITHOUT ROWID;
+            CREATE INDEX asset_scriptId ON asset(scriptId, taskId);
+            CREATE INDEX asset_state ON asset(state, taskId);
+            CREATE INDEX asset_verdict ON asset(verdict, taskId);
+            """)
+    }
+
+    /// Inserts every manifest `scan` yields; returns how many.
+    private static func insertAll(_ db: Database, scan: ManifestScan) throws -> Int {
+        var count = 0
+        try scan { manifest in
+            try upsert(manifest, in: db)
+            count += 1
+        }
+        return count
+    }
+
+    /// Replaces the rows of `manifest`'s task.
+    static func upsert(_ manifest: TaskManifest, in db: Database) throws {
+        let summary = TaskSummary(manifest)
+        try db.cachedStatement(sql: "DELETE FROM asset WHERE taskId = ?").execute(arguments: [summary.taskId])
+        try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO task
+            (taskId, kind, status, assetCount, archivedCount, failedCount, verdicts, states, scriptIds, updatedAt)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                summary.taskId, summary.kind, summary.status, summary.assetCount, summary.archivedCount,
+                summary.failedCount, summary.verdicts.joined(separator: separator),
+                summary.states.joined(separator: separator),
+                summary.scriptIds.map(String.init).joined(separator: separator),
+                summary.updatedAt.timeIntervalSince1970,
+            ])
+        let insertAsset = try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO asset (taskId, scriptId, role, state, verdict) VALUES (?, ?, ?, ?, ?)
+            """)
+        for asset in manifest.assets {
+            try insertAsset.execute(arguments: [
+                summary.taskId, asset.scriptId, asset.role.rawValue, asset.state.rawValue, asset.verification?.verdict,
+            ])
+        }
+    }
+
+    /// Indexes a saved manifest. Inside the write transaction the manifest file is read again, so that
+    /// of two racing saves the index ends with what is on disk; `manifest` is the fallback if it is gone.
+    func upsert(_ manifest: TaskManifest, readingBack manifestURL: URL, id: TaskID) throws(CatalogError) {
+        do {
+            try pool.write { db in
+                let onDisk = (try? ManifestFile.load(manifestURL, id: id)) ?? manifest
+                try Self.upsert(onDisk, in: db)
+            }
+        } catch {
+            throw .index(path, error)
+        }
+    }
+
+    /// Drops the index's rows and inserts every manifest `scan` yields, in one transaction.
+    func rebuild(scan: ManifestScan) throws(CatalogError) -> Int {
+        do {
+            return try pool.write { db in
+                try db.execute(sql: "DELETE FROM asset; DELETE FROM task;")
+                return try Self.insertAll(db, scan: scan)
+            }
+        } catch let error as CatalogError {
+            throw error
+        } catch {
+            throw .index(path, error)
+        }
+    }
+
+    /// Removes a task's rows.
+    func remove(_ id: TaskID) throws(CatalogError) {
+        do {
+            try pool.write { db in
+                try db.execute(sql: "DELETE FROM asset WHERE taskId = ?", arguments: [id.rawValue])
+                try db.execute(sql: "DELETE FROM task WHERE taskId = ?", arguments: [id.rawValue])
+            }
+        } catch {
+            throw .index(path, error)
+        }
+    }
+}

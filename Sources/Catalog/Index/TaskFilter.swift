@@ -1,0 +1,49 @@
+/// Which tasks `Catalog.list` returns, most recently updated first (ties by task id).
+///
+/// A task matches when one of its assets matches every criterion given: `--script 2 --state failed`
+/// lists the tasks whose script 2 failed, not those with a script 2 and some other failed asset.
+public struct TaskFilter: Sendable, Equatable {
+    public var scriptId: Int?
+    /// A verification verdict (`match`, `mismatch`, `unreported`, `undecodable`).
+    public var verdict: String?
+    /// An asset state (`pending`, `archived`, `failed`, `absent`).
+    public var state: String?
+    public var role: AssetRole?
+    /// At most this many tasks; `nil` for all.
+    public var limit: Int?
+    /// Skip this many matching tasks first.
+    public var offset: Int
+
+    public init(
+        scriptId: Int? = nil,
+        verdict: String? = nil,
+        state: String? = nil,
+        role: AssetRole? = nil,
+        limit: Int? = nil,
+        offset: Int = 0
+    ) {
+        self.scriptId = scriptId
+        self.verdict = verdict
+        self.state = state
+        self.role = role
+        self.limit = limit
+        self.offset = offset
+    }
+
+    /// Every task.
+    public static let all = TaskFilter()
+
+    /// True when the filter looks at assets at all.
+    var hasAssetCriteria: Bool { scriptId != nil || verdict != nil || state != nil || role != nil }
+
+    /// The same filter applied in memory, for tests and callers holding manifests.
+    public func matches(_ manifest: TaskManifest) -> Bool {
+        guard hasAssetCriteria else { return true }
+        return manifest.assets.contains { asset in
+            (scriptId == nil || asset.scriptId == scriptId)
+                && (verdict == nil || asset.verification?.verdict == verdict)
+                && (state == nil || asset.state.rawValue == state)
+                && (role == nil || asset.role == role)
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// Reading and encoding one `manifest.json`.
+enum ManifestFile {
+    /// The manifest at `url`, `nil` if there is none. Throws ``CatalogError/unparsableManifest`` if it
+    /// does not decode or names another task than `id`.
+    static func load(_ url: URL, id: TaskID) throws(CatalogError) -> TaskManifest? {
+        guard let data = try FileIO.readFile(url.path, limit: Catalog.maximumManifestBytes) else { return nil }
+        let manifest: TaskManifest
+        do {
+            manifest = try CatalogJSON.decoder().decode(TaskManifest.self, from: data)
+        } catch {
+            throw .unparsableManifest(url.path, error)
+        }
+        guard manifest.taskId == id.rawValue else {
+            throw .unparsableManifest(url.path, MismatchedTask(found: manifest.taskId, expected: id.rawValue))
+        }
+        return manifest
+    }
+
+    static func encode(_ manifest: TaskManifest) throws(CatalogError) -> Data {
+        do {
+            var data = try CatalogJSON.encoder(pretty: true).encode(manifest)
+            data.append(UInt8(ascii: "\n"))
+            return data
+        } catch {
+            throw .encoding(manifest.taskId, error)
+        }
+    }
+
+    struct MismatchedTask: Error, CustomStringConvertible {
+        let found: String
+        let expected: String
+        var description: String {
+            "the manifest is for task \(CatalogError.printable(found)), not \(CatalogError.printable(expected))"
+        }
+    }
+}

@@ -1,0 +1,65 @@
+/// What decoding the archived video found, compared with the duration the upstream reported.
+public struct VerificationRecord: Codable, Sendable, Equatable, Hashable {
+    /// Measured duration within tolerance of the reported one.
+    public static let match = "match"
+    /// Measured duration outside the tolerance.
+    public static let mismatch = "mismatch"
+    /// Decoded fine; the upstream reported no duration to compare with.
+    public static let unreported = "unreported"
+    /// The file could not be decoded.
+    public static let undecodable = "undecodable"
+    /// Every verdict, in the order above.
+    public static let verdicts = [match, mismatch, unreported, undecodable]
+
+    /// One of ``verdicts``.
+    public var verdict: String
+    public var measuredDurationUs: Int64?
+    /// Measured minus reported, in µs; `nil` when either is unknown.
+    public var deltaUs: Int64?
+    public var toleranceUs: Int64
+    /// Video frames decoded.
+    public var frames: Int
+    public var decodeErrors: Int
+
+    public init(
+        verdict: String,
+        measuredDurationUs: Int64? = nil,
+        deltaUs: Int64? = nil,
+        toleranceUs: Int64,
+        frames: Int = 0,
+        decodeErrors: Int = 0
+    ) {
+        self.verdict = verdict
+        self.measuredDurationUs = measuredDurationUs
+        self.deltaUs = deltaUs
+        self.toleranceUs = toleranceUs
+        self.frames = frames
+        self.decodeErrors = decodeErrors
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case verdict, measuredDurationUs, deltaUs, toleranceUs, frames, decodeErrors
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            verdict: try container.decode(String.self, forKey: .verdict),
+            measuredDurationUs: try container.decodeIfPresent(Int64.self, forKey: .measuredDurationUs),
+            deltaUs: try container.decodeIfPresent(Int64.self, forKey: .deltaUs),
+            toleranceUs: try container.decodeIfPresent(Int64.self, forKey: .toleranceUs) ?? 0,
+            frames: try container.decodeIfPresent(Int.self, forKey: .frames) ?? 0,
+            decodeErrors: try container.decodeIfPresent(Int.self, forKey: .decodeErrors) ?? 0
+        )
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(verdict, forKey: .verdict)
+        try container.encode(measuredDurationUs, forKey: .measuredDurationUs)
+        try container.encode(deltaUs, forKey: .deltaUs)
+        try container.encode(toleranceUs, forKey: .toleranceUs)
+        try container.encode(frames, forKey: .frames)
+        try container.encode(decodeErrors, forKey: .decodeErrors)
+    }
+}

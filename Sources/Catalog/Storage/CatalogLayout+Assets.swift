@@ -1,0 +1,49 @@
+/// One kind of file of an asset, named as the layout names it.
+public enum AssetFile: Sendable, Hashable {
+    case source
+    case cover
+    case poster
+    /// `thumbs/NNN.jpg`, the index zero-padded to 3 digits.
+    case thumbnail(Int)
+    case storyboardSprite
+    case storyboardVTT
+    /// `renditions/<preset>.mp4`; the preset must be a safe path component.
+    case rendition(preset: String)
+
+    /// The path inside the asset directory.
+    public var name: String {
+        switch self {
+        case .source: "source.mp4"
+        case .cover: "cover.jpg"
+        case .poster: "poster.jpg"
+        case .thumbnail(let index):
+            "thumbs/" + String(repeating: "0", count: max(0, 3 - String(index).count)) + String(index) + ".jpg"
+        case .storyboardSprite: "storyboard/sprite.jpg"
+        case .storyboardVTT: "storyboard/storyboard.vtt"
+        case .rendition(let preset): "renditions/\(preset).mp4"
+        }
+    }
+}
+
+extension CatalogLayout {
+    /// The path, relative to the root, of `file` of the asset `scriptId`/`role` of task `id`:
+    /// what a ``FileRecord`` stores and ``AssetStore/commit(staged:to:)`` takes.
+    public func assetPath(_ id: TaskID, scriptId: Int, role: AssetRole, _ file: AssetFile) throws(CatalogError) -> String {
+        switch file {
+        case .thumbnail(let index) where index < 0:
+            throw .unsafePath(file.name, "negative thumbnail index")
+        case .rendition(let preset):
+            try SafeName.check(preset, maximumLength: 64) { why throws(CatalogError) in
+                throw CatalogError.unsafePath(preset, "preset \(why)")
+            }
+        default:
+            break
+        }
+        return "tasks/\(Self.shard(of: id))/\(id.rawValue)/\(scriptId)/\(role.rawValue)/\(file.name)"
+    }
+
+    /// The path, relative to the root, of the asset directory of `scriptId`/`role` of task `id`.
+    public func assetDirectoryPath(_ id: TaskID, scriptId: Int, role: AssetRole) -> String {
+        "tasks/\(Self.shard(of: id))/\(id.rawValue)/\(scriptId)/\(role.rawValue)"
+    }
+}

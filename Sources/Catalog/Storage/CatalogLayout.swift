@@ -1,0 +1,138 @@
+import Crypto
+import Foundation
+
+/// Where everything lives under the storage root.
+///
+/// ```
+/// <root>/                                   default ./storage (REEL_STORAGE or --storage)
+///   index.sqlite (+ -wal, -shm)             derived index of tasks and assets; rebuilt from the
+///                                           manifests when missing or of another schema version
+///   .index.lock                             flock(2) serialising the index's creation and rebuilds
+///   tasks/
+///     <shard>/                              first 2 hex chars of SHA-256(taskId): 256 shards
+///       <taskId>/                           a path lookup, never a scan
+///         manifest.json                     the truth for the task, written atomically
+///         .lock                             flock(2) per-task lock (never deleted)
+///         .staging/                         files being written; emptied when the lock is taken
+///         .manifest.json.<random>.tmp       a manifest being written (only during a save)
+///         <scriptId>/<role>/                role is `preview` or `export`
+///           source.mp4
+///           cover.jpg
+///           poster.jpg
+///           thumbs/NNN.jpg                  NNN = thumbnail index, zero-padded to 3 digits
+///           storyboard/sprite.jpg
+///           storyboard/storyboard.vtt
+///           renditions/<preset>.mp4
+/// ```
+///
+/// Manifests store paths relative to the root. Files reach their place only complete: written in
+/// `.staging/`, fsynced, renamed into place, the directory fsynced.
+public struct CatalogLayout: Sendable {
+    /// The storage root, absolute and standardised.
+    public let root: URL
+
+    public init(root: URL) {
+        let absolute = root.path.hasPrefix("/")
+            ? root
+            : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(root.path)
+        self.root = absolute.standardizedFileURL
+    }
+
+    /// The default root, `./storage`.
+    public static var defaultRoot: URL {
+        URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("storage")
+    }
+
+    /// The storage root a command should use: `flag` (`--storage`) if given, else `REEL_STORAGE` from
+    /// `environment` if set and not empty, else ``defaultRoot``.
+    public static func resolveRoot(
+        flag: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> URL {
+        if let flag, !flag.isEmpty { return URL(fileURLWithPath: flag, isDirectory: true) }
+        if let value = environment["REEL_STORAGE"], !value.isEmpty { return URL(fileURLWithPath: value, isDirectory: true) }
+        return defaultRoot
+    }
+
+    public var tasksDirectory: URL { root.appendingPathComponent("tasks", isDirectory: true) }
+    public var indexURL: URL { root.appendingPathComponent("index.sqlite") }
+
+    /// The first two hex characters of SHA-256 of the task id.
+    public static func shard(of id: TaskID) -> String {
+        let digest = SHA256.hash(data: Data(id.rawValue.utf8))
+        return digest.prefix(1).map { byte in
+            let hex = String(byte, radix: 16)
+            return hex.count == 1 ? "0" + hex : hex
+        }.joined()
+    }
+
+    public func taskDirectory(_ id: TaskID) -> URL {
+        tasksDirectory
+            .appendingPathComponent(Self.shard(of: id), isDirectory: true)
+            .appendingPathComponent(id.rawValue, isDirectory: true)
+    }
+
+    public func manifestURL(_ id: TaskID) -> URL {
+        taskDirectory(id).appendingPathComponent("manifest.json")
+    }
+
+    public func lockURL(_ id: TaskID) -> URL {
+        taskDirectory(id).appendingPathComponent(".lock")
+    }
+
+    public func stagingDirectory(_ id: TaskID) -> URL {
+        taskDirectory(id).appendingPathComponent(".staging", isDirectory: true)
+    }
+
+    public func assetDirectory(_ id: TaskID, scriptId: Int, role: AssetRole) -> URL {
+        taskDirectory(id)
+            .appendingPathComponent(String(scriptId), isDirectory: true)
+            .appendingPathComponent(role.rawValue, isDirectory: true)
+    }
+
+    /// The path of `url` relative to the root (`tasks/ab/T1/1/preview/source.mp4`). A URL outside the
+    /// root comes back as its absolute path, which ``absoluteURL(relative:)`` then refuses.
+    public func relativePath(of url: URL) -> String {
+        let path = url.standardizedFileURL.path
+        let rootPath = root.path.hasSuffix("/") ? root.path : root.path + "/"
+        return path.hasPrefix(rootPath) ? String(path.dropFirst(rootPath.count)) : path
+    }
+
+    /// The file URL of a path relative to the root, for manifests' paths and HTTP file routes.
+    ///
+    /// Refuses (``CatalogError/unsafePath``) an empty or absolute path, backslashes, control characters,
+    /// empty, `.`, `..` and hidden (`.`-prefixed) components, and a path that a symbolic link leads
+    /// out of the root.
+    public func absoluteURL(relative path: String) throws(CatalogError) -> URL {
+        if path.isEmpty { throw .unsafePath(path, "empty") }
+        if path.hasPrefix("/") { throw .unsafePath(path, "absolute") }
+        if path.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\\") }) {
+            throw .unsafePath(path, "contains a control character or a backslash")
+        }
+        let components = path.split(separator: "/", omittingEmptySubsequences: false)
+        var url = root
+        for component in components {
+            if component.isEmpty { throw .unsafePath(path, "has an empty component") }
+            if component == "." || component == ".." { throw .unsafePath(path, "has a '.' or '..' component") }
+            if component.hasPrefix(".") { throw .unsafePath(path, "has a hidden component") }
+            url.appendPathComponent(String(component))
+        }
+        try checkNoSymlinkEscape(url, original: path)
+        return url
+    }
+
+    /// Resolves symbolic links in the deepest existing ancestor of `url` and checks it stays under the root.
+    private func checkNoSymlinkEscape(_ url: URL, original: String) throws(CatalogError) {
+        guard let realRoot = FileIO.realPath(root.path) else { return }
+        var candidate = url.path
+        while candidate.count > root.path.count {
+            if let real = FileIO.realPath(candidate) {
+                if real != realRoot && !real.hasPrefix(realRoot.hasSuffix("/") ? realRoot : realRoot + "/") {
+                    throw .unsafePath(original, "leads out of the storage root through a symbolic link")
+                }
+                return
+            }
+            candidate = (candidate as NSString).deletingLastPathComponent
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import Catalog
+import Foundation
+import Logging
+import TopView
+
+/// The product's main job for one task: query (polling until settled), then archive every finished video
+/// into the catalog. Safe to rerun: archived assets are kept, new or failed ones are (re)done.
+public struct Archiver: Sendable {
+    public let context: ArchiveContext
+
+    public init(context: ArchiveContext) {
+        self.context = context
+    }
+
+    public func archive(taskId raw: String, kind: any TaskKind.Type) async -> ArchiveOutcome {
+        let outcome: ArchiveOutcome
+        do {
+            let id = try TaskID(validating: raw)
+            outcome = try await context.catalog.withTaskLock(id) {
+                await archiveLocked(id, kind: kind)
+            }
+        } catch let error as CatalogError where error == .unsafeTaskID {
+            outcome = ArchiveOutcome(taskId: raw, status: .usage, message: error.description)
+        } catch {
+            outcome = ArchiveOutcome(taskId: raw, status: .attention, message: "\(error)")
+        }
+        context.events(.taskDone(task: raw, status: outcome.status, message: outcome.message))
+        return outcome
+    }
+
+    private func archiveLocked(_ id: TaskID, kind: any TaskKind.Type) async -> ArchiveOutcome {
+        let task = id.rawValue
+        let poller = TaskPoller(client: context.client, kind: kind, settings: context.settings, events: context.events)
+        let polled: (snapshot: TaskSnapshot, settled: Bool)
+        do {
+            polled = try await poller.poll(taskId: task)
+        } catch {
+            return ArchiveOutcome(taskId: task, status: Self.status(for: error), message: error.description)
+        }
+        do {
+            let existing = try context.catalog.manifest(for: id)
+            var manifest = existing ?? TaskManifest(taskId: id, kind: kind.name)
+            manifest.kind = kind.name
+            manifest.status = polled.snapshot.status
+            manifest.errorMsg = polled.snapshot.errorMsg
+            let book = ManifestBook(catalog: context.catalog, manifest: manifest)
+            try await book.update { _ in }
+            guard polled.settled else {
+                try await recordUnsettled(polled.snapshot, in: book)
+                return ArchiveOutcome(taskId: task, status: .notSettled,
+                                      message: "task is \(polled.snapshot.status ?? "unknown") upstream; rerun later or use --wait")
+            }
+            let records = await archiveItems(polled.snapshot, id: id, kind: kind, book: book)
+            return Self.outcome(task: task, snapshot: polled.snapshot, records: records)
+        } catch {
+            return ArchiveOutcome(taskId: task, status: .attention, message: "\(error)")
+        }
+    }
+
+    /// Works the items with at most `jobs` at once; each item's failure is recorded and the others go on.
+    private func archiveItems(_ snapshot: TaskSnapshot, id: TaskID, kind: any TaskKind.Type, book: ManifestBook) async -> [AssetRecord] {
+        var records: [AssetRecord] = []
+        var work: [VideoItem] = []
+        for item in snapshot.items {
+            let role = AssetRole(rawValue: item.role) ?? .preview
+            let existing = await book.asset(scriptId: item.scriptId, role: role)
+            if let existing, existing.state == .archived, isIntact(existing) {
+                records.append(existing)
+                continue
+            }
+            switch item.status {
+            case "success" where item.videoURL != nil:
+                work.append(item)
+            case nil:
+                let record = AssetRecord(scriptId: item.scriptId, role: role, state: .absent, reportedDurationUs: item.reportedDurationUs)
+                try? await book.upsert(record)
+                records.append(record)
+            default:
+                let message = item.status == "success" ? "upstream reported success without a videoUrl"
+                                                       : "failed upstream (item status \(item.status ?? "null"))"
+                let record = AssetRecord(scriptId: item.scriptId, role: role, state: .failed,
+                                         error: AssetError(code: "upstream.\(item.status ?? "null")", message: message),
+                                         reportedDurationUs: item.reportedDurationUs)
+                try? await book.upsert(record)
+                records.append(record)
+            }
+        }
+        let client = context.client
+        let task = id.rawValue
+        let limit = context.settings.jobs
+        await withTaskGroup(of: AssetRecord.self) { group in
+            var next = 0
+            func start() {
+                let item = work[next]
+                next += 1
+                let archiver = AssetArchiver(context: context, taskId: id, book: book) {
+                    let fresh = try await client.query(kind: kind, taskId: task)
+                    return fresh.items.first { $0.scriptId == item.scriptId && $0.role == item.role }
+                }
+                group.addTask { await archiver.archive(item) }
+            }
+            while next < work.count && next < limit { start() }
+            for await record in group {
+                records.append(record)
+                if next < work.count { start() }
+            }
+        }
+        return records
+    }
+
+    /// Before the task settles, items are recorded as pending (or absent), keeping what is already archived.
+    private func recordUnsettled(_ snapshot: TaskSnapshot, in book: ManifestBook) async throws {
+        for item in snapshot.items {
+            let role = AssetRole(rawValue: item.role) ?? .preview
+            if let existing = await book.asset(scriptId: item.scriptId, role: role), existing.state == .archived { continue }
+            let state: AssetState = item.status == nil ? .absent : .pending
+            try await book.upsert(AssetRecord(scriptId: item.scriptId, role: role, state: state, reportedDurationUs: item.reportedDurationUs))
+        }
+    }
+
+    /// An archived asset whose source is still on disk at the recorded size is not fetched again.
+    private func isIntact(_ record: AssetRecord) -> Bool {
+        guard let source = record.source else { return false }
+        return context.catalog.store.size(relativePath: source.path) == source.bytes
+    }
+
+    static func outcome(task: String, snapshot: TaskSnapshot, records: [AssetRecord]) -> ArchiveOutcome {
+        var problems: [String] = []
+        if snapshot.isFailed { problems.append("task failed upstream: \(snapshot.errorMsg ?? "no message")") }
+        for r in records {
+            let name = "script \(r.scriptId) \(r.role.rawValue)"
+            if r.state == .failed { problems.append("\(name): \(r.error?.message ?? "failed")") }
+            if let verdict = r.verification?.verdict, verdict == "mismatch" {
+                problems.append("\(name): duration mismatch (delta \(r.verification?.deltaUs ?? 0) µs)")
+            }
+        }
+        return ArchiveOutcome(taskId: task, status: problems.isEmpty ? .ok : .attention,
+                              message: problems.isEmpty ? nil : problems.joined(separator: "; "))
+    }
+
+    static func status(for error: TopViewError) -> ArchiveStatus {
+        switch error.disposition {
+        case .credentials: return .usage
+        case .notFound, .permanent: return error.isExhausted ? .unavailable : .attention
+        case .transient, .transientLongWait: return .unavailable
+        }
+    }
+}

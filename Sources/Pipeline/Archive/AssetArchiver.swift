@@ -1,0 +1,185 @@
+import Catalog
+import Foundation
+import Logging
+import Media
+import TopView
+
+/// Archives one video item of a task: download video and cover → verify → stills → renditions → commit.
+/// Files enter the catalog only complete (staged, then renamed into place); the manifest is saved last.
+struct AssetArchiver: Sendable {
+    let context: ArchiveContext
+    let taskId: TaskID
+    let book: ManifestBook
+    /// Re-queries the task for fresh URLs of this item (after an expired URL).
+    let refresh: @Sendable () async throws -> VideoItem?
+
+    var catalog: Catalog { context.catalog }
+    var layout: CatalogLayout { context.catalog.layout }
+
+    func archive(_ item: VideoItem) async -> AssetRecord {
+        let role = AssetRole(rawValue: item.role) ?? .preview
+        var record = AssetRecord(scriptId: item.scriptId, role: role, state: .pending, reportedDurationUs: item.reportedDurationUs)
+        let logger = logger(for: item)
+        do {
+            try await book.upsert(record)
+            record = try await work(item, role: role, record: record, logger: logger)
+        } catch {
+            logger.error("asset failed", metadata: ["error": "\(error)"])
+            record.state = .failed
+            record.error = AssetError(code: Self.errorCode(error), message: "\(error)")
+        }
+        try? await book.upsert(record)
+        try? FileManager.default.removeItem(at: stagingDirectory(item))
+        let detail = record.verification.map { "\($0.verdict)" } ?? (record.error?.message ?? "")
+        context.events(.assetDone(task: taskId.rawValue, scriptId: item.scriptId, role: role.rawValue, state: record.state.rawValue, detail: detail))
+        return record
+    }
+
+    private func work(_ item: VideoItem, role: AssetRole, record start: AssetRecord, logger: Logger) async throws -> AssetRecord {
+        var record = start
+        let staging = stagingDirectory(item)
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+
+        emit(item, "download")
+        let (video, current) = try await fetch(item, file: .source, into: staging.appendingPathComponent("source.mp4"))
+        record.reportedDurationUs = current.reportedDurationUs
+        var cover: (URL, DownloadResult, String)?
+        if let coverURL = current.coverURL {
+            do {
+                let (c, _) = try await fetch(current, file: .cover, into: staging.appendingPathComponent("cover.jpg"), url: coverURL)
+                cover = (staging.appendingPathComponent("cover.jpg"), c, coverURL)
+            } catch {
+                logger.warning("cover not archived", metadata: ["error": "\(error)"])
+            }
+        }
+
+        try DiskSpace.require(bytes: video.bytes * 3 + (64 << 20), at: catalog.root, for: "renditions of \(video.bytes) bytes")
+        emit(item, "process")
+        let derived = staging.appendingPathComponent("derived").path
+        let settings = context.settings
+        let request = PassRequest(
+            reportedDurationUs: current.reportedDurationUs, tolerance: settings.tolerance,
+            thumbnails: ThumbnailRequest(count: settings.thumbnailCount, poster: true, storyboard: StoryboardOptions()),
+            thumbnailDirectory: derived, presets: settings.presets, renditionDirectory: derived + "/renditions",
+            encoder: settings.encoder)
+        let events = context.events
+        let task = taskId.rawValue
+        let report = try await MediaEngine.process(staging.appendingPathComponent("source.mp4").path, request) { fraction in
+            events(.progress(task: task, scriptId: item.scriptId, role: role.rawValue, stage: "process", fraction: fraction))
+        }
+
+        emit(item, "commit")
+        let path = { (file: AssetFile) throws -> String in try layout.assetPath(taskId, scriptId: item.scriptId, role: role, file) }
+        // The source first: the only copy of a video whose URL expires, kept even when it does not verify.
+        let sourcePath = try path(.source)
+        try catalog.store.commit(staged: staging.appendingPathComponent("source.mp4"), to: sourcePath)
+        record.source = FileRecord(path: sourcePath, bytes: video.bytes, sha256: video.sha256, url: redactedURL(current.videoURL ?? ""))
+        if let (file, result, url) = cover {
+            let coverPath = try path(.cover)
+            try catalog.store.commit(staged: file, to: coverPath)
+            record.cover = FileRecord(path: coverPath, bytes: result.bytes, sha256: result.sha256, url: redactedURL(url))
+        }
+        let v = report.verification
+        record.verification = VerificationRecord(verdict: v.verdict.rawValue, measuredDurationUs: v.measuredDurationUs, deltaUs: v.deltaUs,
+                                                 toleranceUs: v.toleranceUs, frames: v.frames, decodeErrors: v.decodeErrors)
+        if let poster = report.thumbnails.poster {
+            record.poster = try commitStill(poster, to: path(.poster))
+        }
+        record.thumbnails = []
+        for (i, still) in report.thumbnails.thumbnails.enumerated() {
+            record.thumbnails.append(try commitStill(still, to: path(.thumbnail(i + 1))))
+        }
+        if let board = report.thumbnails.storyboard {
+            let sprite = try path(.storyboardSprite), vtt = try path(.storyboardVTT)
+            try catalog.store.commit(staged: URL(fileURLWithPath: board.sprite), to: sprite)
+            try catalog.store.commit(staged: URL(fileURLWithPath: board.vtt), to: vtt)
+            record.storyboard = StoryboardRecord(sprite: sprite, vtt: vtt)
+        }
+        record.renditions = []
+        for r in report.renditions {
+            record.renditions.append(try commitRendition(r, to: path(.rendition(preset: r.preset))))
+        }
+        record.skippedPresets = report.skipped.map { SkippedPreset(preset: $0.preset, reason: $0.reason) }
+        if v.verdict == .undecodable {
+            record.state = .failed
+            record.error = AssetError(code: "undecodable", message: v.reason ?? "the video does not decode")
+        } else {
+            record.state = .archived
+            record.error = nil
+        }
+        return record
+    }
+
+    /// Downloads one file of the item, re-querying the task for a fresh URL when the URL has expired.
+    private func fetch(_ item: VideoItem, file: AssetFile, into destination: URL, url: String? = nil) async throws -> (DownloadResult, VideoItem) {
+        var current = item
+        let limit = context.settings.maxRequeries
+        for requery in 0...limit {
+            let target = file == .cover ? (url ?? current.coverURL) : current.videoURL
+            guard let target else { throw PipelineError.missingURL(file == .cover ? "coverUrl" : "videoUrl") }
+            let outcome = await download(target, to: destination, item: current)
+            switch outcome {
+            case .success(let result):
+                return (result, current)
+            case .failure(let error):
+                guard error.isExpired, requery < limit else { throw error }
+                context.logger.info("URL expired; querying the task for a fresh one",
+                                    metadata: ["task.id": "\(taskId)", "requery": "\(requery + 1)"])
+                guard let fresh = try await refresh(), fresh.videoURL != nil else { throw error }
+                current = fresh
+            }
+        }
+        throw PipelineError.missingURL("fresh URL")
+    }
+
+    private func download(_ url: String, to destination: URL, item: VideoItem) async -> Result<DownloadResult, DownloadError> {
+        let events = context.events, task = taskId.rawValue, role = item.role, sid = item.scriptId
+        do {
+            return .success(try await context.downloader.download(from: url, to: destination) { received, total in
+                guard let total, total > 0 else { return }
+                events(.progress(task: task, scriptId: sid, role: role, stage: "download", fraction: Double(received) / Double(total)))
+            })
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func commitStill(_ still: StillImage, to relative: String) throws -> ImageRecord {
+        try catalog.store.commit(staged: URL(fileURLWithPath: still.path), to: relative)
+        return ImageRecord(path: relative, timeUs: still.timeUs, width: still.width, height: still.height)
+    }
+
+    private func commitRendition(_ r: RenditionResult, to relative: String) throws -> RenditionRecord {
+        let staged = URL(fileURLWithPath: r.path)
+        let digest = try sha256(ofFileAt: staged)
+        try catalog.store.commit(staged: staged, to: relative)
+        return RenditionRecord(preset: r.preset, path: relative, width: r.width, height: r.height, bytes: r.bytes, sha256: digest, durationUs: r.durationUs)
+    }
+
+    private func stagingDirectory(_ item: VideoItem) -> URL {
+        layout.stagingDirectory(taskId).appendingPathComponent("\(item.scriptId)-\(item.role)", isDirectory: true)
+    }
+
+    private func emit(_ item: VideoItem, _ stage: String) {
+        context.events(.stage(task: taskId.rawValue, scriptId: item.scriptId, role: item.role, stage: stage))
+    }
+
+    private func logger(for item: VideoItem) -> Logger {
+        var logger = context.logger
+        logger[metadataKey: "task.id"] = "\(taskId)"
+        logger[metadataKey: "asset.script_id"] = "\(item.scriptId)"
+        logger[metadataKey: "asset.role"] = "\(item.role)"
+        return logger
+    }
+
+    static func errorCode(_ error: any Error) -> String {
+        switch error {
+        case let e as DownloadError: return "download.\(e.kind)"
+        case let e as MediaError: return "media.\(e.code.rawValue)"
+        case let e as TopViewError: return e.code ?? "topview"
+        case let e as PipelineError: return e.code
+        case is CatalogError: return "catalog"
+        default: return "internal"
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Logging
+
+extension TopViewClient {
+    /// Runs `operation` until it succeeds, fails with a non-transient error, or the retry policy runs out.
+    ///
+    /// `operation` gets its timeout: `requestTimeout`, cut to what is left of the total budget, so the
+    /// whole query ends within `totalBudget` (give or take a millisecond).
+    func withRetries<Value: Sendable>(
+        taskId: String,
+        kind: String,
+        _ operation: (_ timeout: Duration) async throws(TopViewError) -> Value
+    ) async throws(TopViewError) -> Value {
+        let policy = configuration.retry
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: policy.totalBudget)
+        var generator = SystemRandomNumberGenerator()
+        var attempt = 0
+        var unknownCodeAttempts = 0
+        while true {
+            attempt += 1
+            let failure: TopViewError
+            let timeout = max(min(configuration.requestTimeout, deadline - clock.now), .milliseconds(1))
+            do {
+                return try await operation(timeout)
+            } catch {
+                failure = error
+            }
+            guard failure.disposition.isTransient, failure != .cancelled else { throw failure }
+            if failure.isUnknownCode { unknownCodeAttempts += 1 }
+
+            var reason: String?
+            if unknownCodeAttempts >= policy.maxUnknownCodeAttempts && failure.isUnknownCode {
+                reason = "unknown code \(failure.code ?? "?") repeated \(unknownCodeAttempts) times"
+            } else if attempt >= policy.maxAttempts {
+                reason = "no attempts left"
+            }
+            let delay = policy.delay(
+                afterFailures: attempt, disposition: failure.disposition, code: failure.code, using: &generator
+            )
+            if reason == nil && clock.now.advanced(by: delay) > deadline {
+                reason = "time budget of \(policy.totalBudget) spent"
+            }
+            if let reason {
+                logger.error(
+                    "TopView query failed, giving up",
+                    metadata: metadata(failure, attempt: attempt, taskId: taskId, kind: kind)
+                )
+                throw .exhausted(after: failure, attempts: attempt, reason: reason)
+            }
+
+            var retryMetadata = metadata(failure, attempt: attempt, taskId: taskId, kind: kind)
+            retryMetadata["topview.delay_ms"] = "\(delay.milliseconds)"
+            logger.warning("TopView query failed, retrying", metadata: retryMetadata)
+            do {
+                try await Task.sleep(for: delay)
+            } catch {
+                throw .cancellation()
+            }
+        }
+    }
+
+    private func metadata(_ failure: TopViewError, attempt: Int, taskId: String, kind: String) -> Logger.Metadata {
+        [
+            "topview.code": "\(failure.code ?? failure.httpStatus.map { "HTTP \($0)" } ?? "transport")",
+            "topview.attempt": "\(attempt)",
+            "topview.disposition": "\(failure.disposition.rawValue)",
+            "topview.kind": "\(kind)",
+            "task.id": "\(taskId)",
+            "error.message": "\(failure.message)",
+        ]
+    }
+}

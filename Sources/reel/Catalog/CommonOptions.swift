@@ -1,0 +1,55 @@
+import ArgumentParser
+import Catalog
+import Foundation
+import Logging
+import Media
+
+/// `--storage DIR` (default `$REEL_STORAGE`, else `./storage`).
+struct StorageOptions: ParsableArguments {
+    @Option(name: .long, help: "Catalog root (default: $REEL_STORAGE, else ./storage).")
+    var storage: String?
+
+    var root: URL {
+        let path = storage ?? ProcessInfo.processInfo.environment["REEL_STORAGE"].flatMap { $0.isEmpty ? nil : $0 } ?? "storage"
+        return URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
+    }
+
+    func openCatalog() throws -> Catalog {
+        do {
+            return try Catalog(root: root, logger: CLILogging.logger("reelvault.catalog"))
+        } catch {
+            throw ReelExit.usage("cannot open the catalog at \(root.path): \(error)")
+        }
+    }
+}
+
+/// Validates task ids before anything touches the disk (exit 2 when unsafe).
+func validTaskIDs(_ raws: [String]) throws -> [TaskID] {
+    try raws.map { raw in
+        do { return try TaskID(validating: raw) } catch { throw ReelExit.usage("\(error)") }
+    }
+}
+
+/// The rendition ladder: `--preset` beats `$REEL_LADDER`, which beats 720p,480p.
+func ladder(_ flag: String?) throws -> [RenditionPreset] {
+    let text = flag ?? ProcessInfo.processInfo.environment["REEL_LADDER"].flatMap { $0.isEmpty ? nil : $0 }
+    guard let text else { return RenditionPreset.defaultLadder }
+    do { return try RenditionPreset.list(text) } catch { throw ReelExit.usage("\(error)") }
+}
+
+enum CLILogging {
+    /// swift-log to stderr; level from `$REEL_LOG_LEVEL` (default warning: the CLI prints its own events).
+    static let bootstrap: Void = {
+        let level = ProcessInfo.processInfo.environment["REEL_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }()
+
+    static func logger(_ label: String) -> Logger {
+        _ = bootstrap
+        return Logger(label: label)
+    }
+}

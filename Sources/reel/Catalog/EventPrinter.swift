@@ -1,0 +1,45 @@
+import Foundation
+import Pipeline
+
+/// Prints archive events: a progress bar per stage on a terminal, one line per event otherwise.
+final class EventPrinter: @unchecked Sendable {
+    private let lock = NSLock()
+    private let terminal = Output.stderrIsTerminal
+    private var lastPercent: [String: Int] = [:]
+    let quiet: Bool
+
+    init(quiet: Bool) { self.quiet = quiet }
+
+    var sink: @Sendable (ArchiveEvent) -> Void { { [self] event in self.handle(event) } }
+
+    private func handle(_ event: ArchiveEvent) {
+        guard !quiet else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        switch event {
+        case .querying(let task, let attempt):
+            if attempt == 1 { line("\(task): querying") }
+        case .waiting(let task, let status):
+            line("\(task): upstream status \(status ?? "unknown"), waiting")
+        case .stage(let task, let scriptId, let role, let stage):
+            line("\(task) script \(scriptId) \(role): \(stage)")
+        case .progress(let task, let scriptId, let role, let stage, let fraction):
+            guard terminal else { return }
+            let key = "\(task)/\(scriptId)/\(role)/\(stage)"
+            let percent = Int(max(0, min(1, fraction)) * 100)
+            guard lastPercent[key] != percent else { return }
+            lastPercent[key] = percent
+            let filled = percent * 30 / 100
+            let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: 30 - filled)
+            FileHandle.standardError.write(Data("\r\(task) script \(scriptId) \(role) \(stage) [\(bar)] \(percent)%\u{1B}[K".utf8))
+        case .assetDone(let task, let scriptId, let role, let state, let detail):
+            line("\(task) script \(scriptId) \(role): \(state)\(detail.isEmpty ? "" : " (\(detail))")")
+        case .taskDone(let task, let status, let message):
+            line("\(task): \(status == .ok ? "done" : "exit \(status.rawValue)")\(message.map { " — \($0)" } ?? "")")
+        }
+    }
+
+    private func line(_ text: String) {
+        FileHandle.standardError.write(Data(((terminal ? "\r\u{1B}[K" : "") + text + "\n").utf8))
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Catalog
+import Foundation
+import Media
+import Pipeline
+
+struct RenderTaskCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "Add derivative renditions to archived tasks (e.g. after a ladder change).",
+        discussion: "reel render TASK --script N --role export --preset 480p[,...]   or   reel render --all --preset P")
+
+    @Argument(help: "Task id (or --all).") var task: String?
+    @Flag(name: .long, help: "Every task in the catalog.") var all = false
+    @Option(name: .long, help: "Only this script id.") var script: Int?
+    @Option(name: .long, help: "Only this role (preview or export).") var role: String?
+    @Option(name: .long, help: "Comma-separated presets.") var preset: String
+    @Flag(name: .long, help: "Redo presets that already exist.") var force = false
+    @Option(name: .long, help: "libx264 CRF.") var crf: Int = 23
+    @Option(name: .customLong("x264-preset"), help: "libx264 preset.") var x264Preset: String = "veryfast"
+    @OptionGroup var storage: StorageOptions
+    @OptionGroup var output: JSONFlag
+
+    func validate() throws {
+        if all == (task != nil) { throw ValidationError("give either a task id or --all") }
+        if let role, AssetRole(rawValue: role) == nil { throw ValidationError("--role must be preview or export") }
+        if !(0...51).contains(crf) { throw ValidationError("--crf must be between 0 and 51") }
+        if !RenderCommand.x264Presets.contains(x264Preset) { throw ValidationError("unknown --x264-preset \(x264Preset)") }
+    }
+
+    func run() async throws {
+        let presets = try ladder(preset)
+        let ids = try task.map { try validTaskIDs([$0]) }
+        let catalog = try storage.openCatalog()
+        let targets = try ids ?? catalog.allTaskIDs()
+        let printer = EventPrinter(quiet: false)
+        let renderer = Renderer(catalog: catalog, encoder: EncoderSettings(preset: x264Preset, crf: crf),
+                                logger: CLILogging.logger("reelvault.render"), events: printer.sink)
+        var worst = ArchiveStatus.ok
+        var documents: [TaskManifest] = []
+        for id in targets {
+            do {
+                let (manifest, status) = try await renderer.render(taskId: id, scriptId: script, role: role.flatMap(AssetRole.init(rawValue:)),
+                                                                   presets: presets, force: force)
+                documents.append(manifest)
+                worst = max(worst, status)
+            } catch {
+                Output.error("\(id): \(error)")
+                worst = max(worst, .attention)
+            }
+        }
+        if output.json {
+            if !all, documents.count == 1 { try Output.json(documents[0]) } else { try Output.json(documents) }
+        } else {
+            for d in documents {
+                for a in d.assets where !a.renditions.isEmpty {
+                    Output.line("\(d.taskId) script \(a.scriptId) \(a.role.rawValue): \(a.renditions.map(\.preset).joined(separator: ", "))")
+                }
+            }
+        }
+        if worst != .ok { throw ReelExit(code: worst.rawValue, message: "") }
+    }
+}

@@ -1,0 +1,54 @@
+/// What the sandbox plays for a task, chosen by the task id's prefix (`ready-<uuid>`, `cut-42`, …) so that
+/// every test can use a fresh id and get fresh per-task state.
+enum Scenario: String, CaseIterable, Sendable {
+    case demo, ready, progress, busy, partial, wrongdur, truncated, expiring, cut, changing, liar, late, failed
+    case notfound, badkey, credit, html
+
+    /// The scenario of a task id: the longest known prefix wins; unknown ids are not found.
+    init(taskId: String) {
+        let lowered = taskId.lowercased()
+        let match = Scenario.allCases
+            .filter { lowered.hasPrefix($0.rawValue) }
+            .max { $0.rawValue.count < $1.rawValue.count }
+        self = match ?? .notfound
+    }
+
+    /// The media file served as this task's video (the first GET of `changing` serves `small.mp4`, the later
+    /// ones `small-alt.mp4`).
+    func videoFile(fetch: Int) -> String {
+        switch self {
+        case .demo: "demo.mp4"
+        case .truncated: "truncated.mp4"
+        case .changing: fetch <= 1 ? "small.mp4" : "small-alt.mp4"
+        default: "small.mp4"
+        }
+    }
+
+    var coverFile: String { self == .demo ? "demo.jpg" : "small.jpg" }
+
+    /// Duration reported by the API in µs (wrong on purpose for `wrongdur`).
+    var reportedDurationUs: Int {
+        switch self {
+        case .demo: 36_096_000
+        case .wrongdur: 9_000_000
+        default: 4_000_000
+        }
+    }
+
+    /// How a media GET misbehaves.
+    enum Fault: Sendable {
+        case none
+        /// Send this fraction of the body, then drop the connection.
+        case cut(fraction: Double)
+        /// Announce more bytes than are sent, then drop the connection.
+        case overstatedLength(extra: Int)
+    }
+
+    func videoFault(fetch: Int) -> Fault {
+        switch self {
+        case .cut, .changing: fetch <= 1 ? .cut(fraction: 0.4) : .none
+        case .liar: .overstatedLength(extra: 1024)
+        default: .none
+        }
+    }
+}
