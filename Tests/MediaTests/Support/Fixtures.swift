@@ -11,7 +11,9 @@ enum Fixture: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case wideFaststart
     /// 480×270, 25 fps, no audio, 3 s.
     case silent
-    /// 2 s at 30 fps then 2 s at 15 fps, variable frame rate, no audio.
+    /// 2 s at 30 fps then 2 s at 15 fps, variable frame rate, no audio. Without B-frames: FFmpeg 5.1's MP4
+    /// muxer leaves VFR packets with B-frames without durations, and ffprobe then reports a stream duration
+    /// shorter than the last frame's timestamp, which is no oracle.
     case vfr
     /// 640×360 coded, displayed 90° clockwise (360×640); a white block marks the coded top-left quadrant.
     case rotated
@@ -34,8 +36,9 @@ enum Fixture: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     var fileName: String { rawValue + (self == .nonAAC ? ".mkv" : ".mp4") }
 
-    /// Fixtures that decode cleanly (everything but the broken ones).
-    static let healthy: [Fixture] = [.tall, .wide, .wideFaststart, .silent, .vfr, .rotated, .offset, .hevc, .blackStart, .nonAAC]
+    /// Fixtures that decode cleanly (everything but the broken ones; `hevc` has its own suite, since it
+    /// needs libx265 to generate).
+    static let healthy: [Fixture] = [.tall, .wide, .wideFaststart, .silent, .vfr, .rotated, .offset, .blackStart, .nonAAC]
     /// Healthy fixtures that are cheap to decode fully.
     static let short: [Fixture] = healthy.filter { $0 != .tall }
 
@@ -115,7 +118,7 @@ actor Fixtures {
                 "-filter_complex",
                 "testsrc2=size=480x270:rate=30,trim=duration=2[a];"
                     + "testsrc2=size=480x270:rate=15,trim=duration=2,setpts=PTS-STARTPTS[b];[a][b]concat=n=2:v=1:a=0",
-                "-fps_mode", "vfr", "-video_track_timescale", "90000"] + x264 + [out])
+                "-fps_mode", "vfr", "-video_track_timescale", "90000"] + x264 + ["-bf", "0", out])
         case .rotated:
             // FFmpeg 5.1 with stream copy stores `rotate=N` as a counter-clockwise turn of N degrees: 270 here
             // is the matrix phones write for portrait video (shown 90° clockwise; ffprobe: rotation -90).
