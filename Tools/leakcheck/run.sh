@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs the media engine (probe, verify, thumbnails, renditions incl. AAC re-encode, broken inputs) under
+# AddressSanitizer + LeakSanitizer. Builds a throw-away package in a temp dir that links Sources/CFFmpeg and
+# Sources/Media (so none of the server dependencies are rebuilt with the sanitizer). Not part of CI.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+work=${LEAKCHECK_DIR:-/tmp/reelvault-leakcheck}
+mkdir -p "$work/pkg/Sources/leakcheck" "$work/fixtures"
+ln -sfn "$repo/Sources/CFFmpeg" "$work/pkg/Sources/CFFmpeg"
+ln -sfn "$repo/Sources/Media" "$work/pkg/Sources/Media"
+cp "$repo/Tools/leakcheck/main.swift.txt" "$work/pkg/Sources/leakcheck/main.swift"
+cat > "$work/pkg/Package.swift" <<'PKG'
+// swift-tools-version:6.2
+import PackageDescription
+let package = Package(name: "leakpkg", targets: [
+    .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat"),
+    .target(name: "Media", dependencies: ["CFFmpeg"]),
+    .executableTarget(name: "leakcheck", dependencies: ["Media"]),
+])
+PKG
+f="$work/fixtures"
+ffmpeg -v error -y -f lavfi -i testsrc2=size=320x240:rate=30 -f lavfi -i sine -t 2 -c:v libx264 -preset ultrafast -c:a aac "$f/s2.mp4"
+ffmpeg -v error -y -f lavfi -i testsrc2=size=320x240:rate=30 -f lavfi -i sine -t 2 -c:v libx264 -preset ultrafast -c:a libmp3lame "$f/mp3clip.mp4"
+head -c 200000 "$f/s2.mp4" > "$f/clip-trunc.mp4"
+echo "not a video" > "$f/notmedia.mp4"
+(cd "$work/pkg" && swift build --sanitize=address)
+rm -rf "$work/out"
+REEL_QUIET=1 ASAN_OPTIONS=detect_leaks=1 "$work/pkg/.build/debug/leakcheck" "$f" "$work/out" 2>"$work/asan.log" || true
+if grep -q "ERROR: \(Leak\|Address\)Sanitizer" "$work/asan.log"; then
+  grep -A30 "ERROR:" "$work/asan.log"; exit 1
+fi
+grep -q "leakcheck done" "$work/asan.log" 2>/dev/null || tail -5 "$work/asan.log"
+echo "leakcheck: no leak and no memory error reported (log: $work/asan.log)"
