@@ -8,15 +8,25 @@ enum Output {
         encoder.dateEncodingStrategy = .iso8601
         var data = try encoder.encode(value)
         data.append(0x0A)
-        FileHandle.standardOutput.write(data)
+        Output.write(data, to: .standardOutput)
     }
 
     static func line(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        Output.write(Data((text + "\n").utf8), to: .standardOutput)
     }
 
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        Output.write(Data((text + "\n").utf8), to: .standardError)
+    }
+
+    /// Writes without crashing when the reader went away (`reel show | head`): output stops, the process exits
+    /// as it would on SIGPIPE.
+    static func write(_ data: Data, to handle: FileHandle) {
+        do {
+            try handle.write(contentsOf: data)
+        } catch {
+            Foundation.exit(141)
+        }
     }
 
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
@@ -45,7 +55,7 @@ final class ProgressBar: @unchecked Sendable {
         let width = 30
         let filled = width * percent / 100
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(percent)%".utf8))
+        Output.write(Data("\r\(label) [\(bar)] \(percent)%".utf8), to: .standardError)
         if percent == 100 { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 }

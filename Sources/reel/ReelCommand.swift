@@ -9,7 +9,7 @@ struct ReelCommand: AsyncParsableCommand {
         commandName: "reel",
         abstract: "ReelVault: archive, verify and rework AI-generated videos.",
         version: ReelVersion.string,
-        subcommands: [ArchiveCommand.self, ShowCommand.self, LsCommand.self, RenderTaskCommand.self, ReindexCommand.self, VerifyCatalogCommand.self, MediaCommand.self]
+        subcommands: [ArchiveCommand.self, ShowCommand.self, LsCommand.self, RenderTaskCommand.self, ReindexCommand.self, VerifyCatalogCommand.self, ServeCommand.self, WatchCommand.self, JobsCommand.self, MediaCommand.self]
     )
 
     /// Runs the command and exits with ReelVault's codes: 0 ok, 1 needs attention, 2 usage or configuration,

@@ -74,6 +74,22 @@ import Testing
         #expect(video.displayWidth == 360 && video.displayHeight == 640)
     }
 
+    @Test("non-square pixels: the sample aspect ratio, and the displayed size in square pixels")
+    func anamorphic() async throws {
+        let video = try #require(try await MediaEngine.probe(try await Fixture.anamorphic.path).video)
+        #expect(video.width == 480 && video.height == 360)
+        #expect(video.sampleAspectRatio == "4:3")
+        #expect(video.displayWidth == 640 && video.displayHeight == 360)
+    }
+
+    @Test("an audio-only file probes, with no video stream")
+    func audioOnly() async throws {
+        let probe = try await MediaEngine.probe(try await Fixture.audioOnly.path)
+        #expect(probe.video == nil)
+        #expect(probe.audio?.codec == "aac")
+        #expect(probe.audio?.sampleRate == 48_000)
+    }
+
     @Test("a clip whose timestamps start at 2 s reports that start time")
     func startTime() async throws {
         let path = try await Fixture.offset.path

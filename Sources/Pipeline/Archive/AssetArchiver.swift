@@ -44,10 +44,10 @@ struct AssetArchiver: Sendable {
         let (video, current) = try await fetch(item, file: .source, into: staging.appendingPathComponent("source.mp4"))
         record.reportedDurationUs = current.reportedDurationUs
         var cover: (URL, DownloadResult, String)?
-        if let coverURL = current.coverURL {
+        if current.coverURL != nil {
             do {
-                let (c, _) = try await fetch(current, file: .cover, into: staging.appendingPathComponent("cover.jpg"), url: coverURL)
-                cover = (staging.appendingPathComponent("cover.jpg"), c, coverURL)
+                let (c, fresh) = try await fetch(current, file: .cover, into: staging.appendingPathComponent("cover.jpg"))
+                cover = (staging.appendingPathComponent("cover.jpg"), c, fresh.coverURL ?? "")
             } catch {
                 logger.warning("cover not archived", metadata: ["error": "\(error)"])
             }
@@ -110,12 +110,13 @@ struct AssetArchiver: Sendable {
         return record
     }
 
-    /// Downloads one file of the item, re-querying the task for a fresh URL when the URL has expired.
-    private func fetch(_ item: VideoItem, file: AssetFile, into destination: URL, url: String? = nil) async throws -> (DownloadResult, VideoItem) {
+    /// Downloads one file of the item, re-querying the task for a fresh URL when the URL has expired; returns
+    /// the item as last queried (its URL is the one that worked).
+    private func fetch(_ item: VideoItem, file: AssetFile, into destination: URL) async throws -> (DownloadResult, VideoItem) {
         var current = item
         let limit = context.settings.maxRequeries
         for requery in 0...limit {
-            let target = file == .cover ? (url ?? current.coverURL) : current.videoURL
+            let target = file == .cover ? current.coverURL : current.videoURL
             guard let target else { throw PipelineError.missingURL(file == .cover ? "coverUrl" : "videoUrl") }
             let outcome = await download(target, to: destination, item: current)
             switch outcome {
@@ -125,7 +126,7 @@ struct AssetArchiver: Sendable {
                 guard error.isExpired, requery < limit else { throw error }
                 context.logger.info("URL expired; querying the task for a fresh one",
                                     metadata: ["task.id": "\(taskId)", "requery": "\(requery + 1)"])
-                guard let fresh = try await refresh(), fresh.videoURL != nil else { throw error }
+                guard let fresh = try await refresh(), (file == .cover ? fresh.coverURL : fresh.videoURL) != nil else { throw error }
                 current = fresh
             }
         }

@@ -20,9 +20,11 @@ public struct Renderer: Sendable {
     /// Adds `presets` to the archived assets of a task (all of them, or the one `scriptId`/`role` names).
     /// Presets already present with their file intact are kept; `force` redoes them.
     public func render(taskId id: TaskID, scriptId: Int?, role: AssetRole?, presets: [RenditionPreset], force: Bool = false) async throws -> (TaskManifest, ArchiveStatus) {
-        try await catalog.withTaskLock(id) {
+        // Checked before the lock too, so that rendering an unknown task leaves no directory behind.
+        guard try catalog.manifest(for: id) != nil else { throw Self.notInCatalog(id) }
+        return try await catalog.withTaskLock(id) {
             guard var manifest = try catalog.manifest(for: id) else {
-                throw PipelineError(code: "not_found", message: "task \(id) is not in the catalog; run reel archive \(id) first")
+                throw Self.notInCatalog(id)
             }
             let targets = manifest.assets.filter { a in
                 a.source != nil && a.state == .archived && (scriptId == nil || a.scriptId == scriptId) && (role == nil || a.role == role)
@@ -50,6 +52,10 @@ public struct Renderer: Sendable {
             }
             return (manifest, status)
         }
+    }
+
+    private static func notInCatalog(_ id: TaskID) -> PipelineError {
+        PipelineError(code: "not_found", message: "task \(id) is not in the catalog; run reel archive \(id) first")
     }
 
     private func renderAsset(_ start: AssetRecord, source: FileRecord, presets: [RenditionPreset], id: TaskID) async throws -> AssetRecord {

@@ -49,7 +49,7 @@ struct ArchiveCommand: AsyncParsableCommand {
         let kindType = TaskKinds.kind(named: kind)!
         var worst = ArchiveStatus.ok
         var documents: [TaskManifest] = []
-        try await withAPI(config) { client, downloader in
+        try await withAPI(config) { client, downloader, _ in
             let archiver = Archiver(context: ArchiveContext(catalog: catalog, client: client, downloader: downloader, settings: settings,
                                                             logger: CLILogging.logger("reelvault.archive"), events: printer.sink))
             for id in ids {
@@ -88,10 +88,14 @@ struct APIOptions: ParsableArguments {
 }
 
 /// Runs `body` with an API client and a downloader sharing one HTTP client, shut down afterwards.
-func withAPI(_ config: TopViewConfiguration, _ body: (TopViewClient, Downloader) async throws -> Void) async throws {
+func withAPI(_ config: TopViewConfiguration, _ body: (TopViewClient, Downloader, HTTPClient) async throws -> Void) async throws {
     var httpConfig = HTTPClient.Configuration()
     httpConfig.redirectConfiguration = .disallow
     httpConfig.timeout = .init(connect: .seconds(10), read: .seconds(60))
+    // A refused or failed connection fails the attempt at once: the API client and the downloader retry with
+    // their own bounded backoff. (The pool's default retries every attempt until its deadline, which turned
+    // the six attempts against an unreachable host into more than a minute.)
+    httpConfig.connectionPool.retryConnectionEstablishment = false
     let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfig)
     let logger = CLILogging.logger("reelvault.http")
     var hosts = HostAllowList()
@@ -102,7 +106,7 @@ func withAPI(_ config: TopViewConfiguration, _ body: (TopViewClient, Downloader)
     let client = TopViewClient(httpClient: http, configuration: config, logger: CLILogging.logger("reelvault.topview"))
     let downloader = Downloader(httpClient: http, configuration: DownloadConfiguration(allowedHosts: hosts), logger: logger)
     do {
-        try await body(client, downloader)
+        try await body(client, downloader, http)
     } catch {
         try? await http.shutdown()
         throw error

@@ -31,7 +31,7 @@ final class EventPrinter: @unchecked Sendable {
             lastPercent[key] = percent
             let filled = percent * 30 / 100
             let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: 30 - filled)
-            FileHandle.standardError.write(Data("\r\(task) script \(scriptId) \(role) \(stage) [\(bar)] \(percent)%\u{1B}[K".utf8))
+            Output.write(Data("\r\(task) script \(scriptId) \(role) \(stage) [\(bar)] \(percent)%\u{1B}[K".utf8), to: .standardError)
         case .assetDone(let task, let scriptId, let role, let state, let detail):
             line("\(task) script \(scriptId) \(role): \(state)\(detail.isEmpty ? "" : " (\(detail))")")
         case .taskDone(let task, let status, let message):
@@ -40,6 +40,6 @@ final class EventPrinter: @unchecked Sendable {
     }
 
     private func line(_ text: String) {
-        FileHandle.standardError.write(Data(((terminal ? "\r\u{1B}[K" : "") + text + "\n").utf8))
+        Output.write(Data(((terminal ? "\r\u{1B}[K" : "") + text + "\n").utf8), to: .standardError)
     }
 }

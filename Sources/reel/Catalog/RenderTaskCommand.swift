@@ -44,6 +44,10 @@ struct RenderTaskCommand: AsyncParsableCommand {
                                                                    presets: presets, force: force)
                 documents.append(manifest)
                 worst = max(worst, status)
+            } catch let error as PipelineError where all && error.code == "not_found" {
+                // `--all` works what is there: a task directory without a manifest (a query that failed) or
+                // without an asset matching --script/--role is nothing to render, not a failure.
+                continue
             } catch {
                 Output.error("\(id): \(error)")
                 worst = max(worst, .attention)

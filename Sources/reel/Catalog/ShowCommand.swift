@@ -30,7 +30,10 @@ struct ShowCommand: AsyncParsableCommand {
             Output.line(line)
             if let s = a.source { Output.line("    source     \(s.path)  \(s.bytes) bytes  sha256 \(s.sha256)") }
             if let p = a.poster { Output.line("    poster     \(p.path)  \(p.width)x\(p.height)") }
-            for r in a.renditions { Output.line("    \(r.preset.padding(toLength: 10, withPad: " ", startingAt: 0)) \(r.path)  \(r.width)x\(r.height)  \(r.bytes) bytes") }
+            for r in a.renditions {
+                let name = r.preset.count < 10 ? r.preset.padding(toLength: 10, withPad: " ", startingAt: 0) : r.preset
+                Output.line("    \(name) \(r.path)  \(r.width)x\(r.height)  \(r.bytes) bytes")
+            }
             for s in a.skippedPresets { Output.line("    skipped \(s.preset): \(s.reason)") }
         }
     }
@@ -78,27 +81,5 @@ struct ReindexCommand: AsyncParsableCommand {
     func run() async throws {
         let count = try storage.openCatalog().reindex()
         Output.line("indexed \(count) task(s)")
-    }
-}
-
-struct VerifyCatalogCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "verify",
-        abstract: "Check the catalog's fixity: every file present with its recorded hash, no orphan, no leftover staging file.")
-    @Flag(name: .long, help: "Check the whole catalog.") var all = false
-    @OptionGroup var storage: StorageOptions
-    @OptionGroup var output: JSONFlag
-
-    func validate() throws {
-        if !all { throw ValidationError("give --all (checking single tasks is not there yet)") }
-    }
-
-    func run() async throws {
-        let problems = try storage.openCatalog().verifyAll()
-        if output.json { try Output.json(problems) } else {
-            for p in problems { Output.line(p.description) }
-            Output.line(problems.isEmpty ? "catalog is clean" : "\(problems.count) problem(s)")
-        }
-        if !problems.isEmpty { throw ReelExit(code: ReelExit.attention, message: "") }
     }
 }

@@ -7,7 +7,7 @@ struct MediaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "media",
         abstract: "Probe, verify, thumbnail and transcode local video files.",
-        subcommands: [ProbeCommand.self, VerifyCommand.self, ThumbsCommand.self, RenderCommand.self]
+        subcommands: [ProbeCommand.self, VerifyCommand.self, ThumbsCommand.self, RenderCommand.self, PipelineCommand.self, FetchCommand.self]
     )
 }
 

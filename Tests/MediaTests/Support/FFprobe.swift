@@ -15,6 +15,7 @@ struct FFprobe: Decodable {
         var nb_frames: String?
         var nb_read_frames: String?
         var side_data_list: [SideData]?
+        var sample_aspect_ratio: String?
 
         /// Stream duration in µs, nil when ffprobe says N/A.
         var durationUs: Int64? { microseconds(duration) }
@@ -27,8 +28,15 @@ struct FFprobe: Decodable {
         /// The same as a clockwise turn in 0..<360, the convention of `StreamInfo.rotation`.
         var rotationCW: Int { ((-rotationCCW % 360) + 360) % 360 }
         var isQuarterTurn: Bool { rotationCW == 90 || rotationCW == 270 }
-        var displayWidth: Int? { isQuarterTurn ? height : width }
-        var displayHeight: Int? { isQuarterTurn ? width : height }
+        /// Sample aspect ratio as a number, 1 when square or unknown.
+        var sar: Double {
+            let parts = (sample_aspect_ratio ?? "").split(separator: ":").compactMap { Double($0) }
+            return parts.count == 2 && parts[0] > 0 && parts[1] > 0 ? parts[0] / parts[1] : 1
+        }
+        /// Coded width in square pixels.
+        var squareWidth: Int? { width.map { Int((Double($0) * sar).rounded()) } }
+        var displayWidth: Int? { isQuarterTurn ? height : squareWidth }
+        var displayHeight: Int? { isQuarterTurn ? squareWidth : height }
     }
 
     struct SideData: Decodable {

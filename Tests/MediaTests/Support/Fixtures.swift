@@ -1,4 +1,5 @@
 import Foundation
+import Media
 import Testing
 
 /// The media files the suite runs on, generated with the ffmpeg CLI at test time.
@@ -11,9 +12,9 @@ enum Fixture: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case wideFaststart
     /// 480×270, 25 fps, no audio, 3 s.
     case silent
-    /// 2 s at 30 fps then 2 s at 15 fps, variable frame rate, no audio. Without B-frames: FFmpeg 5.1's MP4
-    /// muxer leaves VFR packets with B-frames without durations, and ffprobe then reports a stream duration
-    /// shorter than the last frame's timestamp, which is no oracle.
+    /// 2 s at 30 fps then 2 s at 15 fps, variable frame rate, no audio. Without B-frames: with them FFmpeg 5.1's
+    /// MP4 muxer writes VFR timestamps for which ffprobe reports a stream duration shorter than the last frame's
+    /// timestamp, which is no oracle. Even so the last packet has no duration (ffprobe counts it as 0).
     case vfr
     /// 640×360 coded, displayed 90° clockwise (360×640); a white block marks the coded top-left quadrant.
     case rotated
@@ -25,6 +26,10 @@ enum Fixture: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case blackStart
     /// H.264 + Opus audio in Matroska, 640×360, 3 s.
     case nonAAC
+    /// 480×360 coded with 4:3 pixels (SAR 4:3), displayed 640×360, 2 s, no audio.
+    case anamorphic
+    /// AAC audio only, no video, 1 s.
+    case audioOnly
     /// The first 60 % of the bytes of `wide` (the `moov` index at the end is lost).
     case truncated
     /// The first 60 % of the bytes of `wideFaststart` (headers intact, data stops early).
@@ -34,11 +39,11 @@ enum Fixture: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     var testDescription: String { rawValue }
 
-    var fileName: String { rawValue + (self == .nonAAC ? ".mkv" : ".mp4") }
+    var fileName: String { rawValue + (self == .nonAAC ? ".mkv" : self == .audioOnly ? ".m4a" : ".mp4") }
 
     /// Fixtures that decode cleanly (everything but the broken ones; `hevc` has its own suite, since it
     /// needs libx265 to generate).
-    static let healthy: [Fixture] = [.tall, .wide, .wideFaststart, .silent, .vfr, .rotated, .offset, .blackStart, .nonAAC]
+    static let healthy: [Fixture] = [.tall, .wide, .wideFaststart, .silent, .vfr, .rotated, .offset, .blackStart, .nonAAC, .anamorphic]
     /// Healthy fixtures that are cheap to decode fully.
     static let short: [Fixture] = healthy.filter { $0 != .tall }
 
@@ -53,7 +58,8 @@ enum Fixture: String, CaseIterable, Sendable, CustomTestStringConvertible {
 actor Fixtures {
     static let shared = Fixtures()
 
-    /// Root of this run's files; removed at exit, and stale roots of dead runs are removed on first use.
+    /// Root of this run's files; removed at exit (kept when `REEL_KEEP_TEST_MEDIA` is set, to look at them), and
+    /// stale roots of dead runs are removed on first use.
     nonisolated static let root: String = {
         let tmp = FileManager.default.temporaryDirectory.path
         let prefix = "reelvault-media-tests-"
@@ -62,9 +68,13 @@ actor Fixtures {
                 try? FileManager.default.removeItem(atPath: tmp + "/" + name)
             }
         }
+        // FFmpeg's info lines (libx264 statistics, muxer notes) would drown the test output.
+        MediaEngine.setFFmpegLogging(verbose: false)
         let root = tmp + "/" + prefix + String(getpid())
         try? FileManager.default.createDirectory(atPath: root + "/fixtures", withIntermediateDirectories: true)
-        atexit { try? FileManager.default.removeItem(atPath: Fixtures.root) }
+        if ProcessInfo.processInfo.environment["REEL_KEEP_TEST_MEDIA"] == nil {
+            atexit { try? FileManager.default.removeItem(atPath: Fixtures.root) }
+        }
         return root
     }()
 
@@ -150,6 +160,10 @@ actor Fixtures {
                 "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
                 "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
                 "-t", "3"] + x264 + ["-c:a", "libopus", "-b:a", "64k", out])
+        case .anamorphic:
+            try await CommandLineTool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=480x360:rate=30,setsar=4/3", "-t", "2"] + x264 + [out])
+        case .audioOnly:
+            try await CommandLineTool.ffmpeg(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "1", "-c:a", "aac", out])
         case .truncated, .truncatedFaststart:
             let source = try await (fixture == .truncated ? Fixture.wide : Fixture.wideFaststart).path
             let data = try Data(contentsOf: URL(fileURLWithPath: source))

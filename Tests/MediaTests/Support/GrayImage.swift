@@ -15,16 +15,26 @@ struct GrayImage: Sendable {
         let data = try await CommandLineTool.run("ffmpeg", CommandLineTool.quiet + [
             "-i", path, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray", "-",
         ])
-        return GrayImage(width: w, height: h, pixels: [UInt8](data))
+        let image = GrayImage(width: w, height: h, pixels: [UInt8](data))
+        guard image.isComplete else {
+            throw CommandLineTool.Failure(command: ["ffmpeg", path], status: 0, stderr: "\(data.count) bytes, expected \(w * h)")
+        }
+        return image
     }
 
-    /// The frame ffmpeg shows at `seconds` (accurate seek, rotation applied), scaled to `width`×`height`.
-    static func frame(of video: String, at seconds: Double, width: Int, height: Int) async throws -> GrayImage {
+    /// The frame ffmpeg shows at `seconds` from the start (accurate seek, rotation applied), scaled to
+    /// `width`×`height`, or passed through `filter` (which must produce that size).
+    static func frame(of video: String, at seconds: Double, width: Int, height: Int, filter: String? = nil) async throws -> GrayImage {
         let data = try await CommandLineTool.run("ffmpeg", CommandLineTool.quiet + [
             "-ss", String(format: "%.6f", seconds), "-i", video, "-frames:v", "1",
-            "-vf", "scale=\(width):\(height)", "-f", "rawvideo", "-pix_fmt", "gray", "-",
+            "-vf", filter ?? "scale=\(width):\(height)", "-f", "rawvideo", "-pix_fmt", "gray", "-",
         ])
-        return GrayImage(width: width, height: height, pixels: [UInt8](data))
+        let image = GrayImage(width: width, height: height, pixels: [UInt8](data))
+        guard image.isComplete else {
+            throw CommandLineTool.Failure(command: ["ffmpeg", video, filter ?? ""], status: 0,
+                                          stderr: "\(data.count) bytes, expected \(width * height)")
+        }
+        return image
     }
 
     var isComplete: Bool { pixels.count == width * height && width > 0 && height > 0 }

@@ -1,0 +1,77 @@
+import Foundation
+
+/// One unit of work for the worker pool: re-query task `taskId` of kind `kind` and archive it.
+///
+/// A job's id is deterministic, `"<kind>-<taskId>"`: there is at most one job per task and kind, which is
+/// how duplicate callbacks collapse. Dates are whole milliseconds (what the queue stores).
+public struct Job: Codable, Sendable, Equatable, Identifiable {
+    /// `"<kind>-<taskId>"`, a safe path component (``Job/id(kind:taskId:)``).
+    public var id: String
+    public var taskId: String
+    public var kind: String
+    public var state: JobState
+    /// How many times the job was claimed in this life (reset by retry or re-enqueue). While running, the
+    /// number of the current attempt (1 for the first).
+    public var attempts: Int
+    /// Once a failing attempt brings `attempts` to this, the job is failed instead of retried.
+    public var maxAttempts: Int
+    /// A pending job is not claimed before this (backoff after a failure).
+    public var notBefore: Date
+    /// When the job entered the queue (or was last reset to pending by enqueue or retry).
+    public var createdAt: Date
+    public var updatedAt: Date
+    /// The error of the last failed attempt, at most 4 KiB.
+    public var lastError: String?
+    /// `"<hostname>:<pid>"` of the process running it, while running.
+    public var owner: String?
+    /// Why it was enqueued: `"callback"`, `"watch"`, `"cli"`.
+    public var reason: String?
+    /// Set by ``JobQueue/cancel(_:)`` on a running job: the job ends as cancelled whatever its outcome.
+    /// A worker may check it (``JobQueue/get(_:)``) to stop early.
+    public var cancelRequested: Bool
+
+    public init(
+        taskId: String, kind: String, state: JobState = .pending, attempts: Int = 0, maxAttempts: Int = 5,
+        notBefore: Date, createdAt: Date, updatedAt: Date, lastError: String? = nil, owner: String? = nil,
+        reason: String? = nil, cancelRequested: Bool = false
+    ) {
+        self.id = Self.id(kind: kind, taskId: taskId)
+        self.taskId = taskId
+        self.kind = kind
+        self.state = state
+        self.attempts = attempts
+        self.maxAttempts = maxAttempts
+        self.notBefore = notBefore
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.lastError = lastError
+        self.owner = owner
+        self.reason = reason
+        self.cancelRequested = cancelRequested
+    }
+
+    /// The id of the job for task `taskId` of kind `kind`.
+    public static func id(kind: String, taskId: String) -> String { "\(kind)-\(taskId)" }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, taskId, kind, state, attempts, maxAttempts, notBefore, createdAt, updatedAt, lastError, owner, reason
+        case cancelRequested
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        taskId = try c.decode(String.self, forKey: .taskId)
+        kind = try c.decode(String.self, forKey: .kind)
+        state = try c.decode(JobState.self, forKey: .state)
+        attempts = try c.decode(Int.self, forKey: .attempts)
+        maxAttempts = try c.decode(Int.self, forKey: .maxAttempts)
+        notBefore = try c.decode(Date.self, forKey: .notBefore)
+        createdAt = try c.decode(Date.self, forKey: .createdAt)
+        updatedAt = try c.decode(Date.self, forKey: .updatedAt)
+        lastError = try c.decodeIfPresent(String.self, forKey: .lastError)
+        owner = try c.decodeIfPresent(String.self, forKey: .owner)
+        reason = try c.decodeIfPresent(String.self, forKey: .reason)
+        cancelRequested = try c.decodeIfPresent(Bool.self, forKey: .cancelRequested) ?? false
+    }
+}

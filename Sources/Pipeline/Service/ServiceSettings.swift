@@ -1,0 +1,39 @@
+import Foundation
+
+/// How `reel serve` works: worker pool, feeder and notification. Every value has a default.
+public struct ServiceSettings: Sendable {
+    /// Jobs (archives) run at once. Default: the machine's cores.
+    public var workers: Int
+    /// Idle wait between queue checks when nothing was enqueued locally.
+    public var idlePoll: Duration
+    /// First poll interval of a watched, unsettled task; later polls back off up to `maxWatchInterval`.
+    public var watchInterval: Duration
+    public var maxWatchInterval: Duration
+    /// How long a settled task whose items are still null (export not requested yet) stays watched.
+    public var watchHorizon: Duration
+    /// Upstream queries per second the feeder may send (politeness; no rate limit is documented).
+    public var requestsPerSecond: Double
+    /// Queries the feeder runs at once.
+    public var feederConcurrency: Int
+    /// POST the task's `show --json` document here when it is archived.
+    public var notifyURL: String?
+    /// Run this command (via /bin/sh -c) when a task is archived; the document arrives on stdin, the task id in $REEL_TASK_ID.
+    public var notifyCommand: String?
+    public var notifyAttempts: Int
+
+    public init(workers: Int = ProcessInfo.processInfo.activeProcessorCount, idlePoll: Duration = .seconds(2),
+                watchInterval: Duration = .seconds(5), maxWatchInterval: Duration = .seconds(300),
+                watchHorizon: Duration = .seconds(24 * 3600), requestsPerSecond: Double = 2, feederConcurrency: Int = 2,
+                notifyURL: String? = nil, notifyCommand: String? = nil, notifyAttempts: Int = 5) {
+        self.workers = max(1, workers)
+        self.idlePoll = idlePoll
+        self.watchInterval = watchInterval
+        self.maxWatchInterval = maxWatchInterval
+        self.watchHorizon = watchHorizon
+        self.requestsPerSecond = max(0.01, requestsPerSecond)
+        self.feederConcurrency = max(1, feederConcurrency)
+        self.notifyURL = notifyURL
+        self.notifyCommand = notifyCommand
+        self.notifyAttempts = max(1, notifyAttempts)
+    }
+}

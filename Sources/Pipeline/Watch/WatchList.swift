@@ -1,0 +1,170 @@
+import Foundation
+import Logging
+import TopView
+
+/// The persistent list of tasks the feeder polls, `<root>/watch.json`, shared by `reel watch` and `reel serve`.
+///
+/// ```
+/// <root>/watch.json      {"version": 1, "entries": [WatchEntry, …]} in the order the tasks were added;
+///                        replaced atomically (temporary, fsync, rename, fsync of the directory)
+/// <root>/.watch.lock     flock(2) taken around every read-modify-write, by every process
+/// ```
+/// A crash leaves the old list or the new one. A `watch.json` that does not parse is moved aside to
+/// `watch.json.corrupt-<ms>`, logged, and the list starts empty.
+///
+/// The methods are synchronous: each is one small file read and at most one write, under a lock whose
+/// wait sleeps the calling thread 1–16 ms between tries (bounded by `lockTimeout`). Errors are
+/// ``WatchListError``s. Dates are stored to the millisecond.
+public struct WatchList: Sendable {
+    /// A `watch.json` larger than this is refused as corrupt.
+    static let maximumBytes = 64 << 20
+
+    public let root: URL
+    /// `<root>/watch.json`.
+    public var url: URL { root.appendingPathComponent("watch.json") }
+    public let lockTimeout: Duration
+    let logger: Logger
+
+    public init(root: URL, lockTimeout: Duration = .seconds(10), logger: Logger = Logger(label: "reelvault.watch")) {
+        let absolute = root.path.hasPrefix("/")
+            ? root
+            : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(root.path)
+        self.root = absolute.standardizedFileURL
+        self.lockTimeout = lockTimeout
+        self.logger = logger
+    }
+
+    /// Watches `taskIds` (duplicates ignored), due now. A task already watched is left as it is, whatever
+    /// `kind`. Returns the entries *added*, in the order given. Every id and the kind are checked before
+    /// anything is written: ``WatchListError/invalidTaskID``, ``WatchListError/invalidKind``.
+    @discardableResult
+    public func add(_ taskIds: [String], kind: String) throws -> [WatchEntry] {
+        guard let kindType = TaskKinds.kind(named: kind) else {
+            throw WatchListError.invalidKind(kind, known: TaskKinds.all.map { $0.name })
+        }
+        for id in taskIds where !QueueName.isSafe(id, maximumLength: 128) { throw WatchListError.invalidTaskID(id) }
+        return try modify { entries in
+            let now = StoredJSON.now()
+            var watched = Set(entries.map(\.taskId))
+            var added: [WatchEntry] = []
+            for id in taskIds where !watched.contains(id) {
+                watched.insert(id)
+                let entry = WatchEntry(taskId: id, kind: kindType.name, addedAt: now, nextPollAt: now)
+                entries.append(entry)
+                added.append(entry)
+            }
+            if !added.isEmpty { logger.info("tasks watched", metadata: ["watch.tasks": "\(added.map(\.taskId))"]) }
+            return added
+        }
+    }
+
+    /// Stops watching `taskIds`; returns those that were watched, in the order given.
+    @discardableResult
+    public func remove(_ taskIds: [String]) throws -> [String] {
+        try modify { entries in
+            let wanted = Set(taskIds)
+            let present = Set(entries.map(\.taskId))
+            entries.removeAll { wanted.contains($0.taskId) }
+            var seen = Set<String>()
+            let removed = taskIds.filter { present.contains($0) && seen.insert($0).inserted }
+            if !removed.isEmpty { logger.info("tasks no longer watched", metadata: ["watch.tasks": "\(removed)"]) }
+            return removed
+        }
+    }
+
+    /// Every entry, in the order the tasks were added.
+    public func list() throws -> [WatchEntry] {
+        try withWatchLock { try load() }
+    }
+
+    /// Replaces the entry of `entry.taskId` (dates kept to the millisecond). Returns `false`, and writes
+    /// nothing, if the task is no longer watched (removed meanwhile: an update does not bring it back).
+    @discardableResult
+    public func update(_ entry: WatchEntry) throws -> Bool {
+        var entry = entry
+        entry.addedAt = StoredJSON.milliseconds(entry.addedAt)
+        entry.nextPollAt = StoredJSON.milliseconds(entry.nextPollAt)
+        entry.settledAt = entry.settledAt.map(StoredJSON.milliseconds)
+        return try modify { entries in
+            guard let index = entries.firstIndex(where: { $0.taskId == entry.taskId }) else { return false }
+            entries[index] = entry
+            return true
+        }
+    }
+
+    /// The unsettled entries whose `nextPollAt` has come, soonest first.
+    public func due(now: Date) throws -> [WatchEntry] {
+        try list().filter { $0.settledAt == nil && $0.nextPollAt <= now }.sorted { $0.nextPollAt < $1.nextPollAt }
+    }
+
+    // MARK: - Storage
+
+    private struct Document: Codable {
+        var version: Int
+        var entries: [WatchEntry]
+    }
+
+    /// Loads, lets `body` change the entries, writes them back if they changed.
+    private func modify<T>(_ body: (inout [WatchEntry]) throws -> T) throws -> T {
+        try withWatchLock {
+            let before = try load()
+            var entries = before
+            let result = try body(&entries)
+            if entries != before { try save(entries) }
+            return result
+        }
+    }
+
+    private func withWatchLock<T>(_ body: () throws -> T) throws -> T {
+        do {
+            try DurableIO.createDirectories(root.path)
+            let lock = try ExclusiveFileLock(path: root.path + "/.watch.lock")
+            defer { lock.close() }
+            guard try lock.lockSynchronously(timeout: lockTimeout) else { throw WatchListError.lockTimeout(lock.path) }
+            return try body()
+        } catch let error as DurableIOError {
+            throw WatchListError.io(error)
+        }
+    }
+
+    private func load() throws -> [WatchEntry] {
+        let data: Data
+        switch FileJobQueue.readFile(url.path, limit: Self.maximumBytes) {
+        case .missing:
+            return []
+        case .unreadable(let why):
+            try quarantine(why)
+            return []
+        case .failed(let error):
+            throw error
+        case .read(let read):
+            data = read
+        }
+        let document: Document
+        do {
+            document = try StoredJSON.decoder().decode(Document.self, from: data)
+        } catch {
+            try quarantine("does not decode: \(error)")
+            return []
+        }
+        return document.entries.filter { entry in
+            if QueueName.isSafe(entry.taskId, maximumLength: 128) { return true }
+            logger.warning("watch entry with an unsafe task id ignored", metadata: ["watch.task": "\(entry.taskId.debugDescription.prefix(80))"])
+            return false
+        }
+    }
+
+    private func save(_ entries: [WatchEntry]) throws {
+        let data: Data
+        do { data = try StoredJSON.encoder().encode(Document(version: 1, entries: entries)) } catch { throw WatchListError.encoding(error) }
+        try DurableIO.writeAtomically(data, to: url.path, failpoint: "watch.written")
+    }
+
+    private func quarantine(_ reason: String) throws {
+        let target = url.path + ".corrupt-" + String(Int64(Date().timeIntervalSince1970 * 1000))
+        try DurableIO.renameDurably(from: url.path, to: target)
+        logger.error("corrupt watch list moved aside; the list starts empty", metadata: [
+            "watch.path": "\(url.path)", "watch.moved_to": "\(target)", "error": "\(reason)",
+        ])
+    }
+}

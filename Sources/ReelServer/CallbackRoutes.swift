@@ -1,0 +1,69 @@
+import Catalog
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Pipeline
+import TopView
+
+/// The callback listener's only route: `POST /callbacks/topview/{secret}`. The body is a hint; the task is re-queried
+/// by a worker. Duplicates collapse in the queue. Everything else on this listener is 404.
+struct CallbackRoutes: Sendable {
+    let configuration: ServerConfiguration
+    let queue: any JobQueue
+    let wake: WakeSignal
+    let logger: Logger
+
+    func router() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.post("/callbacks/topview/:secret") { request, context in
+            try await handle(request, context: context)
+        }
+        return router
+    }
+
+    func handle(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let secret = context.parameters.get("secret") ?? ""
+        guard constantTimeEquals(secret, configuration.callbackSecret) else {
+            logger.warning("callback refused: wrong secret (the secret is not logged)")
+            return Reply.error(.notFound, "Not Found")
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: configuration.callbackMaxBytes)
+        } catch {
+            Counter(label: "reel_callbacks_total", dimensions: [("result", "too_large")]).increment()
+            return Reply.error(.contentTooLarge, "callback body over \(configuration.callbackMaxBytes) bytes")
+        }
+        let notice: CallbackNotice
+        do {
+            notice = try CallbackNotice.decode(body.readableBytesView, maxBytes: configuration.callbackMaxBytes)
+        } catch {
+            Counter(label: "reel_callbacks_total", dimensions: [("result", "malformed")]).increment()
+            return Reply.error(.badRequest, "malformed callback: \(error)")
+        }
+        var logger = self.logger
+        logger[metadataKey: "task.id"] = "\(notice.taskId)"
+        let kind: any TaskKind.Type
+        if let bizType = notice.bizType {
+            guard let k = TaskKinds.kind(forBizType: bizType) else {
+                Counter(label: "reel_callbacks_total", dimensions: [("result", "unsupported")]).increment()
+                logger.info("callback for an unsupported bizType", metadata: ["callback.biz_type": "\(bizType)"])
+                return Reply.error(.unprocessableContent, "bizType \(bizType) is not archived by this ReelVault (supported: M2V_*); nothing was queued")
+            }
+            kind = k
+        } else {
+            kind = TaskKinds.defaultKind
+        }
+        guard let id = try? TaskID(validating: notice.taskId) else {
+            Counter(label: "reel_callbacks_total", dimensions: [("result", "malformed")]).increment()
+            return Reply.error(.badRequest, "malformed callback: taskId is not a safe identifier")
+        }
+        let (job, inserted) = try await queue.enqueue(taskId: id.rawValue, kind: kind.name, reason: "callback")
+        if inserted { wake.signal() }
+        Counter(label: "reel_callbacks_total", dimensions: [("result", inserted ? "queued" : "duplicate")]).increment()
+        logger.info("callback accepted", metadata: ["job.id": "\(job.id)", "job.new": "\(inserted)", "callback.uuid": "\(notice.uuid)"])
+        let uid = request.headers.first { $0.name.canonicalName == "topview-uid" }?.value
+        return Reply.json(Data(CallbackAcknowledgement(uuid: notice.uuid, topviewUid: uid).jsonBytes()))
+    }
+}

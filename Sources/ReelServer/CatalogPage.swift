@@ -1,0 +1,77 @@
+import Catalog
+import Foundation
+import Hummingbird
+
+/// The catalog page for people: each task with its poster, the duration verdict (reported vs measured),
+/// its renditions with links, and a player for each video.
+struct CatalogPage: Sendable {
+    let catalog: Catalog
+    let pageSize: Int
+
+    func render(_ request: Request) throws -> Response {
+        let offset = max(0, request.uri.queryParameters.get("offset", as: Int.self) ?? 0)
+        var summaries = try catalog.list(filter: TaskFilter(limit: pageSize + 1, offset: offset))
+        let more = summaries.count > pageSize
+        if more { summaries.removeLast() }
+        var html = Self.head
+        html += "<h1>ReelVault catalog</h1>\n"
+        if summaries.isEmpty { html += "<p class=empty>No task archived yet. Try <code>reel archive TASK</code>.</p>\n" }
+        for summary in summaries {
+            guard let id = try? TaskID(validating: summary.taskId), let manifest = try? catalog.manifest(for: id) else { continue }
+            html += task(manifest)
+        }
+        html += "<nav>"
+        if offset > 0 { html += "<a href=\"/?offset=\(max(0, offset - pageSize))\">← newer</a> " }
+        if more { html += "<a href=\"/?offset=\(offset + pageSize)\">older →</a>" }
+        html += "</nav></body></html>\n"
+        return Reply.text(html, contentType: "text/html; charset=utf-8")
+    }
+
+    private func task(_ m: TaskManifest) -> String {
+        var html = "<section class=task><h2>\(esc(m.taskId)) <small>\(esc(m.kind)) · upstream \(esc(m.status ?? "unknown"))"
+        html += " · <a href=\"/api/tasks/\(url(m.taskId))\">JSON</a></small></h2>\n"
+        if let e = m.errorMsg { html += "<p class=err>\(esc(e))</p>\n" }
+        for a in m.assets {
+            html += "<article class=\"asset \(a.state.rawValue)\"><h3>script \(a.scriptId) · \(a.role.rawValue) · \(a.state.rawValue)</h3>\n"
+            if let v = a.verification {
+                html += "<p class=\"verdict \(esc(v.verdict))\"><b>\(esc(v.verdict))</b> — reported \(sec(a.reportedDurationUs)), measured \(sec(v.measuredDurationUs))"
+                if let d = v.deltaUs { html += ", delta \(String(format: "%+.3f", Double(d) / 1e6)) s (tolerance \(sec(v.toleranceUs)))" }
+                html += ", \(v.frames) frames, \(v.decodeErrors) decode errors</p>\n"
+            }
+            if let e = a.error { html += "<p class=err>\(esc(e.code)): \(esc(e.message))</p>\n" }
+            html += "<div class=media>"
+            if let p = a.poster { html += "<img class=poster src=\"/files/\(url(p.path))\" width=\(p.width / 4) height=\(p.height / 4) alt=\"poster\">" }
+            if let s = a.source {
+                html += "<video controls preload=none width=240 \(a.poster.map { "poster=\"/files/\(url($0.path))\"" } ?? "") src=\"/files/\(url(s.path))\"></video>"
+            }
+            html += "</div>\n<ul>"
+            if let s = a.source { html += "<li><a href=\"/files/\(url(s.path))\">source</a> \(s.bytes) bytes</li>" }
+            for r in a.renditions {
+                html += "<li><a href=\"/files/\(url(r.path))\">\(esc(r.preset))</a> \(r.width)×\(r.height), \(r.bytes) bytes</li>"
+            }
+            for s in a.skippedPresets { html += "<li class=skipped>\(esc(s.preset)) skipped: \(esc(s.reason))</li>" }
+            if let b = a.storyboard { html += "<li><a href=\"/files/\(url(b.vtt))\">storyboard</a></li>" }
+            html += "</ul></article>\n"
+        }
+        return html + "</section>\n"
+    }
+
+    private func sec(_ us: Int64?) -> String { us.map { String(format: "%.3f s", Double($0) / 1e6) } ?? "—" }
+    private func esc(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+    private func url(_ path: String) -> String {
+        path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "?#"))) ?? path
+    }
+
+    static let head = """
+    <!doctype html><html lang=en><head><meta charset=utf-8><title>ReelVault catalog</title>
+    <meta name=viewport content="width=device-width,initial-scale=1">
+    <style>body{font:14px system-ui,sans-serif;margin:2em;color:#222}section.task{border-top:1px solid #ccc;padding:.5em 0}
+    h2 small{font-weight:normal;color:#666;font-size:.7em}article.asset{margin:.5em 0 1em 1em}.media{display:flex;gap:1em;align-items:flex-start}
+    .verdict.match{color:#17702a}.verdict.mismatch,.verdict.undecodable,.err{color:#b00020}.verdict.unreported{color:#8a6d00}
+    img.poster{border:1px solid #ddd}.skipped{color:#888}nav{margin-top:1em}</style></head><body>
+
+    """
+}

@@ -1,0 +1,89 @@
+import AsyncHTTPClient
+import Catalog
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Pipeline
+import Prometheus
+import ServiceLifecycle
+import TopView
+
+/// `reel serve`: two listeners (callbacks; admin), the feeder and the worker pool, run as one service group with
+/// graceful shutdown on SIGTERM/SIGINT.
+public struct ReelService: Sendable {
+    public let configuration: ServerConfiguration
+    public let catalog: Catalog
+    public let queue: any JobQueue
+    public let watch: WatchList
+    public let archiver: Archiver
+    public let httpClient: HTTPClient
+    public let registry: PrometheusCollectorRegistry
+    public let logger: Logger
+
+    public init(configuration: ServerConfiguration, catalog: Catalog, queue: any JobQueue, watch: WatchList, archiver: Archiver,
+                httpClient: HTTPClient, registry: PrometheusCollectorRegistry, logger: Logger) {
+        self.configuration = configuration
+        self.catalog = catalog
+        self.queue = queue
+        self.watch = watch
+        self.archiver = archiver
+        self.httpClient = httpClient
+        self.registry = registry
+        self.logger = logger
+    }
+
+    /// Runs until SIGTERM/SIGINT (or cancellation). `onListening` gets the callback and admin ports once bound.
+    public func run(onListening: (@Sendable (_ callbackPort: Int, _ adminPort: Int) -> Void)? = nil) async throws {
+        let wake = WakeSignal()
+        let ports = PortReport(onListening)
+        let callbacks = Application(
+            router: CallbackRoutes(configuration: configuration, queue: queue, wake: wake, logger: logger).router(),
+            configuration: .init(address: .hostname(configuration.callbackHost, port: configuration.callbackPort), serverName: "reelvault-callbacks"),
+            onServerRunning: { channel in ports.callback(channel.localAddress?.port ?? configuration.callbackPort) },
+            logger: logger)
+        let admin = Application(
+            router: AdminRoutes(configuration: configuration, catalog: catalog, registry: registry, logger: logger).router(),
+            configuration: .init(address: .hostname(configuration.adminHost, port: configuration.adminPort), serverName: "reelvault-admin"),
+            onServerRunning: { channel in ports.admin(channel.localAddress?.port ?? configuration.adminPort) },
+            logger: logger)
+        let owner = "\(ProcessInfo.processInfo.hostName):\(getpid())"
+        let notifier = Notifier(httpClient: httpClient, settings: configuration.service, logger: logger)
+        let workers = WorkerPool(queue: queue, watch: watch, archiver: archiver, notifier: notifier, settings: configuration.service,
+                                 wake: wake, owner: owner, logger: logger)
+        let feeder = Feeder(client: archiver.context.client, watch: watch, queue: queue, settings: configuration.service, wake: wake, logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: callbacks),
+                .init(service: admin),
+                .init(service: feeder),
+                .init(service: workers),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+    }
+}
+
+/// Collects both listeners' ports and reports them once.
+final class PortReport: Sendable {
+    private let state = Mutex<(Int?, Int?, Bool)>((nil, nil, false))
+    private let callbackFn: (@Sendable (Int, Int) -> Void)?
+
+    init(_ fn: (@Sendable (Int, Int) -> Void)?) { callbackFn = fn }
+
+    func callback(_ port: Int) { update { $0.0 = port } }
+    func admin(_ port: Int) { update { $0.1 = port } }
+
+    private func update(_ change: (inout (Int?, Int?, Bool)) -> Void) {
+        let ready: (Int, Int)? = state.withLock { s in
+            change(&s)
+            guard let c = s.0, let a = s.1, !s.2 else { return nil }
+            s.2 = true
+            return (c, a)
+        }
+        if let ready { callbackFn?(ready.0, ready.1) }
+    }
+}
+
+import Synchronization

@@ -1,0 +1,44 @@
+import Foundation
+import Pipeline
+
+/// Settings of `reel serve`. Every value has a default except the callback secret.
+public struct ServerConfiguration: Sendable {
+    /// The callback listener (the one an operator exposes, behind TLS at a reverse proxy).
+    public var callbackHost: String
+    public var callbackPort: Int
+    /// The path secret: callbacks go to `POST /callbacks/topview/{secret}`.
+    public var callbackSecret: String
+    public var callbackMaxBytes: Int
+    /// The admin listener: health, metrics, API, files, catalog page.
+    public var adminHost: String
+    public var adminPort: Int
+    /// When set, every admin route but `/healthz` needs `Authorization: Bearer <token>`.
+    public var adminToken: String?
+    /// Page size of `/api/tasks` and the catalog page.
+    public var pageSize: Int
+    public var service: ServiceSettings
+
+    public init(callbackHost: String = "127.0.0.1", callbackPort: Int = 8081, callbackSecret: String,
+                callbackMaxBytes: Int = 1 << 20, adminHost: String = "127.0.0.1", adminPort: Int = 8080,
+                adminToken: String? = nil, pageSize: Int = 50, service: ServiceSettings = .init()) {
+        self.callbackHost = callbackHost
+        self.callbackPort = callbackPort
+        self.callbackSecret = callbackSecret
+        self.callbackMaxBytes = callbackMaxBytes
+        self.adminHost = adminHost
+        self.adminPort = adminPort
+        self.adminToken = adminToken
+        self.pageSize = pageSize
+        self.service = service
+    }
+
+    /// Parses `HOST:PORT` (`[::1]:8080` for IPv6; a bare port means 127.0.0.1).
+    public static func parseBind(_ text: String) -> (host: String, port: Int)? {
+        if let port = Int(text), (0...65535).contains(port) { return ("127.0.0.1", port) }
+        guard let colon = text.lastIndex(of: ":") else { return nil }
+        var host = String(text[..<colon])
+        guard let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port), !host.isEmpty else { return nil }
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host, port)
+    }
+}

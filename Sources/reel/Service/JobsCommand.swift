@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+/// `reel jobs …`: inspect and steer the durable job queue of `reel serve` (`<root>/queue/`).
+struct JobsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jobs",
+        abstract: "List, retry and cancel the archive jobs of `reel serve`.",
+        subcommands: [JobsLsCommand.self, JobsRetryCommand.self, JobsCancelCommand.self]
+    )
+}
+
+struct JobsLsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ls", abstract: "List jobs, oldest first, one line each.")
+
+    @Option(name: .long, help: "Only jobs in this state (\(JobState.allCases.map(\.rawValue).joined(separator: ", "))).")
+    var state: String?
+    @OptionGroup var storage: StorageOptions
+    @OptionGroup var output: JSONFlag
+
+    func validate() throws {
+        if let state, JobState(rawValue: state) == nil {
+            throw ValidationError("--state must be one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    func run() async throws {
+        let queue = storage.openQueue()
+        let jobs: [Job]
+        do { jobs = try await queue.list(state: state.flatMap(JobState.init(rawValue:))) } catch { throw serviceExit(error) }
+        if output.json {
+            try Output.json(jobs)
+        } else {
+            for job in jobs { Output.line(Self.line(job)) }
+        }
+        let corrupt = queue.corruptFiles()
+        if !corrupt.isEmpty {
+            Output.error("warning: \(corrupt.count) unreadable job file(s) were moved aside to \(storage.root.path)/queue/corrupt/; inspect and delete them")
+        }
+    }
+
+    static func line(_ job: Job) -> String {
+        var line = "\(job.id)  \(job.state.rawValue)  attempts \(job.attempts)/\(job.maxAttempts)  \(job.reason ?? "-")"
+        line += "  updated \(isoSeconds(job.updatedAt))"
+        if job.state == .pending, job.notBefore > Date() { line += "  not before \(isoSeconds(job.notBefore))" }
+        if let owner = job.owner { line += "  owner \(owner)" }
+        if job.cancelRequested { line += "  cancel requested" }
+        if let error = job.lastError { line += "  error: \(error.replacingOccurrences(of: "\n", with: " "))" }
+        return line
+    }
+}
+
+struct JobsRetryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retry",
+        abstract: "Put a failed or cancelled job (or every failed one) back in the queue with its attempts reset.",
+        discussion: "Exit codes: 0 ok; 1 no such job, or it is running or done; 2 neither or both of ID and --failed.")
+
+    @Argument(help: "Job id (<kind>-<taskId>, as `reel jobs ls` shows).") var id: String?
+    @Flag(name: .long, help: "Retry every failed job.") var failed = false
+    @OptionGroup var storage: StorageOptions
+
+    func validate() throws {
+        if (id == nil) == !failed { throw ValidationError("give a job id or --failed (not both)") }
+    }
+
+    func run() async throws {
+        let queue = storage.openQueue()
+        if failed {
+            let jobs: [Job]
+            do { jobs = try await queue.retryFailed() } catch { throw serviceExit(error) }
+            for job in jobs { Output.line("retrying \(job.id)") }
+            if jobs.isEmpty { Output.line("no failed job") }
+            return
+        }
+        let id = try validJobID(id ?? "")
+        do {
+            let job = try await queue.retry(id)
+            Output.line("retrying \(job.id)")
+        } catch {
+            throw serviceExit(error)
+        }
+    }
+}
+
+struct JobsCancelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cancel",
+        abstract: "Cancel a job: a pending one at once, a running one when its current attempt ends.",
+        discussion: "Exit codes: 0 ok; 1 no such job, or it is done; 2 an invalid id.")
+
+    @Argument(help: "Job id (<kind>-<taskId>, as `reel jobs ls` shows).") var id: String
+    @OptionGroup var storage: StorageOptions
+
+    func run() async throws {
+        let id = try validJobID(id)
+        do {
+            let job = try await storage.openQueue().cancel(id)
+            Output.line(job.state == .running
+                ? "cancel requested for \(job.id): it is running and ends as cancelled when its current attempt stops"
+                : "cancelled \(job.id)")
+        } catch {
+            throw serviceExit(error)
+        }
+    }
+}

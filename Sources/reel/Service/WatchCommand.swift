@@ -1,0 +1,100 @@
+import ArgumentParser
+import Catalog
+import Foundation
+import Pipeline
+import TopView
+
+/// `reel watch …`: the persistent list of tasks `reel serve` polls until they settle (`<root>/watch.json`).
+struct WatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Keep tasks on the watch list that `reel serve` polls until they are settled, then archives.",
+        subcommands: [WatchAddCommand.self, WatchLsCommand.self, WatchRmCommand.self]
+    )
+}
+
+struct WatchAddCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add",
+        abstract: "Watch tasks (a task already watched keeps its state).",
+        discussion: "Exit codes: 0 ok; 2 an unsafe task id or an unknown kind (nothing is written).")
+
+    @Argument(help: "Task ids.") var tasks: [String]
+    @Option(name: .long, help: "Task kind (\(TaskKinds.all.map { $0.name }.joined(separator: ", "))).") var kind: String = "m2v"
+    @OptionGroup var storage: StorageOptions
+
+    func validate() throws {
+        if tasks.isEmpty { throw ValidationError("give at least one task id") }
+        guard TaskKinds.kind(named: kind) != nil else {
+            throw ValidationError("unknown --kind \(kind); known: \(TaskKinds.all.map { $0.name }.joined(separator: ", "))")
+        }
+    }
+
+    func run() async throws {
+        let ids = try validTaskIDs(tasks).map(\.rawValue)
+        let added: [WatchEntry]
+        do { added = try storage.openWatchList().add(ids, kind: kind) } catch { throw serviceExit(error) }
+        let new = Set(added.map(\.taskId))
+        var seen = Set<String>()
+        for id in ids where seen.insert(id).inserted {
+            Output.line(new.contains(id) ? "watching \(id) (\(TaskKinds.kind(named: kind)!.name))" : "\(id) already watched")
+        }
+    }
+}
+
+struct WatchLsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ls", abstract: "List watched tasks, one line each (in the order they were added).")
+
+    @OptionGroup var storage: StorageOptions
+    @OptionGroup var output: JSONFlag
+
+    func run() async throws {
+        let entries: [WatchEntry]
+        do { entries = try storage.openWatchList().list() } catch { throw serviceExit(error) }
+        if output.json {
+            try Output.json(entries)
+            return
+        }
+        for entry in entries { Output.line(Self.line(entry)) }
+    }
+
+    static func line(_ e: WatchEntry) -> String {
+        var line = "\(e.taskId)  \(e.kind)  polls \(e.polls)  status \(e.lastStatus ?? "-")"
+        if let settled = e.settledAt {
+            line += "  settled \(isoSeconds(settled))"
+        } else {
+            line += "  next poll \(isoSeconds(e.nextPollAt))"
+        }
+        line += "  added \(isoSeconds(e.addedAt))"
+        if let error = e.lastError { line += "  error: \(error)" }
+        return line
+    }
+}
+
+struct WatchRmCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rm",
+        abstract: "Stop watching tasks.",
+        discussion: "Exit codes: 0 all removed; 1 some task was not watched (the others are removed); 2 an unsafe task id.")
+
+    @Argument(help: "Task ids.") var tasks: [String]
+    @OptionGroup var storage: StorageOptions
+
+    func validate() throws {
+        if tasks.isEmpty { throw ValidationError("give at least one task id") }
+    }
+
+    func run() async throws {
+        let ids = try validTaskIDs(tasks).map(\.rawValue)
+        let removed: [String]
+        do { removed = try storage.openWatchList().remove(ids) } catch { throw serviceExit(error) }
+        for id in removed { Output.line("removed \(id)") }
+        var seen = Set(removed)
+        let missing = ids.filter { seen.insert($0).inserted }
+        if !missing.isEmpty {
+            throw ReelExit(code: ReelExit.attention,
+                           message: missing.map { "error: task \($0) is not watched (see `reel watch ls`)" }.joined(separator: "\n"))
+        }
+    }
+}

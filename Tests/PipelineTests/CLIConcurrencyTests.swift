@@ -1,0 +1,73 @@
+import Catalog
+import Foundation
+import Testing
+import TopView
+
+/// Several `reel` processes on one catalog, and a process killed in the middle of its work.
+@Suite struct CLIConcurrencyTests {
+    @Test func twoConcurrentArchivesOfOneTaskLeaveOneSetOfFiles() async throws {
+        try await withBench { bench in
+            let task = taskId("ready")
+            let first = try bench.start("archive", task)
+            let second = try bench.start("archive", task)
+            let a = try await first.wait().checkedForKey(bench.apiKey)
+            let b = try await second.wait().checkedForKey(bench.apiKey)
+            #expect(a.status == 0, "\(a)")
+            #expect(b.status == 0, "\(b)")
+
+            let gets = try await bench.mediaRequests(task)
+            #expect(gets.count == 4, "each file fetched once: \(gets.map(\.path))")
+            let (json, manifest) = try await bench.show(task)
+            ArchiveContract.check(json, storage: bench.storage)
+            #expect(manifest.assets.count == 2)
+            #expect(manifest.assets.map(\.state) == [.archived, .archived])
+            let sources = bench.snapshot().keys.filter { $0.hasSuffix("source.mp4") }
+            #expect(sources.count == 2, "\(sources)")
+            #expect(!bench.snapshot().keys.contains { $0.contains(".staging/") || $0.hasSuffix(".tmp") })
+            let verify = try await bench.reel("verify", "--all")
+            #expect(verify.status == 0, "\(verify)")
+            #expect(try await bench.ls() == [task])
+        }
+    }
+
+    @Test func concurrentArchivesOfDifferentTasksShareTheCatalog() async throws {
+        try await withBench { bench in
+            let tasks = [taskId("ready"), taskId("cut"), taskId("expiring")]
+            let runs = try tasks.map { try bench.start("archive", $0, "--jobs", "2") }
+            for run in runs {
+                let result = try await run.wait().checkedForKey(bench.apiKey)
+                #expect(result.status == 0, "\(result)")
+            }
+            #expect(Set(try await bench.ls()) == Set(tasks))
+            let verify = try await bench.reel("verify", "--all")
+            #expect(verify.status == 0, "\(verify)")
+        }
+    }
+
+    @Test(arguments: ["process", "commit", "download"])
+    func aRerunAfterAKilledArchiveCompletesTheCatalog(_ stage: String) async throws {
+        try await withBench { bench in
+            let task = taskId("ready")
+            let victim = try bench.start("archive", task)
+            let reached = await victim.waitForStderr(containing: "script 0 preview: \(stage)")
+            victim.kill(SIGKILL)
+            let killed = try await victim.wait()
+            #expect(reached, "the run never reached \(stage): \(killed)")
+            #expect(killed.killedBySignal, "\(killed)")
+
+            let rerun = try await bench.reel("archive", task)
+            #expect(rerun.status == 0, "\(rerun)")
+            let (json, manifest) = try await bench.show(task)
+            ArchiveContract.check(json, storage: bench.storage)
+            #expect(manifest.assets.map(\.state) == [.archived, .archived])
+            let served = try Oracle.sha256sum(bench.sandbox.media("small.mp4"))
+            for asset in manifest.assets {
+                #expect(asset.source?.sha256 == served)
+                #expect(try asset.source.map { try Oracle.sha256sum(bench.file($0.path)) } == served)
+            }
+            #expect(!bench.snapshot().keys.contains { $0.contains(".staging/") || $0.hasSuffix(".tmp") })
+            let verify = try await bench.reel("verify", "--all")
+            #expect(verify.status == 0, "\(verify)")
+        }
+    }
+}
