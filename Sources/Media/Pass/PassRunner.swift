@@ -18,8 +18,15 @@ struct PassRunner {
         }
         let probe = Prober.describe(input)
         guard probe.video != nil else { return notMedia(MediaError(.noVideoStream, path)) }
-        let geometry = try MediaEngine.geometryOf(probe, path: path)
-        let pass = try MediaPass(input: input, decodeAudio: true)
+        // A file whose headers open but whose video cannot even be set up for decoding is undecodable, not an error.
+        let geometry: DisplayGeometry
+        let pass: MediaPass
+        do {
+            geometry = try MediaEngine.geometryOf(probe, path: path)
+            pass = try MediaPass(input: input, decodeAudio: true)
+        } catch where error.code != .cancelled && error.code != .io {
+            return notMedia(error)
+        }
         pass.progress = progress
         pass.cancellation = cancellation
 
