@@ -49,7 +49,7 @@ struct AdminRoutes: Sendable {
     func showTask(_ raw: String) throws -> Response {
         guard let id = try? TaskID(validating: raw) else { return Reply.error(.badRequest, "not a valid task id") }
         guard let manifest = try catalog.manifest(for: id) else { return Reply.error(.notFound, "task \(id) is not in the catalog") }
-        return Reply.json(try CatalogJSON.encoder(pretty: true).encode(manifest))
+        return Reply.json(try ShowDocument.encode(manifest))
     }
 }
 
@@ -69,20 +69,24 @@ struct AdminAuthMiddleware: RouterMiddleware {
     }
 }
 
-/// Lets through only `/files/<path>` whose path the catalog layout accepts (no `..`, no hidden or staging files,
-/// no symlink out of the root); anything else under `/files` is 404.
+/// Lets through only `/files/<path>` whose path names a regular file under `tasks/` that the catalog layout accepts
+/// (no `..`, no hidden or staging files, no symlink out of the root); anything else under `/files` is 404.
 struct CatalogFileGuard: RouterMiddleware {
     let layout: CatalogLayout
 
     func handle(_ request: Request, context: BasicRequestContext, next: (Request, BasicRequestContext) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         guard path == "/files" || path.hasPrefix("/files/") else { return try await next(request, context) }
-        let relative = String(path.dropFirst("/files/".count))
-        guard let decoded = relative.removingPercentEncoding, !decoded.isEmpty,
-              !decoded.contains("\\"), (try? layout.absoluteURL(relative: decoded)) != nil,
-              decoded.hasPrefix("tasks/") else {
-            return Reply.error(.notFound, "Not Found")
-        }
+        guard file(forRequestPath: path) != nil else { return Reply.error(.notFound, "Not Found") }
         return try await next(request, context)
+    }
+
+    /// The file a request path (`/files/tasks/…`, percent-encoded as received) may serve, or `nil`.
+    func file(forRequestPath path: String) -> URL? {
+        guard path.hasPrefix("/files/"), let decoded = String(path.dropFirst("/files/".count)).removingPercentEncoding,
+              decoded.hasPrefix("tasks/"), let url = try? layout.absoluteURL(relative: decoded) else { return nil }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else { return nil }
+        return url
     }
 }

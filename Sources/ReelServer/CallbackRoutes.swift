@@ -7,12 +7,26 @@ import Pipeline
 import TopView
 
 /// The callback listener's only route: `POST /callbacks/topview/{secret}`. The body is a hint; the task is re-queried
-/// by a worker. Duplicates collapse in the queue. Everything else on this listener is 404.
+/// by a worker. Duplicates collapse in the queue (one that arrives while the job runs asks for one more run, as
+/// the running attempt may have queried before the news). Everything else on this listener is 404.
 struct CallbackRoutes: Sendable {
     let configuration: ServerConfiguration
     let queue: any JobQueue
     let wake: WakeSignal
+    let reruns: RerunRequests
     let logger: Logger
+
+    /// `reel_callbacks_total{result}`: what became of the callbacks received.
+    static let results = ["queued", "duplicate", "wrong_secret", "too_large", "malformed", "unsupported"]
+
+    static func count(_ result: String) {
+        Counter(label: "reel_callbacks_total", dimensions: [("result", result)]).increment()
+    }
+
+    /// Creates every `reel_callbacks_total` series at 0.
+    static func registerSeries() {
+        for result in results { Counter(label: "reel_callbacks_total", dimensions: [("result", result)]).increment(by: 0) }
+    }
 
     func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
@@ -25,6 +39,7 @@ struct CallbackRoutes: Sendable {
     func handle(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let secret = context.parameters.get("secret") ?? ""
         guard constantTimeEquals(secret, configuration.callbackSecret) else {
+            Self.count("wrong_secret")
             logger.warning("callback refused: wrong secret (the secret is not logged)")
             return Reply.error(.notFound, "Not Found")
         }
@@ -32,14 +47,15 @@ struct CallbackRoutes: Sendable {
         do {
             body = try await request.body.collect(upTo: configuration.callbackMaxBytes)
         } catch {
-            Counter(label: "reel_callbacks_total", dimensions: [("result", "too_large")]).increment()
+            Self.count("too_large")
             return Reply.error(.contentTooLarge, "callback body over \(configuration.callbackMaxBytes) bytes")
         }
         let notice: CallbackNotice
         do {
             notice = try CallbackNotice.decode(body.readableBytesView, maxBytes: configuration.callbackMaxBytes)
         } catch {
-            Counter(label: "reel_callbacks_total", dimensions: [("result", "malformed")]).increment()
+            Self.count("malformed")
+            logger.info("callback refused: malformed body", metadata: ["error": "\(error)"])
             return Reply.error(.badRequest, "malformed callback: \(error)")
         }
         var logger = self.logger
@@ -47,7 +63,7 @@ struct CallbackRoutes: Sendable {
         let kind: any TaskKind.Type
         if let bizType = notice.bizType {
             guard let k = TaskKinds.kind(forBizType: bizType) else {
-                Counter(label: "reel_callbacks_total", dimensions: [("result", "unsupported")]).increment()
+                Self.count("unsupported")
                 logger.info("callback for an unsupported bizType", metadata: ["callback.biz_type": "\(bizType)"])
                 return Reply.error(.unprocessableContent, "bizType \(bizType) is not archived by this ReelVault (supported: M2V_*); nothing was queued")
             }
@@ -56,12 +72,13 @@ struct CallbackRoutes: Sendable {
             kind = TaskKinds.defaultKind
         }
         guard let id = try? TaskID(validating: notice.taskId) else {
-            Counter(label: "reel_callbacks_total", dimensions: [("result", "malformed")]).increment()
+            Self.count("malformed")
+            logger.info("callback refused: unsafe taskId")
             return Reply.error(.badRequest, "malformed callback: taskId is not a safe identifier")
         }
-        let (job, inserted) = try await queue.enqueue(taskId: id.rawValue, kind: kind.name, reason: "callback")
+        let (job, inserted) = try await reruns.enqueue(taskId: id.rawValue, kind: kind.name, reason: "callback", on: queue)
         if inserted { wake.signal() }
-        Counter(label: "reel_callbacks_total", dimensions: [("result", inserted ? "queued" : "duplicate")]).increment()
+        Self.count(inserted ? "queued" : "duplicate")
         logger.info("callback accepted", metadata: ["job.id": "\(job.id)", "job.new": "\(inserted)", "callback.uuid": "\(notice.uuid)"])
         let uid = request.headers.first { $0.name.canonicalName == "topview-uid" }?.value
         return Reply.json(Data(CallbackAcknowledgement(uuid: notice.uuid, topviewUid: uid).jsonBytes()))

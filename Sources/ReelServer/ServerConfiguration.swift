@@ -32,13 +32,24 @@ public struct ServerConfiguration: Sendable {
         self.service = service
     }
 
-    /// Parses `HOST:PORT` (`[::1]:8080` for IPv6; a bare port means 127.0.0.1).
+    /// Parses `HOST:PORT` (`[::1]:8080` for IPv6; a bare port means 127.0.0.1). The port is 0…65535 in decimal
+    /// digits (0 picks a free one); an IPv6 host must be bracketed, and a host has no spaces.
     public static func parseBind(_ text: String) -> (host: String, port: Int)? {
-        if let port = Int(text), (0...65535).contains(port) { return ("127.0.0.1", port) }
-        guard let colon = text.lastIndex(of: ":") else { return nil }
+        func port(_ digits: Substring) -> Int? {
+            guard !digits.isEmpty, digits.count <= 5, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+                  let port = Int(digits), (0...65535).contains(port) else { return nil }
+            return port
+        }
+        if let port = port(text[...]) { return ("127.0.0.1", port) }
+        guard let colon = text.lastIndex(of: ":"), let port = port(text[text.index(after: colon)...]) else { return nil }
         var host = String(text[..<colon])
-        guard let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port), !host.isEmpty else { return nil }
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host.hasPrefix("[") && host.hasSuffix("]") && host.count >= 2 {
+            host = String(host.dropFirst().dropLast())
+            guard host.contains(":") else { return nil }
+        } else if host.contains(":") || host.contains("[") || host.contains("]") {
+            return nil
+        }
+        guard !host.isEmpty, !host.contains(where: { $0.isWhitespace || $0 == "/" }) else { return nil }
         return (host, port)
     }
 }

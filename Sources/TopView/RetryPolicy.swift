@@ -57,6 +57,16 @@ public struct RetryPolicy: Sendable, Equatable {
     /// No retries at all.
     public static let none = RetryPolicy(maxAttempts: 1)
 
+    /// The preset called `standard`, `fast` or `none` (`TOPVIEW_RETRY_POLICY`); nil for any other name.
+    public static func named(_ name: String) -> RetryPolicy? {
+        switch name.lowercased() {
+        case "standard": .standard
+        case "fast": .fast
+        case "none": RetryPolicy.none
+        default: nil
+        }
+    }
+
     /// The wait before the next attempt after `failures` failed ones (1 after the first failure).
     public func delay(
         afterFailures failures: Int,

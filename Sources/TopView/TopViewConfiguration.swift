@@ -41,6 +41,8 @@ public struct TopViewConfiguration: Sendable {
     ///   it at the local sandbox).
     /// - `TOPVIEW_API_KEY`: the bearer token (required to query; checked when a request is made).
     /// - `TOPVIEW_UID`: the account uid sent as `Topview-Uid`.
+    /// - `TOPVIEW_RETRY_POLICY`: `standard` (default: waits of seconds, 10–30 s after 5003), `fast` (millisecond
+    ///   waits, for tests and demos against the local sandbox) or `none` (one attempt).
     public static func fromEnvironment(
         _ environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> TopViewConfiguration {
@@ -51,7 +53,8 @@ public struct TopViewConfiguration: Sendable {
         return TopViewConfiguration(
             baseURL: value("TOPVIEW_BASE_URL") ?? defaultBaseURL,
             apiKey: value("TOPVIEW_API_KEY"),
-            uid: value("TOPVIEW_UID")
+            uid: value("TOPVIEW_UID"),
+            retry: RetryPolicy.named(value("TOPVIEW_RETRY_POLICY") ?? "standard") ?? .standard
         )
     }
 }

@@ -123,16 +123,3 @@ import Testing
         #expect(try MediaEngine.probeNow(path) == (try await MediaEngine.probe(path)))
     }
 }
-
-/// Both nil, or both set and at most `tolerance` apart.
-func within(_ a: Int64?, _ b: Int64?, _ tolerance: Int64) -> Bool {
-    switch (a, b) {
-    case (nil, nil): return true
-    case let (a?, b?): return abs(a - b) <= tolerance
-    default: return false
-    }
-}
-
-func fileSize(_ path: String) -> Int64? {
-    (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
-}

@@ -149,7 +149,6 @@ import Testing
             #expect(within(audio.durationUs, video.durationUs, 100_000), "audio \(audio.duration ?? "?") s, video \(video.duration ?? "?") s")
             // Audio stays in sync: the offset between the streams' starts is the source's, within an AAC frame.
             let lead = { (p: FFprobe) in (p.video?.startTimeUs ?? 0) - (p.audio?.startTimeUs ?? 0) }
-            print("DEBUG sync", fixture, lead(output), lead(source), output.video?.start_time ?? "", output.audio?.start_time ?? "", source.video?.start_time ?? "", source.audio?.start_time ?? "")
             #expect(abs(lead(output) - lead(source)) <= 24_000, "video − audio start: \(lead(output)) µs, source \(lead(source)) µs")
         }
         try expectFaststart(result.path)
@@ -221,51 +220,4 @@ import Testing
             #expect(shown.mean(x: 0, y: 320, width: 180, height: 320) < 80, "bottom-left")
         }
     }
-
-    @Test("preset names: keep, pad and crop forms parse; junk is rejected with invalidPreset")
-    func presetParsing() throws {
-        let keep = try RenditionPreset(parsing: "720p")
-        #expect(keep.shortSide == 720 && keep.fit == .keep && keep.aspect == nil)
-        let crop = try RenditionPreset(parsing: " 1X1-720P-Crop ")
-        #expect(crop.name == "1x1-720p-crop" && crop.fit == .crop && crop.aspect?.width == 1 && crop.aspect?.height == 1)
-        let pad = try RenditionPreset(parsing: "16x9-480p-pad")
-        #expect(pad.shortSide == 480 && pad.fit == .pad && pad.aspect?.width == 16 && pad.aspect?.height == 9)
-        #expect(try RenditionPreset.list("720p,480p,720p").map(\.name) == ["720p", "480p"])
-        #expect(RenditionPreset.defaultLadder.map(\.name) == ["720p", "480p"])
-        let json = try JSONEncoder().encode([pad])
-        #expect(try JSONDecoder().decode([RenditionPreset].self, from: json) == [pad])
-    }
-
-    @Test("junk preset names are rejected", arguments: [
-        "abc", "721p", "4x3-720p-zoom", "", "720", "p", "0p", "-720p", "16x9-720p", "16x0-720p-pad", "16x9-720p-keep", "1x1-720p-crop-x",
-    ])
-    func junkPreset(_ text: String) {
-        let error = #expect(throws: MediaError.self) { try RenditionPreset.list(text) }
-        #expect(error?.code == .invalidPreset)
-    }
-}
-
-/// The rendition's frame at 1 s is the picture ffmpeg's `oracle` filter makes from the source's frame at 1 s.
-func expectPicture(_ rendition: String, source: String, _ expected: RenditionTests.Expected,
-                   sourceLocation: SourceLocation = #_sourceLocation) async throws {
-    let mine = try await GrayImage.frame(of: rendition, at: 1.0, width: expected.width, height: expected.height, filter: "null")
-    let theirs = try await GrayImage.frame(of: source, at: 1.0, width: expected.width, height: expected.height, filter: expected.oracle)
-    let r = mine.correlation(with: theirs)
-    #expect(r > 0.9, "\(expected.preset): correlation with ffmpeg's \(expected.oracle): \(r)", sourceLocation: sourceLocation)
-}
-
-/// The output's video lasts as long as the source's video, within the pass's tolerance.
-func expectDuration(_ output: FFprobe, matches source: FFprobe, tolerance: Int64,
-                    sourceLocation: SourceLocation = #_sourceLocation) throws {
-    let out = try #require(output.video?.durationUs ?? output.format?.durationUs, sourceLocation: sourceLocation)
-    let src = try #require(source.video?.durationUs ?? source.format?.durationUs, sourceLocation: sourceLocation)
-    #expect(abs(out - src) <= tolerance, "rendition \(out) µs, source \(src) µs", sourceLocation: sourceLocation)
-}
-
-/// `moov` comes before `mdat` (`+faststart`): a player can start before the download ends.
-func expectFaststart(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-    let boxes = try topLevelBoxes(path)
-    let moov = try #require(boxes.firstIndex(of: "moov"), "no moov in \(boxes)", sourceLocation: sourceLocation)
-    let mdat = try #require(boxes.firstIndex(of: "mdat"), "no mdat in \(boxes)", sourceLocation: sourceLocation)
-    #expect(moov < mdat, "boxes: \(boxes)", sourceLocation: sourceLocation)
 }

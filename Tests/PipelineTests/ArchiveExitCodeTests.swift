@@ -197,7 +197,7 @@ import TopView
     @Test func anHTMLErrorPageStaysUnavailable() async throws {
         try await withBench { bench in
             let task = taskId("html")
-            let run = try await bench.reel("archive", task)
+            let run = try await bench.reel("archive", task, environment: ["TOPVIEW_RETRY_POLICY": "fast"])
             #expect(run.status == 4, "\(run)")
             #expect(!run.stderr.contains("<html"), "the page is summarised, not dumped")
         }
@@ -208,7 +208,7 @@ import TopView
         let closed = try CLIStubServer(body: "{}")
         closed.stop()
         try await withBench { bench in
-            let run = try await bench.reel("archive", taskId("ready"), environment: ["TOPVIEW_BASE_URL": closed.url])
+            let run = try await bench.reel("archive", taskId("ready"), environment: ["TOPVIEW_BASE_URL": closed.url, "TOPVIEW_RETRY_POLICY": "fast"])
             #expect(run.status == 4, "\(run)")
             #expect(run.elapsed < .seconds(60), "giving up on a refused connection took \(run.elapsed)")
         }
@@ -218,7 +218,7 @@ import TopView
         let busy = try CLIStubServer.envelope(code: "5003", message: "Server is busy, please try again later!")
         defer { busy.stop() }
         try await withBench { bench in
-            let run = try await bench.reel("archive", taskId("ready"), environment: ["TOPVIEW_BASE_URL": busy.url])
+            let run = try await bench.reel("archive", taskId("ready"), environment: ["TOPVIEW_BASE_URL": busy.url, "TOPVIEW_RETRY_POLICY": "fast"])
             #expect(run.status == 4, "\(run)")
             #expect(busy.requests > 1, "5003 is transient: retried")
             #expect(run.stderr.contains("5003"), "\(run)")

@@ -19,6 +19,7 @@ while [ $# -gt 0 ]; do
 done
 reel="${REEL_BIN:-../../.build/release/reel}"
 out=work/profile
+[ -x "$reel" ] || { echo "profile: no $reel; build with: swift build -c release --product reel (or set REEL_BIN)" >&2; exit 2; }
 rm -rf "$out" && mkdir -p "$out"
 [ -f work/clip-36s.mp4 ] || { echo "profile: run Tools/bench/run.sh --quick first (it generates work/clip-36s.mp4)" >&2; exit 2; }
 clip="$out/clip-${seconds}s.mp4"
@@ -36,12 +37,13 @@ run() {  # name, command...
   local name="$1"; shift
   if [ "$tool" = perf ]; then
     perf record -q -e cpu-clock -F 1999 -g -o "$out/$name.perf" -- "$@" >/dev/null
-    for key in dso comm "dso,sym"; do
+    for key in dso comm "comm,dso" "dso,sym"; do
       perf report -i "$out/$name.perf" --stdio --no-children --sort "$key" 2>/dev/null | grep -v '^#' | grep -v '^$' \
-        | grep -E '^ +[0-9]' | head -25 > "$out/$name.by-${key/,/-}.txt"
+        | grep -E '^ +[0-9]' | head -25 > "$out/$name.by-${key/,/-}.txt" || true
     done
     echo "== $name: by library"; head -12 "$out/$name.by-dso.txt"
     echo "== $name: by thread"; head -12 "$out/$name.by-comm.txt"
+    echo "== $name: by thread and library"; head -16 "$out/$name.by-comm-dso.txt"
     echo "== $name: top symbols"; head -20 "$out/$name.by-dso-sym.txt"
   else
     valgrind --tool=callgrind --callgrind-out-file="$out/$name.callgrind" "$@" >/dev/null 2>"$out/$name.valgrind.log"

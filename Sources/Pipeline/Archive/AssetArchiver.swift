@@ -23,6 +23,11 @@ struct AssetArchiver: Sendable {
         do {
             try await book.upsert(record)
             record = try await work(item, role: role, record: record, logger: logger)
+        } catch where Task.isCancelled {
+            // Shutdown, not a failure: the asset stays pending and the next run (or the recovered job) redoes it.
+            logger.notice("asset interrupted", metadata: ["error": "\(error)"])
+            record.state = .pending
+            record.error = nil
         } catch {
             logger.error("asset failed", metadata: ["error": "\(error)"])
             record.state = .failed

@@ -6,25 +6,32 @@ import TopView
 
 /// Polls the watch list: unsettled tasks are re-queried with backoff under a request rate and concurrency limit;
 /// settled ones are enqueued for the workers. A settled task whose items are still null (an export not requested
-/// yet) stays watched until the horizon, and is enqueued again whenever a new item becomes ready.
-public struct Feeder: Service {
+/// yet) stays watched until the horizon, polled with the same backoff, and is enqueued again whenever a new item
+/// becomes ready.
+public struct Feeder: Service, CustomStringConvertible {
     let client: TopViewClient
     let watch: WatchList
     let queue: any JobQueue
     let settings: ServiceSettings
     let wake: WakeSignal
     let limiter: RateLimiter
+    let reruns: RerunRequests
     let logger: Logger
 
-    public init(client: TopViewClient, watch: WatchList, queue: any JobQueue, settings: ServiceSettings, wake: WakeSignal, logger: Logger) {
+    public init(client: TopViewClient, watch: WatchList, queue: any JobQueue, settings: ServiceSettings, wake: WakeSignal,
+                reruns: RerunRequests = RerunRequests(), logger: Logger) {
         self.client = client
         self.watch = watch
         self.queue = queue
         self.settings = settings
         self.wake = wake
         self.limiter = RateLimiter(perSecond: settings.requestsPerSecond)
+        self.reruns = reruns
         self.logger = logger
     }
+
+    /// What the service group logs (not the whole configuration).
+    public var description: String { "Feeder(concurrency: \(settings.feederConcurrency))" }
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -40,7 +47,7 @@ public struct Feeder: Service {
                     running += 1
                 }
             }
-            try? await Task.sleep(for: .seconds(1))
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
         }
     }
 
@@ -64,17 +71,17 @@ public struct Feeder: Service {
                 entry.lastStatus = signature
                 if entry.settledAt == nil { entry.settledAt = Date() }
                 if changed {
-                    let (_, inserted) = try await queue.enqueue(taskId: entry.taskId, kind: entry.kind, reason: "watch")
+                    let (_, inserted) = try await reruns.enqueue(taskId: entry.taskId, kind: entry.kind, reason: "watch", on: queue)
                     if inserted { wake.signal() }
                     logger.info("settled task enqueued", metadata: ["task.status": "\(snapshot.status ?? "")"])
                 }
                 let waitingForItems = snapshot.items.contains { $0.status == nil }
-                let horizonOver = Date().timeIntervalSince(entry.settledAt ?? Date()) > Double(settings.watchHorizon.components.seconds)
+                let horizonOver = Date().timeIntervalSince(entry.settledAt ?? Date()) > seconds(settings.watchHorizon)
                 if !waitingForItems || horizonOver {
                     _ = try watch.remove([entry.taskId])
                     return
                 }
-                entry.nextPollAt = Date().addingTimeInterval(seconds(settings.maxWatchInterval))
+                entry.nextPollAt = Date().addingTimeInterval(backoff(entry.polls))
             } else {
                 entry.lastStatus = signature
                 entry.nextPollAt = Date().addingTimeInterval(backoff(entry.polls))

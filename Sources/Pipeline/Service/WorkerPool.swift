@@ -9,7 +9,8 @@ import TopView
 /// callback is only a hint): settled tasks are archived, unsettled ones handed to the watch list.
 /// On graceful shutdown it stops claiming and cancels running archives, which stop at the next frame or chunk;
 /// their staging files are never visible and the jobs are recovered by the next start.
-public struct WorkerPool: Service {
+/// Every job is measured (``JobMetrics``), and a job asked for again while it ran runs once more (``RerunRequests``).
+public struct WorkerPool: Service, CustomStringConvertible {
     let queue: any JobQueue
     let watch: WatchList
     let archiver: Archiver
@@ -17,10 +18,11 @@ public struct WorkerPool: Service {
     let settings: ServiceSettings
     let wake: WakeSignal
     let owner: String
+    let reruns: RerunRequests
     let logger: Logger
 
     public init(queue: any JobQueue, watch: WatchList, archiver: Archiver, notifier: Notifier?, settings: ServiceSettings,
-                wake: WakeSignal, owner: String, logger: Logger) {
+                wake: WakeSignal, owner: String, reruns: RerunRequests = RerunRequests(), logger: Logger) {
         self.queue = queue
         self.watch = watch
         self.archiver = archiver
@@ -28,8 +30,12 @@ public struct WorkerPool: Service {
         self.settings = settings
         self.wake = wake
         self.owner = owner
+        self.reruns = reruns
         self.logger = logger
     }
+
+    /// What the service group logs (not the whole configuration).
+    public var description: String { "WorkerPool(workers: \(settings.workers))" }
 
     public func run() async throws {
         let recovered = try await queue.recover(owner: owner)
@@ -61,7 +67,7 @@ public struct WorkerPool: Service {
                 await wake.wait(timeout: settings.idlePoll)
                 continue
             }
-            await cancelOnGracefulShutdown { await self.execute(job) }
+            await cancelWhenGracefulShutdown { await self.execute(job) }
         }
     }
 
@@ -73,21 +79,28 @@ public struct WorkerPool: Service {
             _ = try? await queue.fail(job.id, error: "unknown task kind \(job.kind)", retryAfter: .seconds(3600))
             return
         }
+        let catalog = archiver.context.catalog
+        let id = try? TaskID(validating: job.taskId)
+        let before = id.flatMap { try? catalog.manifest(for: $0) }
+        let clock = StageClock()
         let started = ContinuousClock.now
-        logger.info("job started", metadata: ["job.attempt": "\(job.attempts + 1)"])
-        let outcome = await archiver.archive(taskId: job.taskId, kind: kind)
+        logger.info("job started", metadata: ["job.attempt": "\(job.attempts)"])
+        let outcome = await archiver(for: job, clock: clock).archive(taskId: job.taskId, kind: kind)
         if Task.isCancelled {
             logger.notice("job interrupted by shutdown; it will be resumed at the next start")
             return
         }
+        let after = id.flatMap { try? catalog.manifest(for: $0) }
         Timer(label: "reel_job_seconds", dimensions: [("status", "\(outcome.status)")]).record(duration: ContinuousClock.now - started)
         Counter(label: "reel_jobs_finished_total", dimensions: [("status", "\(outcome.status)")]).increment()
+        JobMetrics.record(stages: clock.durations, before: before, after: after, outcome: outcome)
         do {
             switch outcome.status {
             case .ok, .attention:
                 try await queue.complete(job.id)
                 logger.info("job done", metadata: ["job.status": "\(outcome.status)", "job.message": "\(outcome.message ?? "")"])
-                await notify(job)
+                // A rerun that found everything archived already has nothing new to tell.
+                if let after, after != before { await notify(job, manifest: after) }
             case .notSettled:
                 _ = try watch.add([job.taskId], kind: job.kind)
                 try await queue.complete(job.id)
@@ -99,29 +112,50 @@ public struct WorkerPool: Service {
                 let after = try await queue.fail(job.id, error: outcome.message ?? "upstream unavailable", retryAfter: nil)
                 logger.warning("job will be retried", metadata: ["job.state": "\(after.state)", "error": "\(outcome.message ?? "")"])
             }
+            if reruns.take(job.id) {
+                let (_, inserted) = try await queue.enqueue(taskId: job.taskId, kind: job.kind, reason: "rerun")
+                if inserted { wake.signal() }
+                logger.info("job queued again: a callback or poll arrived while it ran", metadata: ["job.new": "\(inserted)"])
+            }
         } catch {
             logger.error("queue update failed", metadata: ["error": "\(error)"])
         }
     }
 
-    private func notify(_ job: Job) async {
-        guard let notifier, notifier.isConfigured,
-              let id = try? TaskID(validating: job.taskId),
-              let manifest = try? archiver.context.catalog.manifest(for: id),
-              let data = try? CatalogJSON.encoder(pretty: false).encode(manifest) else { return }
+    /// The archiver for one job: its logs carry the task id, its events feed the stage clock.
+    private func archiver(for job: Job, clock: StageClock) -> Archiver {
+        let base = archiver.context
+        var logger = base.logger
+        logger[metadataKey: "task.id"] = "\(job.taskId)"
+        var downloadLogger = base.downloader.logger
+        downloadLogger[metadataKey: "task.id"] = "\(job.taskId)"
+        let downloader = Downloader(httpClient: base.downloader.httpClient, configuration: base.downloader.configuration,
+                                    logger: downloadLogger)
+        let events = base.events
+        return Archiver(context: ArchiveContext(catalog: base.catalog, client: base.client, downloader: downloader,
+                                                settings: base.settings, logger: logger) { event in
+            events(event)
+            clock.observe(event)
+        })
+    }
+
+    private func notify(_ job: Job, manifest: TaskManifest) async {
+        guard let notifier, notifier.isConfigured, let data = try? ShowDocument.encode(manifest) else { return }
         await notifier.notify(taskId: job.taskId, document: data)
     }
 
     /// Keeps the queue gauges fresh for /metrics.
     private func reportQueue() async {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            if let counts = try? await queue.counts() {
-                for state in JobState.allCases {
-                    Gauge(label: "reel_jobs", dimensions: [("state", state.rawValue)]).record(counts[state] ?? 0)
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                if let counts = try? await queue.counts() {
+                    for state in JobState.allCases {
+                        Gauge(label: "reel_jobs", dimensions: [("state", state.rawValue)]).record(counts[state] ?? 0)
+                    }
+                    Gauge(label: "reel_queue_depth").record(counts[.pending] ?? 0)
                 }
-                Gauge(label: "reel_queue_depth").record(counts[.pending] ?? 0)
+                try? await Task.sleep(for: .seconds(5))
             }
-            try? await Task.sleep(for: .seconds(5))
         }
     }
 }

@@ -80,6 +80,9 @@ struct APIOptions: ParsableArguments {
         guard let url = URL(string: config.baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
             throw ReelExit.usage("the API base URL \(redactedURL(config.baseURL)) is not an http(s) URL")
         }
+        if let name = ProcessInfo.processInfo.environment["TOPVIEW_RETRY_POLICY"], !name.isEmpty, RetryPolicy.named(name) == nil {
+            throw ReelExit.usage("TOPVIEW_RETRY_POLICY must be standard, fast or none")
+        }
         guard config.apiKey != nil else {
             throw ReelExit.usage("no API key: set TOPVIEW_API_KEY (for the local sandbox any value works, e.g. TOPVIEW_API_KEY=sandbox)")
         }

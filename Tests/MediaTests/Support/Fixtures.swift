@@ -30,6 +30,9 @@ enum Fixture: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case anamorphic
     /// AAC audio only, no video, 1 s.
     case audioOnly
+    /// `wide` with bytes of its video packets flipped by the `noise` bitstream filter: damaged slice data that
+    /// the H.264 decoder conceals (ffmpeg logs "error while decoding MB").
+    case corrupted
     /// The first 60 % of the bytes of `wide` (the `moov` index at the end is lost).
     case truncated
     /// The first 60 % of the bytes of `wideFaststart` (headers intact, data stops early).
@@ -164,6 +167,8 @@ actor Fixtures {
             try await CommandLineTool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=480x360:rate=30,setsar=4/3", "-t", "2"] + x264 + [out])
         case .audioOnly:
             try await CommandLineTool.ffmpeg(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "1", "-c:a", "aac", out])
+        case .corrupted:
+            try await CommandLineTool.ffmpeg(["-i", try await Fixture.wide.path, "-c", "copy", "-bsf:v", "noise=amount=20000", out])
         case .truncated, .truncatedFaststart:
             let source = try await (fixture == .truncated ? Fixture.wide : Fixture.wideFaststart).path
             let data = try Data(contentsOf: URL(fileURLWithPath: source))

@@ -51,6 +51,7 @@ class Report:
     results: list = field(default_factory=list)
     started: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(datetime.timezone.utc))
     notes: list = field(default_factory=list)
+    load_at_start: str = field(default_factory=lambda: open("/proc/loadavg").read().strip())
 
     def add(self, items):
         self.results.extend(items if isinstance(items, list) else [items])
@@ -93,7 +94,7 @@ def markdown(report):
              f"- date: {report.started.strftime('%Y-%m-%d %H:%M UTC')}",
              f"- machine: {machine()}",
              f"- mode: {report.mode} ({report.runs} alternated runs per side; medians)",
-             f"- load average at start: {_out(['cat', '/proc/loadavg'])}"]
+             f"- load average at start: {report.load_at_start}"]
     lines += [f"- {v}" for v in versions(report.reel)]
     lines += ["", "Ratios are ReelVault ÷ reference (below 1 = ReelVault uses less). Each cell: median wall / CPU (user+sys)"
               " / peak RSS.", "",
