@@ -209,7 +209,7 @@ import Testing
         }
         // ffmpeg, applying the output's rotation, shows the white block top-right, as in the source; the output
         // carries the source's turn (90° clockwise), not the opposite one (which has the same displayed size).
-        let first = report.renditions[0].path
+        let first = try #require(report.renditions.first?.path)
         let shown = try await GrayImage.frame(of: first, at: 1.0, width: 360, height: 640)
         let oracle = try #require(try await FFprobe.of(first).video)
         let probed = try await MediaEngine.probe(first).video

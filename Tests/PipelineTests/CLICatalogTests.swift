@@ -174,12 +174,9 @@ import TopView
             let thumbnail = try #require(preview.thumbnails.first).path
             try append("x", to: bench.file(thumbnail))
             let dirty = try await bench.reel("verify", "--all")
-            // Catalog: ImageRecord (poster, thumbnails, storyboard) records no size or SHA-256, so a changed
-            // still image cannot be told from the original; only its absence is found.
-            withKnownIssue("images carry no hash in the manifest (Catalog ImageRecord)") {
-                #expect(dirty.status == 1, "\(dirty)")
-                #expect(dirty.stdout.contains(thumbnail))
-            }
+            // Stills and the storyboard carry their size and SHA-256, so a changed one is found, not only a missing one.
+            #expect(dirty.status == 1, "\(dirty)")
+            #expect(dirty.stdout.contains(thumbnail))
         }
     }
 

@@ -58,11 +58,13 @@ extension Catalog {
                 referenced.insert(rendition.path)
                 try check(rendition.path, bytes: rendition.bytes, sha256: rendition.sha256, report: report)
             }
-            var images = asset.thumbnails.map(\.path) + [asset.poster?.path].compactMap { $0 }
-            if let storyboard = asset.storyboard { images += [storyboard.sprite, storyboard.vtt] }
-            for path in images {
+            var images: [(String, Int64?, String?)] = (asset.thumbnails + [asset.poster].compactMap { $0 }).map { ($0.path, $0.bytes, $0.sha256) }
+            if let storyboard = asset.storyboard {
+                images += [(storyboard.sprite, nil, storyboard.spriteSha256), (storyboard.vtt, nil, storyboard.vttSha256)]
+            }
+            for (path, bytes, digest) in images {
                 referenced.insert(path)
-                try check(path, bytes: nil, sha256: nil, report: report)
+                try check(path, bytes: bytes, sha256: digest, report: report)
             }
         }
 

@@ -4,9 +4,14 @@ public struct StoryboardRecord: Codable, Sendable, Equatable, Hashable {
     public var sprite: String
     /// Path of the `.vtt` file, relative to the storage root.
     public var vtt: String
+    /// SHA-256 of the sprite and of the `.vtt` file, for fixity checks (nil in older manifests).
+    public var spriteSha256: String?
+    public var vttSha256: String?
 
-    public init(sprite: String, vtt: String) {
+    public init(sprite: String, vtt: String, spriteSha256: String? = nil, vttSha256: String? = nil) {
         self.sprite = sprite
         self.vtt = vtt
+        self.spriteSha256 = spriteSha256
+        self.vttSha256 = vttSha256
     }
 }

@@ -96,9 +96,11 @@ struct AssetArchiver: Sendable {
         }
         if let board = report.thumbnails.storyboard {
             let sprite = try path(.storyboardSprite), vtt = try path(.storyboardVTT)
+            let spriteDigest = try sha256(ofFileAt: URL(fileURLWithPath: board.sprite))
+            let vttDigest = try sha256(ofFileAt: URL(fileURLWithPath: board.vtt))
             try catalog.store.commit(staged: URL(fileURLWithPath: board.sprite), to: sprite)
             try catalog.store.commit(staged: URL(fileURLWithPath: board.vtt), to: vtt)
-            record.storyboard = StoryboardRecord(sprite: sprite, vtt: vtt)
+            record.storyboard = StoryboardRecord(sprite: sprite, vtt: vtt, spriteSha256: spriteDigest, vttSha256: vttDigest)
         }
         record.renditions = []
         for r in report.renditions {
@@ -151,8 +153,11 @@ struct AssetArchiver: Sendable {
     }
 
     private func commitStill(_ still: StillImage, to relative: String) throws -> ImageRecord {
-        try catalog.store.commit(staged: URL(fileURLWithPath: still.path), to: relative)
-        return ImageRecord(path: relative, timeUs: still.timeUs, width: still.width, height: still.height)
+        let staged = URL(fileURLWithPath: still.path)
+        let digest = try sha256(ofFileAt: staged)
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: still.path)[.size] as? NSNumber)??.int64Value
+        try catalog.store.commit(staged: staged, to: relative)
+        return ImageRecord(path: relative, timeUs: still.timeUs, width: still.width, height: still.height, bytes: bytes, sha256: digest)
     }
 
     private func commitRendition(_ r: RenditionResult, to relative: String) throws -> RenditionRecord {

@@ -60,15 +60,21 @@ public struct WorkerPool: Service, CustomStringConvertible {
                 job = try await queue.claim(owner: owner)
             } catch {
                 logger.error("queue claim failed", metadata: ["error": "\(error)"])
-                await wake.wait(timeout: settings.idlePoll)
+                await idle()
                 continue
             }
             guard let job else {
-                await wake.wait(timeout: settings.idlePoll)
+                await idle()
                 continue
             }
             await cancelWhenGracefulShutdown { await self.execute(job) }
         }
+    }
+
+    /// Waits for `wake`, the idle poll or the shutdown, whichever comes first.
+    private func idle() async {
+        let (wake, timeout) = (wake, settings.idlePoll)
+        await cancelWhenGracefulShutdown { await wake.wait(timeout: timeout) }
     }
 
     private func execute(_ job: Job) async {

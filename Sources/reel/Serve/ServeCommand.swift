@@ -14,16 +14,19 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run ReelVault as a service: vendor callbacks, watch list, worker pool, catalog page.",
         discussion: """
         Environment (flags win): REEL_CALLBACK_BIND (127.0.0.1:8081), REEL_CALLBACK_SECRET (required), REEL_BIND \
-        (127.0.0.1:8080), REEL_ADMIN_TOKEN, REEL_WORKERS (cores), REEL_WATCH_INTERVAL (5 s), REEL_WATCH_HORIZON \
-        (86400 s), REEL_REQUESTS_PER_SECOND (2), REEL_NOTIFY_URL, REEL_NOTIFY_COMMAND, plus TOPVIEW_* and REEL_STORAGE, \
-        REEL_LADDER, REEL_ALLOWED_HOSTS as for reel archive. SIGTERM/SIGINT stop it gracefully.
+        (127.0.0.1:8080), REEL_ADMIN_TOKEN, REEL_WORKERS (cores), REEL_WATCH_INTERVAL (5 s), REEL_WATCH_MAX_INTERVAL \
+        (300 s), REEL_WATCH_HORIZON (86400 s), REEL_WATCH_CONCURRENCY (2), REEL_REQUESTS_PER_SECOND (2), \
+        REEL_NOTIFY_URL, REEL_NOTIFY_COMMAND, REEL_LOG_LEVEL (info), plus TOPVIEW_* and REEL_STORAGE, REEL_LADDER, \
+        REEL_ALLOWED_HOSTS as for reel archive. SIGTERM/SIGINT stop it gracefully.
         """)
 
     @Option(name: .customLong("callback-bind"), help: "HOST:PORT of the callback listener.") var callbackBind: String?
     @Option(name: .customLong("bind"), help: "HOST:PORT of the admin listener.") var bind: String?
     @Option(name: .long, help: "Concurrent archive jobs.") var workers: Int?
     @Option(name: .customLong("watch-interval"), help: "Seconds between the first polls of a watched task.") var watchInterval: Double?
+    @Option(name: .customLong("watch-max-interval"), help: "Longest wait, in seconds, between polls of a watched task.") var watchMaxInterval: Double?
     @Option(name: .customLong("watch-horizon"), help: "Seconds a settled task with null items stays watched.") var watchHorizon: Double?
+    @Option(name: .customLong("watch-concurrency"), help: "Watched tasks queried at once.") var watchConcurrency: Int?
     @Option(name: .customLong("requests-per-second"), help: "Upstream queries per second (feeder).") var requestsPerSecond: Double?
     @Option(name: .customLong("notify-url"), help: "POST each archived task's show --json document here.") var notifyURL: String?
     @Option(name: .customLong("notify-command"), help: "Run this (sh -c) with the document on stdin.") var notifyCommand: String?
@@ -33,6 +36,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         signal(SIGPIPE, SIG_IGN) // a notification command that exits early must not kill the service
+        // A service logs its jobs: info unless REEL_LOG_LEVEL says otherwise (set before the first logger exists).
+        setenv("REEL_LOG_LEVEL", "info", 0)
         let env = ProcessInfo.processInfo.environment
         func setting(_ flag: String?, _ name: String) -> String? { flag ?? env[name].flatMap { $0.isEmpty ? nil : $0 } }
         guard let secret = setting(nil, "REEL_CALLBACK_SECRET") else {
@@ -60,7 +65,12 @@ struct ServeCommand: AsyncParsableCommand {
             service.workers = w
         }
         if let v = try number(watchInterval, "REEL_WATCH_INTERVAL") { service.watchInterval = .milliseconds(Int64(v * 1000)) }
+        if let v = try number(watchMaxInterval, "REEL_WATCH_MAX_INTERVAL") { service.maxWatchInterval = .milliseconds(Int64(v * 1000)) }
         if let v = try number(watchHorizon, "REEL_WATCH_HORIZON") { service.watchHorizon = .milliseconds(Int64(v * 1000)) }
+        if let c = try number(watchConcurrency.map(Double.init), "REEL_WATCH_CONCURRENCY").map({ Int($0) }) {
+            guard c >= 1 && c <= 64 else { throw ReelExit.usage("watch concurrency must be between 1 and 64") }
+            service.feederConcurrency = c
+        }
         if let v = try number(requestsPerSecond, "REEL_REQUESTS_PER_SECOND") { service.requestsPerSecond = v }
         service.notifyURL = setting(notifyURL, "REEL_NOTIFY_URL")
         service.notifyCommand = setting(notifyCommand, "REEL_NOTIFY_COMMAND")

@@ -22,7 +22,8 @@ enum CommandLineTool {
     }
 
     static func runAllowingFailure(_ tool: String, _ arguments: [String]) async throws -> (status: Int32, stdout: Data, stderr: Data) {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("reel-cli-\(UUID().uuidString)")
+        // Inside the run's root, so that even a run killed mid-way leaves nothing behind after the next one.
+        let scratch = URL(fileURLWithPath: Fixtures.root).appendingPathComponent("cli-\(UUID().uuidString)")
         let outURL = scratch.appendingPathExtension("out")
         let errURL = scratch.appendingPathExtension("err")
         FileManager.default.createFile(atPath: outURL.path, contents: nil)
