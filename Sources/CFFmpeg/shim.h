@@ -35,8 +35,10 @@ static inline int64_t rv_frame_duration(const AVFrame *f) {
 #endif
 }
 
-/// Whether the decoder flagged this frame as corrupt.
-static inline int rv_frame_is_corrupt(const AVFrame *f) { return (f->flags & AV_FRAME_FLAG_CORRUPT) ? 1 : 0; }
+/// Whether the decoder flagged this frame as corrupt, or concealed damage in it (decode_error_flags).
+static inline int rv_frame_is_corrupt(const AVFrame *f) {
+    return ((f->flags & AV_FRAME_FLAG_CORRUPT) || f->decode_error_flags) ? 1 : 0;
+}
 
 static inline int rv_frame_is_keyframe(const AVFrame *f) {
 #if LIBAVUTIL_VERSION_MAJOR >= 58
@@ -62,17 +64,18 @@ static inline double rv_stream_rotation(const AVStream *st) {
     return r != r ? 0.0 : r; // NaN -> 0
 }
 
-/// Sets a stream's display rotation (degrees counter-clockwise, as av_display_rotation_set).
-static inline int rv_stream_set_rotation(AVStream *st, double ccw) {
+/// Sets a stream's display matrix to a rotation of `cw` degrees clockwise (av_display_rotation_set's convention;
+/// av_display_rotation_get then reads back -cw, i.e. counter-clockwise).
+static inline int rv_stream_set_rotation(AVStream *st, double cw) {
 #if LIBAVFORMAT_VERSION_MAJOR >= 61
     AVPacketSideData *sd = av_packet_side_data_new(&st->codecpar->coded_side_data, &st->codecpar->nb_coded_side_data,
                                                    AV_PKT_DATA_DISPLAYMATRIX, 9 * sizeof(int32_t), 0);
     if (!sd) return AVERROR(ENOMEM);
-    av_display_rotation_set((int32_t *)sd->data, ccw);
+    av_display_rotation_set((int32_t *)sd->data, cw);
 #else
     uint8_t *m = av_stream_new_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, 9 * sizeof(int32_t));
     if (!m) return AVERROR(ENOMEM);
-    av_display_rotation_set((int32_t *)m, ccw);
+    av_display_rotation_set((int32_t *)m, cw);
 #endif
     return 0;
 }

@@ -98,3 +98,10 @@ public struct Catalog: Sendable {
         }
     }
 }
+
+extension Catalog {
+    /// One task's manifest by path lookup alone, without opening the index (for `reel show`: no scan, no database).
+    public static func manifest(root: URL, for id: TaskID) throws -> TaskManifest? {
+        try ManifestFile.load(CatalogLayout(root: root).manifestURL(id), id: id)
+    }
+}

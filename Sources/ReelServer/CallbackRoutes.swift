@@ -7,13 +7,12 @@ import Pipeline
 import TopView
 
 /// The callback listener's only route: `POST /callbacks/topview/{secret}`. The body is a hint; the task is re-queried
-/// by a worker. Duplicates collapse in the queue (one that arrives while the job runs asks for one more run, as
-/// the running attempt may have queried before the news). Everything else on this listener is 404.
+/// by a worker. Duplicates collapse in the queue (one that arrives while the job runs makes the queue run it once
+/// more, as the running attempt may have queried before the news). Everything else on this listener is 404.
 struct CallbackRoutes: Sendable {
     let configuration: ServerConfiguration
     let queue: any JobQueue
     let wake: WakeSignal
-    let reruns: RerunRequests
     let logger: Logger
 
     /// `reel_callbacks_total{result}`: what became of the callbacks received.
@@ -76,7 +75,7 @@ struct CallbackRoutes: Sendable {
             logger.info("callback refused: unsafe taskId")
             return Reply.error(.badRequest, "malformed callback: taskId is not a safe identifier")
         }
-        let (job, inserted) = try await reruns.enqueue(taskId: id.rawValue, kind: kind.name, reason: "callback", on: queue)
+        let (job, inserted) = try await queue.enqueue(taskId: id.rawValue, kind: kind.name, reason: "callback")
         if inserted { wake.signal() }
         Self.count(inserted ? "queued" : "duplicate")
         logger.info("callback accepted", metadata: ["job.id": "\(job.id)", "job.new": "\(inserted)", "callback.uuid": "\(notice.uuid)"])

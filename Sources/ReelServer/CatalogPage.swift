@@ -31,6 +31,7 @@ struct CatalogPage: Sendable {
         var html = "<section class=task><h2>\(esc(m.taskId)) <small>\(esc(m.kind)) · upstream \(esc(m.status ?? "unknown"))"
         html += " · <a href=\"/api/tasks/\(url(m.taskId))\">JSON</a></small></h2>\n"
         if let e = m.errorMsg { html += "<p class=err>\(esc(e))</p>\n" }
+        html += "<div class=assets>\n"
         for a in m.assets {
             html += "<article class=\"asset \(a.state.rawValue)\"><h3>script \(a.scriptId) · \(a.role.rawValue) · \(a.state.rawValue)</h3>\n"
             if let v = a.verification {
@@ -39,10 +40,15 @@ struct CatalogPage: Sendable {
                 html += ", \(v.frames) frames, \(v.decodeErrors) decode errors</p>\n"
             }
             if let e = a.error { html += "<p class=err>\(esc(e.code)): \(esc(e.message))</p>\n" }
+            if let note = Self.notes[a.state] { html += "<p class=note>\(note)</p>\n" }
             html += "<div class=media>"
-            if let p = a.poster { html += "<img class=poster src=\"/files/\(url(p.path))\" width=\(p.width / 4) height=\(p.height / 4) alt=\"poster\">" }
+            if let p = a.poster {
+                html += "<a href=\"/files/\(url(p.path))\"><img class=poster src=\"/files/\(url(p.path))\" width=\(p.width) height=\(p.height) alt=\"poster of script \(a.scriptId) \(a.role.rawValue)\"></a>"
+            }
             if let s = a.source {
-                html += "<video controls preload=none width=240 \(a.poster.map { "poster=\"/files/\(url($0.path))\"" } ?? "") src=\"/files/\(url(s.path))\"></video>"
+                // Plays the smallest rendition when there is one (the source can be large); every file is linked below.
+                let play = a.renditions.min { $0.bytes < $1.bytes }?.path ?? s.path
+                html += "<video controls preload=none \(a.poster.map { "poster=\"/files/\(url($0.path))\"" } ?? "") src=\"/files/\(url(play))\"></video>"
             }
             html += "</div>\n<ul>"
             if let s = a.source { html += "<li><a href=\"/files/\(url(s.path))\">source</a> \(s.bytes) bytes</li>" }
@@ -53,8 +59,14 @@ struct CatalogPage: Sendable {
             if let b = a.storyboard { html += "<li><a href=\"/files/\(url(b.vtt))\">storyboard</a></li>" }
             html += "</ul></article>\n"
         }
-        return html + "</section>\n"
+        return html + "</div></section>\n"
     }
+
+    /// Words for the states that have no files to show.
+    static let notes: [AssetState: String] = [
+        .absent: "Not requested upstream yet (an export is made on request); archived when it appears.",
+        .pending: "Being archived, or waiting for the task to settle.",
+    ]
 
     private func sec(_ us: Int64?) -> String { us.map { String(format: "%.3f s", Double($0) / 1e6) } ?? "—" }
     private func esc(_ s: String) -> String {
@@ -69,9 +81,12 @@ struct CatalogPage: Sendable {
     <!doctype html><html lang=en><head><meta charset=utf-8><title>ReelVault catalog</title>
     <meta name=viewport content="width=device-width,initial-scale=1">
     <style>body{font:14px system-ui,sans-serif;margin:2em;color:#222}section.task{border-top:1px solid #ccc;padding:.5em 0}
-    h2 small{font-weight:normal;color:#666;font-size:.7em}article.asset{margin:.5em 0 1em 1em}.media{display:flex;gap:1em;align-items:flex-start}
-    .verdict.match{color:#17702a}.verdict.mismatch,.verdict.undecodable,.err{color:#b00020}.verdict.unreported{color:#8a6d00}
-    img.poster{border:1px solid #ddd}.skipped{color:#888}nav{margin-top:1em}</style></head><body>
+    h2{margin:.4em 0}h2 small{font-weight:normal;color:#666;font-size:.7em}h3{margin:.2em 0;font-size:1em}
+    .assets{display:flex;flex-wrap:wrap;gap:1em 2.5em}article.asset{margin:.3em 0 .8em 1em;max-width:36em}
+    .media{display:flex;gap:1em;align-items:flex-start}img.poster{border:1px solid #ddd;height:180px;width:auto}
+    video{height:240px;width:auto;max-width:100%;background:#000}ul{margin:.4em 0;padding-left:1.4em}
+    .verdict{margin:.3em 0}.verdict.match{color:#17702a}.verdict.mismatch,.verdict.undecodable,.err{color:#b00020}
+    .verdict.unreported{color:#8a6d00}.note,.skipped{color:#777}nav{margin-top:1em}</style></head><body>
 
     """
 }

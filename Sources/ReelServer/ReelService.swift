@@ -36,12 +36,11 @@ public struct ReelService: Sendable {
     /// Runs until SIGTERM/SIGINT (or cancellation). `onListening` gets the callback and admin ports once bound.
     public func run(onListening: (@Sendable (_ callbackPort: Int, _ adminPort: Int) -> Void)? = nil) async throws {
         let wake = WakeSignal()
-        let reruns = RerunRequests()
         let ports = PortReport(onListening)
         JobMetrics.registerSeries()
         CallbackRoutes.registerSeries()
         let callbacks = Application(
-            router: CallbackRoutes(configuration: configuration, queue: queue, wake: wake, reruns: reruns, logger: logger).router(),
+            router: CallbackRoutes(configuration: configuration, queue: queue, wake: wake, logger: logger).router(),
             configuration: .init(address: .hostname(configuration.callbackHost, port: configuration.callbackPort), serverName: "reelvault-callbacks"),
             onServerRunning: { channel in ports.callback(channel.localAddress?.port ?? configuration.callbackPort) },
             logger: logger)
@@ -53,9 +52,8 @@ public struct ReelService: Sendable {
         let owner = "\(ProcessInfo.processInfo.hostName):\(getpid())"
         let notifier = Notifier(httpClient: httpClient, settings: configuration.service, logger: logger)
         let workers = WorkerPool(queue: queue, watch: watch, archiver: archiver, notifier: notifier, settings: configuration.service,
-                                 wake: wake, owner: owner, reruns: reruns, logger: logger)
-        let feeder = Feeder(client: archiver.context.client, watch: watch, queue: queue, settings: configuration.service, wake: wake,
-                            reruns: reruns, logger: logger)
+                                 wake: wake, owner: owner, logger: logger)
+        let feeder = Feeder(client: archiver.context.client, watch: watch, queue: queue, settings: configuration.service, wake: wake, logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: callbacks),

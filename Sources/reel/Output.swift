@@ -1,12 +1,11 @@
+import Catalog
 import Foundation
 
 /// stdout/stderr helpers shared by the commands.
 enum Output {
     static func json<T: Encodable>(_ value: T) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        var data = try encoder.encode(value)
+        // The catalog's encoder: `reel show --json` prints the manifest exactly as it is stored.
+        var data = try CatalogJSON.encoder(pretty: true).encode(value)
         data.append(0x0A)
         Output.write(data, to: .standardOutput)
     }

@@ -213,11 +213,9 @@ import Testing
         let shown = try await GrayImage.frame(of: first, at: 1.0, width: 360, height: 640)
         let oracle = try #require(try await FFprobe.of(first).video)
         let probed = try await MediaEngine.probe(first).video
-        withKnownIssue("bug: RenditionWriter.swift:39 passes -rotation to av_display_rotation_set, which takes a clockwise angle") {
-            #expect(oracle.rotationCW == 90)
-            #expect(probed?.rotation == 90)
-            #expect(shown.mean(x: 180, y: 0, width: 180, height: 320) > 200, "top-right")
-            #expect(shown.mean(x: 0, y: 320, width: 180, height: 320) < 80, "bottom-left")
-        }
+        #expect(oracle.rotationCW == 90)
+        #expect(probed?.rotation == 90)
+        #expect(shown.mean(x: 180, y: 0, width: 180, height: 320) > 200, "top-right")
+        #expect(shown.mean(x: 0, y: 320, width: 180, height: 320) < 80, "bottom-left")
     }
 }

@@ -39,6 +39,25 @@ struct QueueTests {
         }
     }
 
+    @Test func enqueueWhileRunningAsksForOneMoreRun() async throws {
+        try await withQueueRoot { root in
+            let queue = FileJobQueue(root: root)
+            _ = try await queue.enqueue(taskId: "T1", kind: "m2v", reason: "callback")
+            let claimed = try #require(try await queue.claim(owner: JobOwner.current))
+            // A callback arrives mid-run (say, for an export requested meanwhile): collapsed, not lost.
+            for _ in 0..<3 {
+                let (job, inserted) = try await queue.enqueue(taskId: "T1", kind: "m2v", reason: "callback")
+                #expect(!inserted && job.state == .running && job.rerunRequested)
+            }
+            try await queue.complete(claimed.id)
+            let after = try #require(try await queue.get("m2v-T1"))
+            #expect(after.state == .pending && after.attempts == 0 && !after.rerunRequested)
+            let again = try #require(try await queue.claim(owner: JobOwner.current))
+            try await queue.complete(again.id)
+            #expect(try await queue.get("m2v-T1")?.state == .done, "one more run, not a loop")
+        }
+    }
+
     @Test func claimTakesTheOldestDueJobAndCountsTheAttempt() async throws {
         try await withQueueRoot { root in
             let queue = FileJobQueue(root: root)

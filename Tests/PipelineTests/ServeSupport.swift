@@ -81,12 +81,13 @@ struct ServeProcess: Sendable {
 
     /// Polls `GET /api/tasks/{task}` until `done` holds for its document; fails the test after `timeout`.
     @discardableResult
-    func waitForTask(_ task: String, timeout: Duration = .seconds(60), sourceLocation: SourceLocation = #_sourceLocation,
-                     until done: (JSONValue) -> Bool = ServeProcess.allArchived) async throws -> JSONValue {
+    func waitForTask(_ task: String, timeout: Duration = .seconds(60), headers: [(String, String)] = [],
+                     sourceLocation: SourceLocation = #_sourceLocation,
+                     until done: (JSONValue) -> Bool = ServeProcess.previewAndExportArchived) async throws -> JSONValue {
         let deadline = ContinuousClock.now + timeout
         var last: JSONValue?
         while ContinuousClock.now < deadline {
-            if let document = try await self.task(task) {
+            if let document = try await self.task(task, headers: headers) {
                 last = document
                 if done(document) { return document }
             }
@@ -98,9 +99,11 @@ struct ServeProcess: Sendable {
         throw ServeTestError(description: "task \(task) not archived")
     }
 
-    /// A task document whose assets are all archived (and there is at least one).
-    static func allArchived(_ document: JSONValue) -> Bool {
-        states(document).count > 0 && states(document).values.allSatisfy { $0 == "archived" }
+    /// A task document whose preview and export of script 0 are both archived (what a settled `ready` task
+    /// gives). Not "every asset listed is archived": the manifest lists an item only once its turn has come.
+    static func previewAndExportArchived(_ document: JSONValue) -> Bool {
+        let states = states(document)
+        return states["0-preview"] == "archived" && states["0-export"] == "archived"
     }
 
     /// `"<scriptId>-<role>"` → state of each asset of a task document.
@@ -130,18 +133,33 @@ struct ServeTestError: Error, CustomStringConvertible {
 func withServe<T>(environment: [String: String?] = [:], extraArguments: [String] = [],
                   _ body: (ReelBench, ServeProcess) async throws -> T) async throws -> T {
     try await withBench { bench in
-        let serve = try await ServeProcess.start(bench, environment: environment, extraArguments: extraArguments)
-        do {
+        try await withServeProcess(bench, environment: environment, extraArguments: extraArguments) { serve in
             let result = try await body(bench, serve)
             let stopped = try await serve.stop().checkedForKey(bench.apiKey)
             #expect(stopped.status == 0 && !stopped.killedBySignal, "\(stopped)")
             #expect(!stopped.stderr.contains(serve.secret), "the callback secret is in the log")
             return result
-        } catch {
-            let stopped = try? await serve.stop(SIGKILL)
-            if let stopped { Issue.record("reel serve output: \(stopped)") }
-            throw error
         }
+    }
+}
+
+/// Starts `reel serve` on `bench` for `body`, which stops it; if `body` throws or forgets, the server is killed
+/// (and its output recorded) so that no test leaves a process behind.
+func withServeProcess<T>(_ bench: ReelBench, environment: [String: String?] = [:], extraArguments: [String] = [],
+                         _ body: (ServeProcess) async throws -> T) async throws -> T {
+    let serve = try await ServeProcess.start(bench, environment: environment, extraArguments: extraArguments)
+    do {
+        let value = try await body(serve)
+        if serve.process.process.isRunning {
+            let result = try await serve.stop(SIGKILL)
+            Issue.record("the test left reel serve running: \(result)")
+        }
+        return value
+    } catch {
+        if serve.process.process.isRunning, let result = try? await serve.stop(SIGKILL) {
+            Issue.record("reel serve output: \(result)")
+        }
+        throw error
     }
 }
 

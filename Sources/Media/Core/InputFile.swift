@@ -6,8 +6,10 @@ final class InputFile {
     private(set) var context: UnsafeMutablePointer<AVFormatContext>
     let path: String
 
-    /// Opens `path` and reads stream information (headers only, no full decode).
-    init(path: String) throws(MediaError) {
+    /// Opens `path` and reads stream information. With `headersOnly`, formats whose headers already describe
+    /// every stream (MP4/MOV) skip `avformat_find_stream_info`, which decodes a few frames per file; the timing
+    /// fields it would derive are filled in from the streams instead (see `completeTimings()`).
+    init(path: String, headersOnly: Bool = false) throws(MediaError) {
         self.path = path
         var ctx: UnsafeMutablePointer<AVFormatContext>? = nil
         // On failure avformat_open_input frees the context itself and sets it to NULL.
@@ -18,6 +20,11 @@ final class InputFile {
             }
             throw MediaError(.notMedia, path, averror: opened)
         }
+        if headersOnly, Self.headersDescribeEverything(ctx) {
+            context = ctx
+            completeTimings()
+            return
+        }
         let found = avformat_find_stream_info(ctx, nil)
         if found < 0 {
             var half: UnsafeMutablePointer<AVFormatContext>? = ctx
@@ -25,6 +32,43 @@ final class InputFile {
             throw MediaError(.notMedia, "\(path) (\(averrorText(found)))", averror: found)
         }
         context = ctx
+    }
+
+    /// MP4/MOV whose every stream has a codec and its basic parameters from the headers.
+    private static func headersDescribeEverything(_ ctx: UnsafeMutablePointer<AVFormatContext>) -> Bool {
+        guard let name = ctx.pointee.iformat?.pointee.name, String(cString: name).hasPrefix("mov,mp4"),
+              ctx.pointee.nb_streams > 0 else { return false }
+        for i in 0..<Int(ctx.pointee.nb_streams) {
+            let st = ctx.pointee.streams[i]!.pointee
+            let par = st.codecpar.pointee
+            guard par.codec_id != AV_CODEC_ID_NONE, st.time_base.isValid else { return false }
+            switch par.codec_type {
+            case AVMEDIA_TYPE_VIDEO where par.width <= 0 || par.height <= 0: return false
+            case AVMEDIA_TYPE_AUDIO where par.sample_rate <= 0 || par.ch_layout.nb_channels <= 0: return false
+            default: continue
+            }
+        }
+        return true
+    }
+
+    /// Container start and duration from the streams, as `avformat_find_stream_info` would set them
+    /// (earliest start, latest end), when the demuxer did not.
+    private func completeTimings() {
+        var start = Int64.max, end = Int64.min
+        for i in 0..<streamCount {
+            let st = stream(i).pointee
+            guard st.start_time != noPTS else { continue }
+            let s = av_rescale_q(st.start_time, st.time_base, rv_time_base_q())
+            start = min(start, s)
+            if st.duration != noPTS, st.duration > 0 {
+                end = max(end, s + av_rescale_q(st.duration, st.time_base, rv_time_base_q()))
+            }
+        }
+        if context.pointee.start_time == noPTS, start != Int64.max { context.pointee.start_time = start }
+        if context.pointee.duration == noPTS || context.pointee.duration <= 0, start != Int64.max, end != Int64.min {
+            context.pointee.duration = end - start
+        }
+        context.pointee.duration_estimation_method = AVFMT_DURATION_FROM_STREAM
     }
 
     deinit {

@@ -16,7 +16,8 @@ struct PassRunner {
         } catch where error.code == .notMedia {
             return notMedia(error)
         }
-        let probe = Prober.describe(input)
+        // The report carries the same header probe as `MediaEngine.probe` (headers only), not the decoder-filled one.
+        let probe = (try? Prober.probe(path: path)) ?? Prober.describe(input)
         guard probe.video != nil else { return notMedia(MediaError(.noVideoStream, path)) }
         // A file whose headers open but whose video cannot even be set up for decoding is undecodable, not an error.
         let geometry: DisplayGeometry

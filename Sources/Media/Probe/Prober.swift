@@ -3,7 +3,7 @@ import CFFmpeg
 /// Reads headers only: fast, no full decode.
 enum Prober {
     static func probe(path: String) throws(MediaError) -> ProbeResult {
-        let input = try InputFile(path: path)
+        let input = try InputFile(path: path, headersOnly: true)
         return describe(input)
     }
 

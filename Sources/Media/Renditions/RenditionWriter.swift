@@ -1,28 +1,69 @@
 import CFFmpeg
 
-/// One rendition of a pass: scales each decoded frame to the preset, encodes H.264 and muxes it with the
-/// pass's audio into an MP4 written beside its final name.
+/// One rendition of a pass, as the pass sees it: a sink that hands each frame and audio packet (as new
+/// references) to the rendition's own encoder thread, so renditions scale and encode in parallel with decoding.
 final class RenditionWriter: VideoFrameSink, AudioPacketSink {
     let preset: RenditionPreset
     let layout: RenditionLayout
     let path: String
-    private let output: OutputFile
-    private let encoder: VideoEncoder
-    private let scaler: Scaler
-    private let picture: Frame
-    private let packet: Packet
-    private let audioPacket: Packet
-    private let videoStream: UnsafeMutablePointer<AVStream>
-    private let audioStream: UnsafeMutablePointer<AVStream>?
-    private let sourceTimeBase: AVRational
-    private let origin: Int64
-    private let nominalDuration: Int64
+    private let thread: EncoderThread
+    private var finished = false
 
     init(pass: MediaPass, preset: RenditionPreset, layout: RenditionLayout, geometry: DisplayGeometry, path: String,
          settings: EncoderSettings, audio: AudioSource?) throws(MediaError) {
         self.preset = preset
         self.layout = layout
         self.path = path
+        let encoder = try RenditionEncoder(pass: pass, layout: layout, geometry: geometry, path: path, settings: settings, audio: audio)
+        thread = EncoderThread(name: preset.name) { item throws(MediaError) in
+            switch item {
+            case .video(let frame): try encoder.encode(frame)
+            case .audio(let packet, let timeBase, let origin): try encoder.writeAudio(packet, timeBase: timeBase, origin: origin)
+            case .finish: try encoder.finish()
+            case .abort: break
+            }
+        }
+    }
+
+    deinit {
+        if !finished { thread.abandon() }
+    }
+
+    func consume(_ frame: Frame, timeUs: Int64, durationUs: Int64) throws(MediaError) {
+        let reference = try Frame()
+        try avCall("referencing a frame", av_frame_ref(reference.pointer, frame.pointer))
+        try thread.send(.video(reference))
+    }
+
+    func writeAudio(_ packet: Packet, timeBase: AVRational, origin: Int64) throws(MediaError) {
+        let reference = try Packet()
+        try avCall("referencing an audio packet", av_packet_ref(reference.pointer, packet.pointer))
+        try thread.send(.audio(reference, timeBase: timeBase, origin: origin))
+    }
+
+    func finish() throws(MediaError) {
+        finished = true
+        try thread.finish()
+    }
+}
+
+/// The encoder side of a rendition: scale to the preset, encode H.264, mux with the audio into an MP4 written beside
+/// its final name. Created on the decode thread, then used only on its encoder thread (it is handed over once, to
+/// the `EncoderThread` closure, and never touched by the creator again): hence `@unchecked Sendable`.
+final class RenditionEncoder: @unchecked Sendable {
+    private let output: OutputFile
+    private let encoder: VideoEncoder
+    private let scaler: Scaler
+    private let picture: Frame
+    private let packet: Packet
+    private let videoStream: UnsafeMutablePointer<AVStream>
+    private let audioStream: UnsafeMutablePointer<AVStream>?
+    private let sourceTimeBase: AVRational
+    private let origin: Int64
+    private let nominalDuration: Int64
+
+    init(pass: MediaPass, layout: RenditionLayout, geometry: DisplayGeometry, path: String,
+         settings: EncoderSettings, audio: AudioSource?) throws(MediaError) {
         let coded = layout.coded(geometry)
         let src = pass.videoStream.pointee
         sourceTimeBase = src.time_base
@@ -36,7 +77,7 @@ final class RenditionWriter: VideoFrameSink, AudioPacketSink {
         try avCall("copying encoder parameters", avcodec_parameters_from_context(videoStream.pointee.codecpar, encoder.context))
         videoStream.pointee.time_base = src.time_base
         if geometry.rotation != 0 {
-            try avCall("setting display rotation", rv_stream_set_rotation(videoStream, Double(-geometry.rotation)))
+            try avCall("setting display rotation", rv_stream_set_rotation(videoStream, Double(geometry.rotation)))
         }
         if let audio {
             let st = try output.addStream()
@@ -51,11 +92,11 @@ final class RenditionWriter: VideoFrameSink, AudioPacketSink {
         picture = try Frame(width: Int32(coded.width), height: Int32(coded.height), format: AV_PIX_FMT_YUV420P)
         PictureOps.fillBlack(picture, fullRange: false)
         packet = try Packet()
-        audioPacket = try Packet()
+
         try output.writeHeader()
     }
 
-    func consume(_ frame: Frame, timeUs: Int64, durationUs: Int64) throws(MediaError) {
+    func encode(_ frame: Frame) throws(MediaError) {
         try picture.makeWritable()
         try scaler.scale(frame, into: picture)
         let pts = frame.bestEffortPTS
@@ -76,10 +117,10 @@ final class RenditionWriter: VideoFrameSink, AudioPacketSink {
         try output.write(packet)
     }
 
-    /// Copies an audio packet (shifted by `origin`, in `timeBase`) into this rendition.
-    func writeAudio(_ source: Packet, timeBase: AVRational, origin: Int64) throws(MediaError) {
-        guard let audioStream else { return }
-        try avCall("referencing an audio packet", av_packet_ref(audioPacket.pointer, source.pointer))
+    /// Writes an audio packet (shifted by `origin`, in `timeBase`) into this rendition; takes its contents.
+    func writeAudio(_ packet: Packet, timeBase: AVRational, origin: Int64) throws(MediaError) {
+        guard let audioStream else { packet.unref(); return }
+        let audioPacket = packet
         let p = audioPacket.pointer
         if p.pointee.pts != noPTS { p.pointee.pts -= origin }
         if p.pointee.dts != noPTS { p.pointee.dts -= origin }

@@ -37,6 +37,7 @@ public struct Archiver: Sendable {
         } catch {
             return ArchiveOutcome(taskId: task, status: Self.status(for: error), message: error.description)
         }
+        Failpoint.hit("archive.polled")
         do {
             let existing = try context.catalog.manifest(for: id)
             var manifest = existing ?? TaskManifest(taskId: id, kind: kind.name)

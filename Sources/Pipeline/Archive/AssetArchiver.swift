@@ -58,6 +58,7 @@ struct AssetArchiver: Sendable {
             }
         }
 
+        Failpoint.hit("archive.downloaded")
         try DiskSpace.require(bytes: video.bytes * 3 + (64 << 20), at: catalog.root, for: "renditions of \(video.bytes) bytes")
         emit(item, "process")
         let derived = staging.appendingPathComponent("derived").path
@@ -73,11 +74,13 @@ struct AssetArchiver: Sendable {
             events(.progress(task: task, scriptId: item.scriptId, role: role.rawValue, stage: "process", fraction: fraction))
         }
 
+        Failpoint.hit("archive.processed")
         emit(item, "commit")
         let path = { (file: AssetFile) throws -> String in try layout.assetPath(taskId, scriptId: item.scriptId, role: role, file) }
         // The source first: the only copy of a video whose URL expires, kept even when it does not verify.
         let sourcePath = try path(.source)
         try catalog.store.commit(staged: staging.appendingPathComponent("source.mp4"), to: sourcePath)
+        Failpoint.hit("archive.source.committed")
         record.source = FileRecord(path: sourcePath, bytes: video.bytes, sha256: video.sha256, url: redactedURL(current.videoURL ?? ""))
         if let (file, result, url) = cover {
             let coverPath = try path(.cover)
@@ -106,6 +109,7 @@ struct AssetArchiver: Sendable {
         for r in report.renditions {
             record.renditions.append(try commitRendition(r, to: path(.rendition(preset: r.preset))))
         }
+        Failpoint.hit("archive.committed")
         record.skippedPresets = report.skipped.map { SkippedPreset(preset: $0.preset, reason: $0.reason) }
         if v.verdict == .undecodable {
             record.state = .failed

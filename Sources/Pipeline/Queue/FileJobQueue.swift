@@ -78,6 +78,13 @@ public struct FileJobQueue: JobQueue {
         return try await withQueueLock {
             let now = StoredJSON.now()
             if let existing = try find(id) {
+                if existing.state == .running, !existing.rerunRequested {
+                    var job = existing
+                    job.rerunRequested = true
+                    try store(job, from: .running)
+                    logger.info("job rerun requested while running", metadata: metadata(job))
+                    return (job, false)
+                }
                 if !existing.state.isFinished { return (existing, false) }
                 var job = existing
                 job.reset(now: now, maxAttempts: maxAttempts)
@@ -122,6 +129,11 @@ public struct FileJobQueue: JobQueue {
             job.state = current.cancelRequested ? .cancelled : .done
             job.owner = nil
             job.updatedAt = StoredJSON.now()
+            if job.state == .done, current.rerunRequested {
+                // Enqueued again while it ran: run once more, from a fresh attempt count.
+                job.reset(now: job.updatedAt, maxAttempts: maxAttempts)
+                job.rerunRequested = false
+            }
             if job.state == .done { job.lastError = nil }
             try store(job, from: .running)
             logger.info("job \(job.state.rawValue)", metadata: metadata(job))
@@ -290,5 +302,6 @@ extension Job {
         updatedAt = now
         owner = nil
         cancelRequested = false
+        rerunRequested = false
     }
 }

@@ -29,6 +29,9 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
     /// Set by ``JobQueue/cancel(_:)`` on a running job: the job ends as cancelled whatever its outcome.
     /// A worker may check it (``JobQueue/get(_:)``) to stop early.
     public var cancelRequested: Bool
+    /// Set when the task is enqueued again while this job runs (a callback that arrives mid-run, e.g. for an export
+    /// requested meanwhile): the job goes back to pending when it completes, so that news is not lost.
+    public var rerunRequested: Bool = false
 
     public init(
         taskId: String, kind: String, state: JobState = .pending, attempts: Int = 0, maxAttempts: Int = 5,
@@ -55,7 +58,7 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
 
     private enum CodingKeys: String, CodingKey {
         case id, taskId, kind, state, attempts, maxAttempts, notBefore, createdAt, updatedAt, lastError, owner, reason
-        case cancelRequested
+        case cancelRequested, rerunRequested
     }
 
     public init(from decoder: any Decoder) throws {
@@ -73,5 +76,6 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
         owner = try c.decodeIfPresent(String.self, forKey: .owner)
         reason = try c.decodeIfPresent(String.self, forKey: .reason)
         cancelRequested = try c.decodeIfPresent(Bool.self, forKey: .cancelRequested) ?? false
+        rerunRequested = try c.decodeIfPresent(Bool.self, forKey: .rerunRequested) ?? false
     }
 }

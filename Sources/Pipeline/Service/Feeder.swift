@@ -15,18 +15,15 @@ public struct Feeder: Service, CustomStringConvertible {
     let settings: ServiceSettings
     let wake: WakeSignal
     let limiter: RateLimiter
-    let reruns: RerunRequests
     let logger: Logger
 
-    public init(client: TopViewClient, watch: WatchList, queue: any JobQueue, settings: ServiceSettings, wake: WakeSignal,
-                reruns: RerunRequests = RerunRequests(), logger: Logger) {
+    public init(client: TopViewClient, watch: WatchList, queue: any JobQueue, settings: ServiceSettings, wake: WakeSignal, logger: Logger) {
         self.client = client
         self.watch = watch
         self.queue = queue
         self.settings = settings
         self.wake = wake
         self.limiter = RateLimiter(perSecond: settings.requestsPerSecond)
-        self.reruns = reruns
         self.logger = logger
     }
 
@@ -38,7 +35,7 @@ public struct Feeder: Service, CustomStringConvertible {
             // Not `WatchList.due(now:)`, which leaves out settled entries: a settled task still waiting for an item
             // (an export not requested yet) is polled too, until the horizon.
             let now = Date()
-            let due = ((try? watch.list()) ?? []).filter { $0.nextPollAt <= now }.sorted { $0.nextPollAt < $1.nextPollAt }
+            let due = (try? watch.due(now: now)) ?? []
             await withTaskGroup(of: Void.self) { group in
                 var running = 0
                 for entry in due where !Task.isShuttingDownGracefully {
@@ -74,7 +71,7 @@ public struct Feeder: Service, CustomStringConvertible {
                 entry.lastStatus = signature
                 if entry.settledAt == nil { entry.settledAt = Date() }
                 if changed {
-                    let (_, inserted) = try await reruns.enqueue(taskId: entry.taskId, kind: entry.kind, reason: "watch", on: queue)
+                    let (_, inserted) = try await queue.enqueue(taskId: entry.taskId, kind: entry.kind, reason: "watch")
                     if inserted { wake.signal() }
                     logger.info("settled task enqueued", metadata: ["task.status": "\(snapshot.status ?? "")"])
                 }

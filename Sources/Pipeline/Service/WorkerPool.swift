@@ -9,7 +9,7 @@ import TopView
 /// callback is only a hint): settled tasks are archived, unsettled ones handed to the watch list.
 /// On graceful shutdown it stops claiming and cancels running archives, which stop at the next frame or chunk;
 /// their staging files are never visible and the jobs are recovered by the next start.
-/// Every job is measured (``JobMetrics``), and a job asked for again while it ran runs once more (``RerunRequests``).
+/// Every job is measured (``JobMetrics``); its logs, the downloader's included, carry the task id.
 public struct WorkerPool: Service, CustomStringConvertible {
     let queue: any JobQueue
     let watch: WatchList
@@ -18,11 +18,10 @@ public struct WorkerPool: Service, CustomStringConvertible {
     let settings: ServiceSettings
     let wake: WakeSignal
     let owner: String
-    let reruns: RerunRequests
     let logger: Logger
 
     public init(queue: any JobQueue, watch: WatchList, archiver: Archiver, notifier: Notifier?, settings: ServiceSettings,
-                wake: WakeSignal, owner: String, reruns: RerunRequests = RerunRequests(), logger: Logger) {
+                wake: WakeSignal, owner: String, logger: Logger) {
         self.queue = queue
         self.watch = watch
         self.archiver = archiver
@@ -30,7 +29,6 @@ public struct WorkerPool: Service, CustomStringConvertible {
         self.settings = settings
         self.wake = wake
         self.owner = owner
-        self.reruns = reruns
         self.logger = logger
     }
 
@@ -106,7 +104,7 @@ public struct WorkerPool: Service, CustomStringConvertible {
                 try await queue.complete(job.id)
                 logger.info("job done", metadata: ["job.status": "\(outcome.status)", "job.message": "\(outcome.message ?? "")"])
                 // A rerun that found everything archived already has nothing new to tell.
-                if let after, after != before { await notify(job, manifest: after) }
+                if let after, Self.hasNews(before: before, after: after) { await notify(job, manifest: after) }
             case .notSettled:
                 _ = try watch.add([job.taskId], kind: job.kind)
                 try await queue.complete(job.id)
@@ -117,11 +115,6 @@ public struct WorkerPool: Service, CustomStringConvertible {
             case .unavailable:
                 let after = try await queue.fail(job.id, error: outcome.message ?? "upstream unavailable", retryAfter: nil)
                 logger.warning("job will be retried", metadata: ["job.state": "\(after.state)", "error": "\(outcome.message ?? "")"])
-            }
-            if reruns.take(job.id) {
-                let (_, inserted) = try await queue.enqueue(taskId: job.taskId, kind: job.kind, reason: "rerun")
-                if inserted { wake.signal() }
-                logger.info("job queued again: a callback or poll arrived while it ran", metadata: ["job.new": "\(inserted)"])
             }
         } catch {
             logger.error("queue update failed", metadata: ["error": "\(error)"])
@@ -143,6 +136,13 @@ public struct WorkerPool: Service, CustomStringConvertible {
             events(event)
             clock.observe(event)
         })
+    }
+
+    /// Whether a job changed what the catalog says about the task: its status or assets (not the manifest's dates,
+    /// which a rewrite touches).
+    static func hasNews(before: TaskManifest?, after: TaskManifest) -> Bool {
+        guard let before else { return true }
+        return before.status != after.status || before.errorMsg != after.errorMsg || before.assets != after.assets
     }
 
     private func notify(_ job: Job, manifest: TaskManifest) async {

@@ -12,8 +12,8 @@ struct ShowCommand: AsyncParsableCommand {
 
     func run() async throws {
         let id = try validTaskIDs([task])[0]
-        let catalog = try storage.openCatalog()
-        guard let manifest = try catalog.manifest(for: id) else {
+        // A path lookup: the index is not opened (nor created) for one task.
+        guard let manifest = try Catalog.manifest(root: storage.root, for: id) else {
             throw ReelExit(code: ReelExit.attention, message: "error: task \(id) is not in the catalog at \(storage.root.path); archive it with: reel archive \(id)")
         }
         if output.json {

@@ -85,7 +85,10 @@ def versions(reel):
     curl = _out(["curl", "--version"]).splitlines()
     commit = _out(["git", "-C", os.path.dirname(os.path.abspath(__file__)), "rev-parse", "--short", "HEAD"])
     dirty = _out(["git", "-C", os.path.dirname(os.path.abspath(__file__)), "status", "--porcelain", "--", "Sources"])
-    return [f"reel {_out([reel, '--version'])} at {reel} (release build; git {commit}{', uncommitted changes in Sources' if dirty else ''})",
+    repo = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
+    origin = (f"built here from git {commit}{' + uncommitted changes in Sources' if dirty else ''}"
+              if os.path.abspath(reel).startswith(repo + "/") else f"given by REEL_BIN; this checkout is at git {commit}")
+    return [f"reel {_out([reel, '--version'])} at {reel} (release build, {origin})",
             ff[0] if ff else "ffmpeg ?", curl[0] if curl else "curl ?"]
 
 

@@ -1,0 +1,106 @@
+import CFFmpeg
+import Foundation
+
+/// Work handed from the decode thread to one rendition's encoder thread. Each item owns its own reference
+/// (`av_frame_ref` / `av_packet_ref`) to the decoder's buffers, so the decoder may reuse its frame at once.
+/// This is the one place where FFmpeg objects cross threads: an item is created on the decode thread,
+/// moved through the queue, and used and freed on the encoder thread only.
+enum EncoderItem: @unchecked Sendable {
+    case video(Frame)
+    case audio(Packet, timeBase: AVRational, origin: Int64)
+    /// Finish the output (flush, trailer, rename), then end.
+    case finish
+    /// End without finishing the output (the pass failed); the partial file is removed by its owner.
+    case abort
+}
+
+/// A dedicated thread that runs one rendition's scale + encode + mux, fed through a small bounded queue
+/// (back-pressure: the decoder waits when an encoder falls behind, so memory stays bounded).
+final class EncoderThread: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [EncoderItem] = []
+    private var failure: MediaError?
+    private var done = false
+    private let capacity: Int
+    private var thread: Thread?
+
+    /// - handle: runs on the encoder thread for each item, in order; a thrown error stops the thread.
+    init(name: String, capacity: Int = 4, handle: @escaping @Sendable (EncoderItem) throws(MediaError) -> Void) {
+        self.capacity = capacity
+        let thread = Thread { [self] in
+            while true {
+                condition.lock()
+                while items.isEmpty { condition.wait() }
+                let item = items.removeFirst()
+                condition.broadcast()
+                condition.unlock()
+                if case .abort = item {
+                    condition.lock()
+                    done = true
+                    condition.broadcast()
+                    condition.unlock()
+                    return
+                }
+                do throws(MediaError) {
+                    try handle(item)
+                } catch {
+                    condition.lock()
+                    failure = error
+                    items.removeAll()
+                    done = true
+                    condition.broadcast()
+                    condition.unlock()
+                    return
+                }
+                if case .finish = item {
+                    condition.lock()
+                    done = true
+                    condition.broadcast()
+                    condition.unlock()
+                    return
+                }
+            }
+        }
+        thread.name = "reel-encode-\(name)"
+        thread.stackSize = 8 << 20
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Queues an item, waiting while the queue is full. Throws the encoder's error if it has failed.
+    func send(_ item: EncoderItem) throws(MediaError) {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.count >= capacity && !done { condition.wait() }
+        if let failure { throw failure }
+        guard !done else { return }
+        items.append(item)
+        condition.broadcast()
+    }
+
+    /// Sends `finish` and waits for the thread to end; rethrows its error.
+    func finish() throws(MediaError) {
+        try send(.finish)
+        try wait()
+    }
+
+    /// Waits for the thread to end (after `finish`, an error, or `abandon`).
+    func wait() throws(MediaError) {
+        condition.lock()
+        defer { condition.unlock() }
+        while !done { condition.wait() }
+        if let failure { throw failure }
+    }
+
+    /// Stops the thread without finishing the output (the pass failed): queued work is dropped.
+    func abandon() {
+        condition.lock()
+        if !done {
+            items.removeAll()
+            items.append(.abort)
+            condition.broadcast()
+            while !done { condition.wait() }
+        }
+        condition.unlock()
+    }
+}
