@@ -42,16 +42,27 @@ struct ServeWatchTests {
     }
 
     @Test func aTaskStillWaitingForAnItemIsDroppedAfterTheHorizon() async throws {
-        try await withServe(extraArguments: ["--watch-horizon", "10"]) { bench, serve in
+        let horizon = 6.0
+        try await withServe(extraArguments: ["--watch-horizon", "\(Int(horizon))"]) { bench, serve in
             // `partial`: settled with its export null for ever.
             let task = taskId("partial")
             let add = try await bench.reel("watch", "add", task)
             #expect(add.status == 0, "\(add)")
-            try await serve.waitForTask(task) { ServeProcess.states($0)["0-preview"] == "archived" }
-            let watched = try await bench.reel("watch", "ls", "--json")
-            #expect(watched.stdout.contains(task), "still watched within the horizon: \(watched)")
-            try await waitForWatchList(bench, toBe: [], timeout: .seconds(30))
-            let document = try #require(try await serve.task(task))
+            // Settled at the first poll, and still watched while its export is null…
+            var settledAt: Date?
+            let deadline = ContinuousClock.now + .seconds(60)
+            while settledAt == nil, ContinuousClock.now < deadline {
+                let entry = try await watchEntries(bench).first { $0["taskId"]?.stringValue == task }
+                try #require(entry != nil, "dropped before it settled")
+                settledAt = entry?["settledAt"]?.stringValue.flatMap(CatalogJSON.parse)
+                if settledAt == nil { try await Task.sleep(for: .milliseconds(200)) }
+            }
+            let settled = try #require(settledAt, "never polled")
+            // …until the horizon is over.
+            try await waitForWatchList(bench, toBe: [], timeout: .seconds(60))
+            let watchedFor = Date().timeIntervalSince(settled)
+            #expect(watchedFor >= horizon - 0.5, "dropped \(watchedFor) s after settling; the horizon is \(horizon) s")
+            let document = try await serve.waitForTask(task) { ServeProcess.states($0)["0-preview"] == "archived" }
             #expect(ServeProcess.states(document)["0-export"] == "absent")
         }
     }
@@ -71,15 +82,20 @@ struct ServeWatchTests {
     }
 }
 
+/// `reel watch ls --json`, parsed.
+func watchEntries(_ bench: ReelBench) async throws -> [JSONValue] {
+    let result = try await bench.reel("watch", "ls", "--json")
+    try #require(result.status == 0, "\(result)")
+    return try JSONValue.parse(Array(result.stdout.utf8)).arrayValue ?? []
+}
+
 /// Waits until `reel watch ls --json` lists exactly `tasks`.
 func waitForWatchList(_ bench: ReelBench, toBe tasks: Set<String>, timeout: Duration = .seconds(60),
                       sourceLocation: SourceLocation = #_sourceLocation) async throws {
     let deadline = ContinuousClock.now + timeout
     var listed: Set<String> = []
     while ContinuousClock.now < deadline {
-        let result = try await bench.reel("watch", "ls", "--json")
-        let json = try JSONValue.parse(Array(result.stdout.utf8))
-        listed = Set((json.arrayValue ?? []).compactMap { $0["taskId"]?.stringValue })
+        listed = Set(try await watchEntries(bench).compactMap { $0["taskId"]?.stringValue })
         if listed == tasks { return }
         try await Task.sleep(for: .milliseconds(500))
     }

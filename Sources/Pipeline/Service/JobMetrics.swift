@@ -3,7 +3,8 @@ import Foundation
 import Metrics
 import Synchronization
 
-/// What `/metrics` shows about the work of the service, recorded through swift-metrics:
+/// What `/metrics` shows about the work of the service, recorded through swift-metrics (besides `reel_jobs{state}`
+/// and `reel_queue_depth`, which the worker pool refreshes every few seconds, and `reel_callbacks_total{result}`):
 ///
 /// - `reel_stage_seconds{stage}` (histogram): query, download, process (verify, stills, renditions), commit;
 /// - `reel_verifications_total{verdict}`: assets verified by a job, by verdict;
@@ -20,6 +21,9 @@ public enum JobMetrics {
         for stage in stages { _ = Timer(label: "reel_stage_seconds", dimensions: [("stage", stage)]) }
         for verdict in verdicts { Counter(label: "reel_verifications_total", dimensions: [("verdict", verdict)]).increment(by: 0) }
         Counter(label: "reel_bytes_downloaded_total").increment(by: 0)
+        // The queue gauges, until the worker pool's first count a moment later.
+        for state in JobState.allCases { Gauge(label: "reel_jobs", dimensions: [("state", state.rawValue)]).record(0) }
+        Gauge(label: "reel_queue_depth").record(0)
     }
 
     /// Records one finished job: its stage timings, and what changed between the manifest before and after.
