@@ -107,7 +107,12 @@ func withAPI(_ config: TopViewConfiguration, _ body: (TopViewClient, Downloader,
         hosts = hosts.adding(extra.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
     }
     let client = TopViewClient(httpClient: http, configuration: config, logger: CLILogging.logger("reelvault.topview"))
-    let downloader = Downloader(httpClient: http, configuration: DownloadConfiguration(allowedHosts: hosts), logger: logger)
+    var downloads = DownloadConfiguration(allowedHosts: hosts)
+    // Free space a download must leave on the storage volume (default 256 MiB).
+    if let text = ProcessInfo.processInfo.environment["REEL_MIN_FREE_MB"], let mb = Int64(text), mb >= 0 {
+        downloads.minFreeBytes = mb << 20
+    }
+    let downloader = Downloader(httpClient: http, configuration: downloads, logger: logger)
     do {
         try await body(client, downloader, http)
     } catch {
