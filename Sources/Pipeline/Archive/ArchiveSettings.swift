@@ -56,11 +56,14 @@ public struct ArchiveOutcome: Sendable {
     public var status: ArchiveStatus
     /// Why, in words, when not `.ok`.
     public var message: String?
+    /// The TopView error behind a failed query: the API code (`4004`, `5003`), `http_<status>`, or `transport`.
+    public var upstreamCode: String?
 
-    public init(taskId: String, status: ArchiveStatus, message: String? = nil) {
+    public init(taskId: String, status: ArchiveStatus, message: String? = nil, upstreamCode: String? = nil) {
         self.taskId = taskId
         self.status = status
         self.message = message
+        self.upstreamCode = upstreamCode
     }
 }
 

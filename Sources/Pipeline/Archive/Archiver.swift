@@ -35,7 +35,8 @@ public struct Archiver: Sendable {
         do {
             polled = try await poller.poll(taskId: task)
         } catch {
-            return ArchiveOutcome(taskId: task, status: Self.status(for: error), message: error.description)
+            let code = error.code ?? error.httpStatus.map { "http_\($0)" }
+            return ArchiveOutcome(taskId: task, status: Self.status(for: error), message: error.description, upstreamCode: code)
         }
         Failpoint.hit("archive.polled")
         do {

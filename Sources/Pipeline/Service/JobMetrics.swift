@@ -43,7 +43,7 @@ public enum JobMetrics {
             if let cover = asset.cover, cover != previous?.cover { bytes += cover.bytes }
         }
         if bytes > 0 { Counter(label: "reel_bytes_downloaded_total").increment(by: bytes) }
-        if outcome.status != .ok, let code = upstreamCode(in: outcome.message) {
+        if outcome.status != .ok, let code = outcome.upstreamCode ?? upstreamCode(in: outcome.message) {
             Counter(label: "reel_upstream_errors_total", dimensions: [("code", code)]).increment()
         }
     }
