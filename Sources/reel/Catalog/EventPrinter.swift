@@ -6,6 +6,8 @@ final class EventPrinter: @unchecked Sendable {
     private let lock = NSLock()
     private let terminal = Output.stderrIsTerminal
     private var lastPercent: [String: Int] = [:]
+    /// Per asset: the stages seen so far with their start times, for the timing line after each asset.
+    private var stages: [String: [(String, ContinuousClock.Instant)]] = [:]
     let quiet: Bool
 
     init(quiet: Bool) { self.quiet = quiet }
@@ -22,6 +24,7 @@ final class EventPrinter: @unchecked Sendable {
         case .waiting(let task, let status):
             line("\(task): upstream status \(status ?? "unknown"), waiting")
         case .stage(let task, let scriptId, let role, let stage):
+            stages["\(task)/\(scriptId)/\(role)", default: []].append((stage, .now))
             line("\(task) script \(scriptId) \(role): \(stage)")
         case .progress(let task, let scriptId, let role, let stage, let fraction):
             guard terminal else { return }
@@ -34,6 +37,14 @@ final class EventPrinter: @unchecked Sendable {
             Output.write(Data("\r\(task) script \(scriptId) \(role) \(stage) [\(bar)] \(percent)%\u{1B}[K".utf8), to: .standardError)
         case .assetDone(let task, let scriptId, let role, let state, let detail):
             line("\(task) script \(scriptId) \(role): \(state)\(detail.isEmpty ? "" : " (\(detail))")")
+            if let seen = stages.removeValue(forKey: "\(task)/\(scriptId)/\(role)"), !seen.isEmpty {
+                let ends = seen.dropFirst().map(\.1) + [ContinuousClock.now]
+                let parts = zip(seen, ends).map { stage, end in
+                    let d = end - stage.1
+                    return String(format: "%@ %.2f s", stage.0, Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+                }
+                line("\(task) script \(scriptId) \(role): took \(parts.joined(separator: ", "))")
+            }
         case .taskDone(let task, let status, let message):
             line("\(task): \(status == .ok ? "done" : "exit \(status.rawValue)")\(message.map { " — \($0)" } ?? "")")
         }
