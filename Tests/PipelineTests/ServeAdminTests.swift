@@ -25,7 +25,7 @@ struct ServeAdminTests {
             try await serve.waitForTask(ready)
             try await waitForQueueToSettle(bench)
             // The queue gauges are refreshed every few seconds.
-            let deadline = ContinuousClock.now + .seconds(20)
+            let deadline = ContinuousClock.now + .seconds(60)
             var metrics = try await serve.metrics()
             while (metrics.value("reel_jobs", ["state": "done"]) ?? 0) < 2, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(500))

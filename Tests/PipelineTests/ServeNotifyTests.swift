@@ -28,7 +28,7 @@ struct ServeNotifyTests {
             try #require(show.status == 0, "\(show)")
 
             // The URL: refused once (500), then accepted on the retry; the same document both times.
-            let deadline = ContinuousClock.now + .seconds(30)
+            let deadline = ContinuousClock.now + .seconds(120)
             while receiver.requests.count < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
             let requests = receiver.requests
             #expect(requests.count == 2, "\(requests.map(\.head))\n\(serve.process.stderrSoFar)")

@@ -81,7 +81,7 @@ struct ServeProcess: Sendable {
 
     /// Polls `GET /api/tasks/{task}` until `done` holds for its document; fails the test after `timeout`.
     @discardableResult
-    func waitForTask(_ task: String, timeout: Duration = .seconds(60), headers: [(String, String)] = [],
+    func waitForTask(_ task: String, timeout: Duration = .seconds(180), headers: [(String, String)] = [],
                      sourceLocation: SourceLocation = #_sourceLocation,
                      until done: (JSONValue) -> Bool = ServeProcess.previewAndExportArchived) async throws -> JSONValue {
         let deadline = ContinuousClock.now + timeout
