@@ -84,6 +84,20 @@ struct MediaRoutes: Sendable {
         case .overstatedLength(let extra):
             headers[.contentLength] = String(length + extra)
             faultName = "announced \(length + extra) bytes, sent \(length)"
+        case .stall(let fraction, _):
+            headers[.contentLength] = String(length)
+            sendLength = Int(Double(length) * fraction)
+            faultName = "stalled after \(sendLength) bytes"
+        case .trickle:
+            headers[.contentLength] = String(length)
+        }
+        var pause: Duration = .zero
+        var chunk = 64 * 1024
+        var stallFor: Duration = .milliseconds(100)
+        switch fault {
+        case .stall(_, let seconds): stallFor = .milliseconds(Int64(seconds * 1000))
+        case .trickle(let size, let delayMs): chunk = size; pause = .milliseconds(delayMs)
+        default: break
         }
         await record(status, faultName)
         let path = file.path
@@ -92,10 +106,10 @@ struct MediaRoutes: Sendable {
         let dropsConnection = faultName != nil
         let logger = self.logger
         return Response(status: status, headers: headers, body: ResponseBody { writer in
-            try await Self.stream(path: path, offset: start, count: count, to: &writer)
+            try await Self.stream(path: path, offset: start, count: count, chunk: chunk, pause: pause, to: &writer)
             if dropsConnection {
-                // Give the bytes time to leave, then fail the response: Hummingbird closes the connection.
-                try await Task.sleep(for: .milliseconds(100))
+                // Give the bytes time to leave (or stall), then fail the response: Hummingbird closes the connection.
+                try await Task.sleep(for: stallFor)
                 logger.info("dropping connection", metadata: ["media.path": "\(path)", "media.sent": "\(count)"])
                 throw SandboxError("connection dropped on purpose")
             }
@@ -103,15 +117,17 @@ struct MediaRoutes: Sendable {
         })
     }
 
-    private static func stream(path: String, offset: Int, count: Int, to writer: inout any ResponseBodyWriter) async throws {
+    private static func stream(path: String, offset: Int, count: Int, chunk size: Int, pause: Duration,
+                               to writer: inout any ResponseBodyWriter) async throws {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw HTTPError(.notFound) }
         defer { try? handle.close() }
         try handle.seek(toOffset: UInt64(offset))
         var remaining = count
         while remaining > 0 {
-            guard let chunk = try handle.read(upToCount: min(remaining, 64 * 1024)), !chunk.isEmpty else { break }
+            guard let chunk = try handle.read(upToCount: min(remaining, size)), !chunk.isEmpty else { break }
             remaining -= chunk.count
             try await writer.write(ByteBuffer(bytes: chunk))
+            if pause > .zero { try await Task.sleep(for: pause) }
         }
     }
 }

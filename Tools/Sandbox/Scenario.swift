@@ -2,6 +2,8 @@
 /// every test can use a fresh id and get fresh per-task state.
 enum Scenario: String, CaseIterable, Sendable {
     case demo, ready, progress, busy, partial, wrongdur, truncated, expiring, cut, changing, liar, late, failed
+    /// `stall`: the first GET sends 40 % of the body, then nothing for 20 s; `trickle`: every GET sends slowly.
+    case stall, trickle
     case notfound, badkey, credit, html
 
     /// The scenario of a task id: the longest known prefix wins; unknown ids are not found.
@@ -42,12 +44,18 @@ enum Scenario: String, CaseIterable, Sendable {
         case cut(fraction: Double)
         /// Announce more bytes than are sent, then drop the connection.
         case overstatedLength(extra: Int)
+        /// Send this fraction of the body, then go silent for `seconds` before dropping the connection.
+        case stall(fraction: Double, seconds: Double)
+        /// Send the whole body in `chunk`-byte pieces, `delayMs` apart (slow but alive).
+        case trickle(chunk: Int, delayMs: Int)
     }
 
     func videoFault(fetch: Int) -> Fault {
         switch self {
         case .cut, .changing: fetch <= 1 ? .cut(fraction: 0.4) : .none
         case .liar: .overstatedLength(extra: 1024)
+        case .stall: fetch <= 1 ? .stall(fraction: 0.4, seconds: 20) : .none
+        case .trickle: .trickle(chunk: 8 * 1024, delayMs: 20)
         default: .none
         }
     }
