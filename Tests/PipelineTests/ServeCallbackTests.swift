@@ -146,7 +146,7 @@ struct ServeCallbackTests {
 }
 
 /// Waits until no job is pending or running (reruns included), up to `timeout`.
-func waitForQueueToSettle(_ bench: ReelBench, timeout: Duration = .seconds(60)) async throws {
+func waitForQueueToSettle(_ bench: ReelBench, timeout: Duration = .seconds(180)) async throws {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         let jobs = try await bench.jobs()

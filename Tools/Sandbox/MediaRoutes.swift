@@ -105,11 +105,12 @@ struct MediaRoutes: Sendable {
         let start = span.lowerBound
         let dropsConnection = faultName != nil
         let logger = self.logger
+        let (chunkSize, pauseBetween, silence) = (chunk, pause, stallFor)
         return Response(status: status, headers: headers, body: ResponseBody { writer in
-            try await Self.stream(path: path, offset: start, count: count, chunk: chunk, pause: pause, to: &writer)
+            try await Self.stream(path: path, offset: start, count: count, chunk: chunkSize, pause: pauseBetween, to: &writer)
             if dropsConnection {
                 // Give the bytes time to leave (or stall), then fail the response: Hummingbird closes the connection.
-                try await Task.sleep(for: stallFor)
+                try await Task.sleep(for: silence)
                 logger.info("dropping connection", metadata: ["media.path": "\(path)", "media.sent": "\(count)"])
                 throw SandboxError("connection dropped on purpose")
             }
