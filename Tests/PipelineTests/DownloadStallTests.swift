@@ -10,20 +10,20 @@ struct DownloadStallTests {
         try await withSandbox { sandbox in
             try await DownloadFixtures.withClient { client in
                 var configuration = DownloadFixtures.configuration(for: sandbox)
-                configuration.readTimeout = .seconds(1)
+                configuration.readTimeout = .seconds(3)
                 let downloader = Downloader(httpClient: client, configuration: configuration, logger: DownloadFixtures.logger)
                 let taskId = "stall-\(UUID())"
                 let staging = try DownloadFixtures.stagingFile()
                 let start = ContinuousClock.now
                 let result = try await downloader.download(from: DownloadFixtures.mediaURL(sandbox, taskId: taskId, asset: "preview-0.mp4"), to: staging)
-                // The server stays silent for 20 s; the read timeout gives up long before.
-                #expect(ContinuousClock.now - start < .seconds(15))
+                // The server stays silent for 20 s; the 3 s read timeout gives up before that.
+                #expect(ContinuousClock.now - start < .seconds(19))
                 #expect(result.sha256 == (try DownloadFixtures.sha256sum(sandbox.media("small.mp4"))))
                 #expect(result.sha256 == (try DownloadFixtures.sha256sum(staging)))
                 let requests = try await sandbox.requests(taskId: taskId)
-                try #require(requests.count == 2, "\(requests)")
+                try #require(requests.count >= 2, "\(requests)")
                 #expect(requests[0].fault?.contains("stalled") == true)
-                #expect(requests[1].status == 206 && requests[1].range != nil, "the second request resumes")
+                #expect(requests[1].status == 206 && requests[1].range != nil, "the next request resumes")
             }
         }
     }
@@ -32,14 +32,14 @@ struct DownloadStallTests {
         try await withSandbox { sandbox in
             try await DownloadFixtures.withClient { client in
                 var configuration = DownloadFixtures.configuration(for: sandbox)
-                configuration.readTimeout = .seconds(1)
+                configuration.readTimeout = .seconds(3)
                 let downloader = Downloader(httpClient: client, configuration: configuration, logger: DownloadFixtures.logger)
                 let taskId = "trickle-\(UUID())"
                 let staging = try DownloadFixtures.stagingFile()
                 let start = ContinuousClock.now
                 let result = try await downloader.download(from: DownloadFixtures.mediaURL(sandbox, taskId: taskId, asset: "preview-0.mp4"), to: staging)
-                // ~56 chunks 20 ms apart: longer in total than the read timeout, never silent that long.
-                #expect(ContinuousClock.now - start > .seconds(1))
+                // ~112 chunks 40 ms apart: longer in total than the 3 s read timeout, never silent that long.
+                #expect(ContinuousClock.now - start > .seconds(3))
                 #expect(result.sha256 == (try DownloadFixtures.sha256sum(sandbox.media("small.mp4"))))
                 #expect(try await sandbox.requests(taskId: taskId).count == 1, "no retry for a slow body")
             }

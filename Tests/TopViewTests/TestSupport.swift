@@ -91,7 +91,7 @@ func makeClient(
     retry: RetryPolicy = .none,
     apiKey: String? = testKey,
     uid: String? = testUid,
-    requestTimeout: Duration = .seconds(5),
+    requestTimeout: Duration = .seconds(30),
     maxBodyBytes: Int = 4 * 1024 * 1024,
     logger: Logger = Logger(label: "topview.test", factory: { _ in SwiftLogNoOpLogHandler() })
 ) -> TopViewClient {
@@ -106,7 +106,7 @@ func makeClient(
     retry: RetryPolicy = .none,
     apiKey: String? = testKey,
     uid: String? = testUid,
-    requestTimeout: Duration = .seconds(5),
+    requestTimeout: Duration = .seconds(30),
     maxBodyBytes: Int = 4 * 1024 * 1024,
     logger: Logger = Logger(label: "topview.test", factory: { _ in SwiftLogNoOpLogHandler() })
 ) -> TopViewClient {

@@ -55,7 +55,7 @@ enum Scenario: String, CaseIterable, Sendable {
         case .cut, .changing: fetch <= 1 ? .cut(fraction: 0.4) : .none
         case .liar: .overstatedLength(extra: 1024)
         case .stall: fetch <= 1 ? .stall(fraction: 0.4, seconds: 20) : .none
-        case .trickle: .trickle(chunk: 8 * 1024, delayMs: 20)
+        case .trickle: .trickle(chunk: 4 * 1024, delayMs: 40)
         default: .none
         }
     }
