@@ -2,7 +2,7 @@
 /// every test can use a fresh id and get fresh per-task state.
 enum Scenario: String, CaseIterable, Sendable {
     case demo, ready, progress, busy, partial, wrongdur, truncated, expiring, cut, changing, liar, late, failed
-    /// `stall`: the first GET sends 40 % of the body, then nothing for 20 s; `trickle`: every GET sends slowly.
+    /// `stall`: the first GET sends 40 % of the body, then nothing for 120 s; `trickle`: every GET sends slowly.
     case stall, trickle
     case notfound, badkey, credit, html
 
@@ -54,8 +54,8 @@ enum Scenario: String, CaseIterable, Sendable {
         switch self {
         case .cut, .changing: fetch <= 1 ? .cut(fraction: 0.4) : .none
         case .liar: .overstatedLength(extra: 1024)
-        case .stall: fetch <= 1 ? .stall(fraction: 0.4, seconds: 20) : .none
-        case .trickle: .trickle(chunk: 4 * 1024, delayMs: 40)
+        case .stall: fetch <= 1 ? .stall(fraction: 0.4, seconds: 120) : .none
+        case .trickle: .trickle(chunk: 4 * 1024, delayMs: 100)
         default: .none
         }
     }
