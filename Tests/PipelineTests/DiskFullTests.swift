@@ -43,10 +43,20 @@ import Testing
         }
     }
 
+    /// Runs a tool without blocking a cooperative thread (the suite runs many tests at once on 2 cores).
     private func run(_ tool: String, _ arguments: [String]) async throws -> Int32 {
-        try runSync(tool, arguments)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        return try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do { try process.run() } catch { continuation.resume(throwing: error) }
+        }
     }
 
+    /// For `defer`, which cannot await: unmounting takes milliseconds.
     private func runSync(_ tool: String, _ arguments: [String]) throws -> Int32 {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
