@@ -29,7 +29,7 @@ enum DownloadFixtures {
         DownloadConfiguration(
             allowedHosts: HostAllowList(extraHosts: [sandbox.host]),
             maxAttempts: maxAttempts,
-            readTimeout: .seconds(10),
+            readTimeout: .seconds(60),
             retryBaseDelay: .milliseconds(20)
         )
     }
