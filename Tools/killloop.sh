@@ -20,8 +20,8 @@ export TOPVIEW_BASE_URL=$(sed -n 's/^SANDBOX_URL=//p' "$work/sandbox.out") TOPVI
 export REEL_STORAGE="$storage" REEL_LADDER=240p,144p
 survived=0; failures=0
 
-check() { # $1: label
-  if ! "$bin/reel" verify --all >"$work/verify.out" 2>&1; then
+check() { # $1: label — hashes and layout after every kill (re-decoding every source each time would be quadratic)
+  if ! "$bin/reel" verify --all --no-decode >"$work/verify.out" 2>&1; then
     echo "FAIL after $1:"; cat "$work/verify.out"; failures=$((failures + 1)); return
   fi
   survived=$((survived + 1))
@@ -81,6 +81,9 @@ for i in $(seq 1 5); do
   kill -TERM $serve; wait $serve 2>/dev/null || true; serve=""
   check "serve SIGKILL $i"
 done
+
+echo "== final check, re-decoding every archived source"
+"$bin/reel" verify --all >"$work/verify.out" 2>&1 || { echo "FAIL: final verify"; cat "$work/verify.out"; failures=$((failures + 1)); }
 
 echo "== bytes lost"
 lost=$(python3 - "$storage" "${SANDBOX_MEDIA:-.build/sandbox-media}" <<'PY'
