@@ -22,7 +22,6 @@ final class EncoderThread: @unchecked Sendable {
     private var failure: MediaError?
     private var done = false
     private let capacity: Int
-    private var thread: Thread?
 
     /// - handle: runs on the encoder thread for each item, in order; a thrown error stops the thread.
     init(name: String, capacity: Int = 4, handle: @escaping @Sendable (EncoderItem) throws(MediaError) -> Void) {
@@ -63,7 +62,8 @@ final class EncoderThread: @unchecked Sendable {
         }
         thread.name = "reel-encode-\(name)"
         thread.stackSize = 8 << 20
-        self.thread = thread
+        // Not stored: the running thread keeps itself (and this object, through its block) alive until it ends,
+        // then everything it holds — the encoder and its FFmpeg contexts — is released. Storing it would be a cycle.
         thread.start()
     }
 
