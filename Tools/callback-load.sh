@@ -14,33 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:?usage: Tools/callback-load.sh N}
 
-swift build --product reel >&2
-swift build --product reel-sandbox >&2
-bin=$(swift build --show-bin-path)
-work=$(mktemp -d)
-sandbox_pid="" serve_pid=""
-cleanup() {
-  [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null || true
-  [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null && wait "$sandbox_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-wait_for() {
-  for _ in $(seq 1 3000); do
-    grep -q "$2" "$1" && return 0
-    kill -0 "$3" 2>/dev/null || { cat "$1" >&2; return 1; }
-    sleep 0.1
-  done
-  echo "callback-load: timed out waiting for '$2' in $1" >&2
-  return 1
-}
-
-"$bin/reel-sandbox" --host 127.0.0.1 --port 0 --media-dir "${SANDBOX_MEDIA:-.build/sandbox-media}" \
-  >"$work/sandbox.out" 2>"$work/sandbox.log" &
-sandbox_pid=$!
-wait_for "$work/sandbox.out" '^SANDBOX_URL=' "$sandbox_pid"
-sandbox_url=$(sed -n 's/^SANDBOX_URL=//p' "$work/sandbox.out")
+. Tools/lib/local-service.sh
+start_sandbox
 
 secret="load-$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n')"
 TOPVIEW_BASE_URL="$sandbox_url" TOPVIEW_API_KEY=sandbox REEL_CALLBACK_SECRET="$secret" REEL_LOG_LEVEL=info \
