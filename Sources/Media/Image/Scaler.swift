@@ -38,20 +38,19 @@ final class Scaler {
                 throw MediaError(.ffmpeg, "cannot scale \(region.width)x\(region.height) to \(destination.width)x\(destination.height)")
             }
         }
-        var srcData = planePointers(source.pointer, at: region.x, region.y, format: AVPixelFormat(rawValue: src.format)).map { $0.map { UnsafePointer($0) } }
-        var srcStride = strides(source.pointer)
-        var dstData = planePointers(output.pointer, at: destination.x, destination.y, format: destinationFormat)
-        var dstStride = strides(output.pointer)
+        let srcData = planePointers(source.pointer, at: region.x, region.y, format: AVPixelFormat(rawValue: src.format)).map { $0.map { UnsafePointer($0) } }
+        let srcStride = strides(source.pointer)
+        let dstData = planePointers(output.pointer, at: destination.x, destination.y, format: destinationFormat)
+        let dstStride = strides(output.pointer)
         let rows = srcData.withUnsafeBufferPointer { sp in
             srcStride.withUnsafeBufferPointer { ss in
-                dstData.withUnsafeMutableBufferPointer { dp in
+                dstData.withUnsafeBufferPointer { dp in
                     dstStride.withUnsafeBufferPointer { ds in
                         sws_scale(context, sp.baseAddress, ss.baseAddress, 0, Int32(region.height), dp.baseAddress, ds.baseAddress)
                     }
                 }
             }
         }
-        _ = (srcData, srcStride, dstData, dstStride)
         try avCall("scaling a frame", rows)
     }
 }
