@@ -7,9 +7,11 @@ swift build --build-tests
 if [ $# -gt 0 ]; then
   exec swift test --skip-build "$@"
 fi
-# Tests that measure silence and waits on the wall clock (read timeouts, watch horizons, SIGTERM/SIGINT) run on their own, after
-# the parallel run: with every other suite decoding and encoding video on 2 cores, their clocks are not theirs.
-timed="DownloadStallTests|ServeWatchTests|sigtermStopsPromptly|anIdleServiceStopsAtOnceOnSigint"
+# Tests that measure silence and waits on the wall clock (read timeouts, retry budgets, lock waits, cancellation, watch
+# horizons, SIGTERM/SIGINT) run on their own, after the parallel run: with every other suite decoding and encoding video on
+# 2 cores, their clocks are not theirs.
+timed="DownloadStallTests|ServeWatchTests|sigtermStopsPromptly|anIdleServiceStopsAtOnceOnSigint|CancellationTests"
+timed+="|totalBudgetBoundsTheWaits|noAnswerTimesOut|stalledBodyTimesOut|cancellationStopsTheRetries|weWaitForALockHeldByAnotherProcess"
 # The media engine under AddressSanitizer + LeakSanitizer (a small package of its own: ~1 min).
 Tools/leakcheck/run.sh
 swift test --skip-build --skip "$timed"

@@ -76,11 +76,14 @@ struct TaskLockTests {
             let catalog = try Catalog(root: root)
             let id = taskID("held-elsewhere")
             try FileManager.default.createDirectory(at: catalog.layout.taskDirectory(id), withIntermediateDirectories: true)
+            // flock(1) holds the lock until we close its standard input: no sleep whose length a busy machine could outrun.
             let process = Process()
             let output = Pipe()
+            let input = Pipe()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-            process.arguments = [catalog.layout.lockURL(id).path, "-c", "echo held; sleep 1"]
+            process.arguments = [catalog.layout.lockURL(id).path, "-c", "echo held; read _ || true"]
             process.standardOutput = output
+            process.standardInput = input
             try process.run()
             let line = output.fileHandleForReading.availableData
             #expect(String(decoding: line, as: UTF8.self).hasPrefix("held"))
@@ -89,8 +92,13 @@ struct TaskLockTests {
             }
             let clock = ContinuousClock()
             let start = clock.now
-            try await catalog.withTaskLock(id, timeout: .seconds(10)) {}
+            let release = Task {
+                try await Task.sleep(for: .milliseconds(400))
+                try input.fileHandleForWriting.close()
+            }
+            try await catalog.withTaskLock(id, timeout: .seconds(120)) {}
             #expect(clock.now - start > .milliseconds(300))
+            try await release.value
             process.waitUntilExit()
         }
     }

@@ -65,3 +65,11 @@ func archivedManifest(_ catalog: Catalog, _ id: TaskID, updatedAt: Date = fixedD
                                 error: AssetError(code: "4004", message: "render failed upstream")))
     return manifest
 }
+
+/// Runs long synchronous work (thousands of index writes) on a thread of its own, so that it does not hold one of the
+/// cooperative pool's few threads while the other suites' clocks run.
+func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}
