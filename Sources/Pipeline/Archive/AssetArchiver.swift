@@ -45,33 +45,27 @@ struct AssetArchiver: Sendable {
         let staging = stagingDirectory(item)
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
 
-        emit(item, "download")
-        let (video, current) = try await fetch(item, file: .source, into: staging.appendingPathComponent("source.mp4"))
-        record.reportedDurationUs = current.reportedDurationUs
-        var cover: (URL, DownloadResult, String)?
-        if current.coverURL != nil {
-            do {
-                let (c, fresh) = try await fetch(current, file: .cover, into: staging.appendingPathComponent("cover.jpg"))
-                cover = (staging.appendingPathComponent("cover.jpg"), c, fresh.coverURL ?? "")
-            } catch {
-                logger.warning("cover not archived", metadata: ["error": "\(error)"])
+        let (video, current, cover) = try await context.limits.downloads.withPermit {
+            emit(item, "download")
+            let (video, current) = try await fetch(item, file: .source, into: staging.appendingPathComponent("source.mp4"))
+            var cover: (URL, DownloadResult, String)?
+            if current.coverURL != nil {
+                do {
+                    let (c, fresh) = try await fetch(current, file: .cover, into: staging.appendingPathComponent("cover.jpg"))
+                    cover = (staging.appendingPathComponent("cover.jpg"), c, fresh.coverURL ?? "")
+                } catch {
+                    logger.warning("cover not archived", metadata: ["error": "\(error)"])
+                }
             }
+            return (video, current, cover)
         }
+        record.reportedDurationUs = current.reportedDurationUs
 
         Failpoint.hit("archive.downloaded")
-        try DiskSpace.require(bytes: video.bytes * 3 + (64 << 20), at: catalog.root, for: "renditions of \(video.bytes) bytes")
-        emit(item, "process")
-        let derived = staging.appendingPathComponent("derived").path
-        let settings = context.settings
-        let request = PassRequest(
-            reportedDurationUs: current.reportedDurationUs, tolerance: settings.tolerance,
-            thumbnails: ThumbnailRequest(count: settings.thumbnailCount, poster: true, storyboard: StoryboardOptions()),
-            thumbnailDirectory: derived, presets: settings.presets, renditionDirectory: derived + "/renditions",
-            encoder: settings.encoder)
-        let events = context.events
-        let task = taskId.rawValue
-        let report = try await MediaEngine.process(staging.appendingPathComponent("source.mp4").path, request) { fraction in
-            events(.progress(task: task, scriptId: item.scriptId, role: role.rawValue, stage: "process", fraction: fraction))
+        let report = try await context.limits.media.withPermit {
+            try DiskSpace.require(bytes: video.bytes * 3 + (64 << 20), at: catalog.root, for: "renditions of \(video.bytes) bytes")
+            emit(item, "process")
+            return try await process(item, role: role, current: current, staging: staging)
         }
 
         Failpoint.hit("archive.processed")
@@ -119,6 +113,22 @@ struct AssetArchiver: Sendable {
             record.error = nil
         }
         return record
+    }
+
+    /// The one decode of the downloaded source: verification, stills and renditions into the staging directory.
+    private func process(_ item: VideoItem, role: AssetRole, current: VideoItem, staging: URL) async throws -> PassReport {
+        let derived = staging.appendingPathComponent("derived").path
+        let settings = context.settings
+        let request = PassRequest(
+            reportedDurationUs: current.reportedDurationUs, tolerance: settings.tolerance,
+            thumbnails: ThumbnailRequest(count: settings.thumbnailCount, poster: true, storyboard: StoryboardOptions()),
+            thumbnailDirectory: derived, presets: settings.presets, renditionDirectory: derived + "/renditions",
+            encoder: settings.encoder)
+        let events = context.events
+        let task = taskId.rawValue
+        return try await MediaEngine.process(staging.appendingPathComponent("source.mp4").path, request) { fraction in
+            events(.progress(task: task, scriptId: item.scriptId, role: role.rawValue, stage: "process", fraction: fraction))
+        }
     }
 
     /// Downloads one file of the item, re-querying the task for a fresh URL when the URL has expired; returns

@@ -2,8 +2,13 @@ import Foundation
 
 /// How `reel serve` works: worker pool, feeder and notification. Every value has a default.
 public struct ServiceSettings: Sendable {
-    /// Jobs (archives) run at once. Default: the machine's cores.
+    /// Jobs (archives) in flight at once. Default: downloads + media passes, so that downloading jobs never leave the
+    /// CPU idle; a job waiting for the media stage holds only its staged files.
     public var workers: Int
+    /// Downloads running at once, across all jobs. Default: the machine's cores.
+    public var downloadConcurrency: Int
+    /// Decode/encode passes (verification, stills, renditions) running at once. Default: the machine's cores.
+    public var mediaConcurrency: Int
     /// Idle wait between queue checks when nothing was enqueued locally.
     public var idlePoll: Duration
     /// First poll interval of a watched, unsettled task; later polls back off up to `maxWatchInterval`.
@@ -21,11 +26,14 @@ public struct ServiceSettings: Sendable {
     public var notifyCommand: String?
     public var notifyAttempts: Int
 
-    public init(workers: Int = ProcessInfo.processInfo.activeProcessorCount, idlePoll: Duration = .seconds(2),
+    public init(workers: Int? = nil, downloadConcurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
+                mediaConcurrency: Int = ProcessInfo.processInfo.activeProcessorCount, idlePoll: Duration = .seconds(2),
                 watchInterval: Duration = .seconds(5), maxWatchInterval: Duration = .seconds(300),
                 watchHorizon: Duration = .seconds(24 * 3600), requestsPerSecond: Double = 2, feederConcurrency: Int = 2,
                 notifyURL: String? = nil, notifyCommand: String? = nil, notifyAttempts: Int = 5) {
-        self.workers = max(1, workers)
+        self.downloadConcurrency = max(1, downloadConcurrency)
+        self.mediaConcurrency = max(1, mediaConcurrency)
+        self.workers = max(1, workers ?? self.downloadConcurrency + self.mediaConcurrency)
         self.idlePoll = idlePoll
         self.watchInterval = watchInterval
         self.maxWatchInterval = maxWatchInterval

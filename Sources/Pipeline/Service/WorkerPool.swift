@@ -132,7 +132,7 @@ public struct WorkerPool: Service, CustomStringConvertible {
                                     logger: downloadLogger)
         let events = base.events
         return Archiver(context: ArchiveContext(catalog: base.catalog, client: base.client, downloader: downloader,
-                                                settings: base.settings, logger: logger) { event in
+                                                settings: base.settings, limits: base.limits, logger: logger) { event in
             events(event)
             clock.observe(event)
         })

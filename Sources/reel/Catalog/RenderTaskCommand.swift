@@ -32,7 +32,7 @@ struct RenderTaskCommand: AsyncParsableCommand {
         let presets = try ladder(preset)
         let ids = try task.map { try validTaskIDs([$0]) }
         let catalog = try storage.openCatalog()
-        let targets = try ids ?? catalog.allTaskIDs()
+        let targets = ids ?? catalog.allTaskIDs()
         let printer = EventPrinter(quiet: false)
         let renderer = Renderer(catalog: catalog, encoder: EncoderSettings(preset: x264Preset, crf: crf),
                                 logger: CLILogging.logger("reelvault.render"), events: printer.sink)

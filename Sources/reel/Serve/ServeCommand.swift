@@ -14,7 +14,8 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run ReelVault as a service: vendor callbacks, watch list, worker pool, catalog page.",
         discussion: """
         Environment (flags win): REEL_CALLBACK_BIND (127.0.0.1:8081), REEL_CALLBACK_SECRET (required), REEL_BIND \
-        (127.0.0.1:8080), REEL_ADMIN_TOKEN, REEL_WORKERS (cores), REEL_WATCH_INTERVAL (5 s), REEL_WATCH_MAX_INTERVAL \
+        (127.0.0.1:8080), REEL_ADMIN_TOKEN, REEL_DOWNLOAD_CONCURRENCY (cores), \
+        REEL_MEDIA_CONCURRENCY (cores), REEL_WORKERS (downloads + media), REEL_WATCH_INTERVAL (5 s), REEL_WATCH_MAX_INTERVAL \
         (300 s), REEL_WATCH_HORIZON (86400 s), REEL_WATCH_CONCURRENCY (2), REEL_REQUESTS_PER_SECOND (2), \
         REEL_NOTIFY_URL, REEL_NOTIFY_COMMAND, REEL_LOG_LEVEL (info), plus TOPVIEW_* and REEL_STORAGE, REEL_LADDER, \
         REEL_ALLOWED_HOSTS as for reel archive. SIGTERM/SIGINT stop it gracefully.
@@ -22,7 +23,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("callback-bind"), help: "HOST:PORT of the callback listener.") var callbackBind: String?
     @Option(name: .customLong("bind"), help: "HOST:PORT of the admin listener.") var bind: String?
-    @Option(name: .long, help: "Concurrent archive jobs.") var workers: Int?
+    @Option(name: .long, help: "Archive jobs in flight at once (default: download + media concurrency).") var workers: Int?
+    @Option(name: .customLong("download-concurrency"), help: "Downloads at once, across all jobs (default: cores).") var downloadConcurrency: Int?
+    @Option(name: .customLong("media-concurrency"), help: "Decode/encode passes at once (default: cores).") var mediaConcurrency: Int?
     @Option(name: .customLong("watch-interval"), help: "Seconds between the first polls of a watched task.") var watchInterval: Double?
     @Option(name: .customLong("watch-max-interval"), help: "Longest wait, in seconds, between polls of a watched task.") var watchMaxInterval: Double?
     @Option(name: .customLong("watch-horizon"), help: "Seconds a settled task with null items stays watched.") var watchHorizon: Double?
@@ -58,19 +61,20 @@ struct ServeCommand: AsyncParsableCommand {
             guard let v = Double(text), v > 0 else { throw ReelExit.usage("\(name) must be a positive number") }
             return v
         }
-        var service = ServiceSettings()
-        let envWorkers = try number(nil, "REEL_WORKERS").map { Int($0) }
-        if let w = workers ?? envWorkers {
-            guard w >= 1 && w <= 64 else { throw ReelExit.usage("workers must be between 1 and 64") }
-            service.workers = w
+        func count(_ flag: Int?, _ name: String, _ what: String) throws -> Int? {
+            guard let n = try number(flag.map(Double.init), name).map({ Int($0) }) else { return nil }
+            guard n >= 1 && n <= 64 else { throw ReelExit.usage("\(what) must be between 1 and 64 (--\(what.replacingOccurrences(of: " ", with: "-")) / \(name))") }
+            return n
         }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        var service = ServiceSettings(
+            workers: try count(workers, "REEL_WORKERS", "workers"),
+            downloadConcurrency: try count(downloadConcurrency, "REEL_DOWNLOAD_CONCURRENCY", "download concurrency") ?? cores,
+            mediaConcurrency: try count(mediaConcurrency, "REEL_MEDIA_CONCURRENCY", "media concurrency") ?? cores)
         if let v = try number(watchInterval, "REEL_WATCH_INTERVAL") { service.watchInterval = .milliseconds(Int64(v * 1000)) }
         if let v = try number(watchMaxInterval, "REEL_WATCH_MAX_INTERVAL") { service.maxWatchInterval = .milliseconds(Int64(v * 1000)) }
         if let v = try number(watchHorizon, "REEL_WATCH_HORIZON") { service.watchHorizon = .milliseconds(Int64(v * 1000)) }
-        if let c = try number(watchConcurrency.map(Double.init), "REEL_WATCH_CONCURRENCY").map({ Int($0) }) {
-            guard c >= 1 && c <= 64 else { throw ReelExit.usage("watch concurrency must be between 1 and 64") }
-            service.feederConcurrency = c
-        }
+        if let c = try count(watchConcurrency, "REEL_WATCH_CONCURRENCY", "watch concurrency") { service.feederConcurrency = c }
         if let v = try number(requestsPerSecond, "REEL_REQUESTS_PER_SECOND") { service.requestsPerSecond = v }
         service.notifyURL = setting(notifyURL, "REEL_NOTIFY_URL")
         service.notifyCommand = setting(notifyCommand, "REEL_NOTIFY_COMMAND")
@@ -87,7 +91,10 @@ struct ServeCommand: AsyncParsableCommand {
         try await withAPI(apiConfig) { client, downloader, http in
             let settings = ArchiveSettings(wait: false, presets: presets)
             let archiver = Archiver(context: ArchiveContext(catalog: catalog, client: client, downloader: downloader,
-                                                            settings: settings, logger: CLILogging.logger("reelvault.archive")))
+                                                            settings: settings,
+                                                            limits: StageLimits(downloads: service.downloadConcurrency,
+                                                                                media: service.mediaConcurrency),
+                                                            logger: CLILogging.logger("reelvault.archive")))
             let reel = ReelService(configuration: config, catalog: catalog, queue: FileJobQueue(root: root), watch: WatchList(root: root),
                                    archiver: archiver, httpClient: http, registry: registry, logger: logger)
             try await reel.run { callbackPort, adminPort in
