@@ -35,7 +35,7 @@ rerun() { # $1: task, $2: label
 }
 
 echo "== failpoints"
-points="archive.polled archive.downloaded archive.processed archive.source.committed archive.committed
+points="archive.polled archive.downloaded archive.source.committed archive.checkpointed archive.processed archive.committed
 catalog.manifest.written@1 catalog.manifest.written@2 catalog.manifest.written@3 catalog.manifest.synced@2
 catalog.manifest.renamed@1 catalog.manifest.renamed@3 catalog.index.upserted@2 catalog.store.synced@1
 catalog.store.synced@3 catalog.store.synced@6 catalog.store.synced@9"

@@ -45,8 +45,9 @@ import TopView
     }
 
     /// Killed (SIGKILL, by a failpoint: deterministic, unlike racing a fast run) after the download, after the
-    /// decode pass, and between committing the source and saving the manifest.
-    @Test(arguments: ["archive.downloaded", "archive.processed", "archive.source.committed", "catalog.store.synced@4"])
+    /// decode pass, between committing the source and saving the checkpoint, and after the checkpoint.
+    @Test(arguments: ["archive.downloaded", "archive.processed", "archive.source.committed", "archive.checkpointed",
+                      "catalog.store.synced@4"])
     func aRerunAfterAKilledArchiveCompletesTheCatalog(_ failpoint: String) async throws {
         try await withBench { bench in
             let task = taskId("ready")
@@ -64,6 +65,34 @@ import TopView
                 #expect(try asset.source.map { try Oracle.sha256sum(bench.file($0.path)) } == served)
             }
             #expect(!bench.snapshot().keys.contains { $0.contains(".staging/") || $0.hasSuffix(".tmp") })
+            let verify = try await bench.reel("verify", "--all")
+            #expect(verify.status == 0, "\(verify)")
+        }
+    }
+
+    /// Killed after the first video's decode pass: its source was kept (checkpoint) before the pass, so the rerun
+    /// resumes from it and downloads only what it never had.
+    @Test func aRerunResumesFromTheKeptSourceWithoutDownloadingItAgain() async throws {
+        try await withBench { bench in
+            let task = taskId("ready")
+            let killed = try await bench.start("archive", task, environment: ["REEL_FAILPOINT": "archive.processed"]).wait()
+            #expect(killed.killedBySignal, "\(killed)")
+            let kept = try await bench.show(task).manifest.assets.filter { $0.source != nil }
+            #expect(kept.count == 1 && kept.first?.state == .pending, "\(kept)")
+            let before = try await bench.mediaRequests(task).filter { $0.path.hasSuffix(".mp4") }
+
+            let rerun = try await bench.reel("archive", task)
+            #expect(rerun.status == 0, "\(rerun)")
+            let manifest = try await bench.show(task).manifest
+            #expect(manifest.assets.map(\.state) == [.archived, .archived])
+            let after = try await bench.mediaRequests(task).filter { $0.path.hasSuffix(".mp4") }
+            for asset in kept {
+                let name = "/\(asset.role.rawValue)-\(asset.scriptId).mp4"
+                #expect(after.filter { $0.path.hasSuffix(name) }.count == before.filter { $0.path.hasSuffix(name) }.count,
+                        "\(name) was downloaded again: \(after.map(\.path))")
+                #expect(manifest.assets.first { $0.role == asset.role }?.source == asset.source)
+            }
+            #expect(after.count > before.count, "the video never fetched before is fetched by the rerun")
             let verify = try await bench.reel("verify", "--all")
             #expect(verify.status == 0, "\(verify)")
         }

@@ -62,7 +62,7 @@ public struct Archiver: Sendable {
     /// Works the items with at most `jobs` at once; each item's failure is recorded and the others go on.
     private func archiveItems(_ snapshot: TaskSnapshot, id: TaskID, kind: any TaskKind.Type, book: ManifestBook) async -> [AssetRecord] {
         var records: [AssetRecord] = []
-        var work: [VideoItem] = []
+        var work: [(item: VideoItem, checkpoint: AssetRecord?)] = []
         for item in snapshot.items {
             let role = AssetRole(rawValue: item.role) ?? .preview
             let existing = await book.asset(scriptId: item.scriptId, role: role)
@@ -72,7 +72,7 @@ public struct Archiver: Sendable {
             }
             switch item.status {
             case "success" where item.videoURL != nil:
-                work.append(item)
+                work.append((item, existing))
             case nil:
                 let record = AssetRecord(scriptId: item.scriptId, role: role, state: .absent, reportedDurationUs: item.reportedDurationUs)
                 try? await book.upsert(record)
@@ -93,13 +93,13 @@ public struct Archiver: Sendable {
         await withTaskGroup(of: AssetRecord.self) { group in
             var next = 0
             func start() {
-                let item = work[next]
+                let (item, checkpoint) = work[next]
                 next += 1
                 let archiver = AssetArchiver(context: context, taskId: id, book: book) {
                     let fresh = try await client.query(kind: kind, taskId: task)
                     return fresh.items.first { $0.scriptId == item.scriptId && $0.role == item.role }
                 }
-                group.addTask { await archiver.archive(item) }
+                group.addTask { await archiver.archive(item, checkpoint: checkpoint) }
             }
             while next < work.count && next < limit { start() }
             for await record in group {

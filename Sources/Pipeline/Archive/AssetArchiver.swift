@@ -16,20 +16,32 @@ struct AssetArchiver: Sendable {
     var catalog: Catalog { context.catalog }
     var layout: CatalogLayout { context.catalog.layout }
 
-    func archive(_ item: VideoItem) async -> AssetRecord {
+    /// Archives `item`. A `checkpoint` left by an earlier run that did not finish (interrupted, or failed after its
+    /// source was committed: a full disk, a kill) is resumed: its source, when intact, is used instead of downloading
+    /// the video again. A source found undecodable is fetched again (the vendor may have fixed it).
+    func archive(_ item: VideoItem, checkpoint: AssetRecord? = nil) async -> AssetRecord {
         let role = AssetRole(rawValue: item.role) ?? .preview
         var record = AssetRecord(scriptId: item.scriptId, role: role, state: .pending, reportedDurationUs: item.reportedDurationUs)
         let logger = logger(for: item)
+        if let checkpoint, checkpoint.state != .archived, checkpoint.error?.code != "undecodable",
+           let source = checkpoint.source, isIntact(source) {
+            logger.info("resuming from the source kept by an interrupted run", metadata: ["path": "\(source.path)"])
+            record.source = source
+            record.cover = checkpoint.cover.flatMap { isIntact($0) ? $0 : nil }
+        }
         do {
             try await book.upsert(record)
             record = try await work(item, role: role, record: record, logger: logger)
         } catch where Task.isCancelled {
-            // Shutdown, not a failure: the asset stays pending and the next run (or the recovered job) redoes it.
+            // Shutdown, not a failure: the asset stays pending (with its source, once kept) and the next run (or the
+            // recovered job) resumes it.
             logger.notice("asset interrupted", metadata: ["error": "\(error)"])
+            record = await book.asset(scriptId: item.scriptId, role: role) ?? record
             record.state = .pending
             record.error = nil
         } catch {
             logger.error("asset failed", metadata: ["error": "\(error)"])
+            record = await book.asset(scriptId: item.scriptId, role: role) ?? record
             record.state = .failed
             record.error = AssetError(code: Self.errorCode(error), message: "\(error)")
         }
@@ -44,43 +56,52 @@ struct AssetArchiver: Sendable {
         var record = start
         let staging = stagingDirectory(item)
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        let path = { (file: AssetFile) throws -> String in try layout.assetPath(taskId, scriptId: item.scriptId, role: role, file) }
 
-        let (video, current, cover) = try await context.limits.downloads.withPermit {
-            emit(item, "download")
-            let (video, current) = try await fetch(item, file: .source, into: staging.appendingPathComponent("source.mp4"))
-            var cover: (URL, DownloadResult, String)?
-            if current.coverURL != nil {
-                do {
-                    let (c, fresh) = try await fetch(current, file: .cover, into: staging.appendingPathComponent("cover.jpg"))
-                    cover = (staging.appendingPathComponent("cover.jpg"), c, fresh.coverURL ?? "")
-                } catch {
-                    logger.warning("cover not archived", metadata: ["error": "\(error)"])
+        var current = item
+        if record.source == nil {
+            let (video, queried, cover) = try await context.limits.downloads.withPermit {
+                emit(item, "download")
+                let (video, queried) = try await fetch(item, file: .source, into: staging.appendingPathComponent("source.mp4"))
+                var cover: (URL, DownloadResult, String)?
+                if queried.coverURL != nil {
+                    do {
+                        let (c, fresh) = try await fetch(queried, file: .cover, into: staging.appendingPathComponent("cover.jpg"))
+                        cover = (staging.appendingPathComponent("cover.jpg"), c, fresh.coverURL ?? "")
+                    } catch {
+                        logger.warning("cover not archived", metadata: ["error": "\(error)"])
+                    }
                 }
+                return (video, queried, cover)
             }
-            return (video, current, cover)
+            current = queried
+            record.reportedDurationUs = current.reportedDurationUs
+            Failpoint.hit("archive.downloaded")
+            // The source is committed at once, before any decode: it is the only copy of a video whose URL expires,
+            // kept even when it does not verify, and a run interrupted from here on resumes from it without a download.
+            let sourcePath = try path(.source)
+            try catalog.store.commit(staged: staging.appendingPathComponent("source.mp4"), to: sourcePath)
+            Failpoint.hit("archive.source.committed")
+            record.source = FileRecord(path: sourcePath, bytes: video.bytes, sha256: video.sha256, url: redactedURL(current.videoURL ?? ""))
+            if let (file, result, url) = cover {
+                let coverPath = try path(.cover)
+                try catalog.store.commit(staged: file, to: coverPath)
+                record.cover = FileRecord(path: coverPath, bytes: result.bytes, sha256: result.sha256, url: redactedURL(url))
+            }
+            try await book.upsert(record)
+            Failpoint.hit("archive.checkpointed")
         }
-        record.reportedDurationUs = current.reportedDurationUs
 
-        Failpoint.hit("archive.downloaded")
+        let source = try catalog.layout.absoluteURL(relative: record.source?.path ?? path(.source))
+        let bytes = record.source?.bytes ?? 0
         let report = try await context.limits.media.withPermit {
-            try DiskSpace.require(bytes: video.bytes * 3 + (64 << 20), at: catalog.root, for: "renditions of \(video.bytes) bytes")
+            try DiskSpace.require(bytes: bytes * 2 + (64 << 20), at: catalog.root, for: "renditions of \(bytes) bytes")
             emit(item, "process")
-            return try await process(item, role: role, current: current, staging: staging)
+            return try await process(item, role: role, current: current, source: source, staging: staging)
         }
 
         Failpoint.hit("archive.processed")
         emit(item, "commit")
-        let path = { (file: AssetFile) throws -> String in try layout.assetPath(taskId, scriptId: item.scriptId, role: role, file) }
-        // The source first: the only copy of a video whose URL expires, kept even when it does not verify.
-        let sourcePath = try path(.source)
-        try catalog.store.commit(staged: staging.appendingPathComponent("source.mp4"), to: sourcePath)
-        Failpoint.hit("archive.source.committed")
-        record.source = FileRecord(path: sourcePath, bytes: video.bytes, sha256: video.sha256, url: redactedURL(current.videoURL ?? ""))
-        if let (file, result, url) = cover {
-            let coverPath = try path(.cover)
-            try catalog.store.commit(staged: file, to: coverPath)
-            record.cover = FileRecord(path: coverPath, bytes: result.bytes, sha256: result.sha256, url: redactedURL(url))
-        }
         let v = report.verification
         record.verification = VerificationRecord(verdict: v.verdict.rawValue, measuredDurationUs: v.measuredDurationUs, deltaUs: v.deltaUs,
                                                  toleranceUs: v.toleranceUs, frames: v.frames, decodeErrors: v.decodeErrors)
@@ -116,7 +137,7 @@ struct AssetArchiver: Sendable {
     }
 
     /// The one decode of the downloaded source: verification, stills and renditions into the staging directory.
-    private func process(_ item: VideoItem, role: AssetRole, current: VideoItem, staging: URL) async throws -> PassReport {
+    private func process(_ item: VideoItem, role: AssetRole, current: VideoItem, source: URL, staging: URL) async throws -> PassReport {
         let derived = staging.appendingPathComponent("derived").path
         let settings = context.settings
         let request = PassRequest(
@@ -126,7 +147,7 @@ struct AssetArchiver: Sendable {
             encoder: settings.encoder)
         let events = context.events
         let task = taskId.rawValue
-        return try await MediaEngine.process(staging.appendingPathComponent("source.mp4").path, request) { fraction in
+        return try await MediaEngine.process(source.path, request) { fraction in
             events(.progress(task: task, scriptId: item.scriptId, role: role.rawValue, stage: "process", fraction: fraction))
         }
     }
@@ -164,6 +185,13 @@ struct AssetArchiver: Sendable {
         } catch {
             return .failure(error)
         }
+    }
+
+    /// A file of a checkpoint is used only when it is whole: the recorded size and hash.
+    private func isIntact(_ file: FileRecord) -> Bool {
+        guard catalog.store.size(relativePath: file.path) == file.bytes,
+              let url = try? catalog.layout.absoluteURL(relative: file.path) else { return false }
+        return (try? sha256(ofFileAt: url)) == file.sha256
     }
 
     private func commitStill(_ still: StillImage, to relative: String) throws -> ImageRecord {
