@@ -68,6 +68,16 @@ public struct TopViewError: Error, Sendable, CustomStringConvertible, Equatable 
     /// True when retries ran out (attempts, unknown-code limit or time budget) on a transient failure.
     public var isExhausted: Bool { kind == .exhausted }
 
+    /// A short label of what the upstream said, for metrics and `--json`: the API code (`4004`, `5003`),
+    /// `http_<status>` for an answer without an envelope, `transport` when no answer came; nil for local errors.
+    public var upstreamLabel: String? {
+        if let code { return code }
+        if let httpStatus { return "http_\(httpStatus)" }
+        if kind == .transport { return "transport" }
+        if kind == .exhausted, let last = underlying as? TopViewError { return last.upstreamLabel }
+        return nil
+    }
+
     public var description: String {
         var text: String
         switch kind {

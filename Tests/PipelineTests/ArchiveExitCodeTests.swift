@@ -80,9 +80,17 @@ import TopView
     @Test func aTaskNotFoundNeedsAttentionAndLeavesNoManifest() async throws {
         try await withBench { bench in
             let task = taskId("notfound")
-            let run = try await bench.reel("archive", task)
+            let run = try await bench.reel("archive", task, "--json")
             #expect(run.status == 1, "\(run)")
             #expect(run.stderr.contains("4004"), "\(run)")
+            // `--json` still prints the task's document: no assets, and the outcome with the upstream's code.
+            let json = try JSONValue.parse(Array(run.stdout.utf8))
+            #expect(json["taskId"]?.stringValue == task)
+            #expect(json["assets"]?.arrayValue?.isEmpty == true)
+            #expect(json["outcome"]?["exitCode"]?.int64Value == 1)
+            #expect(json["outcome"]?["result"]?.stringValue == "attention")
+            #expect(json["outcome"]?["upstreamCode"]?.stringValue == "4004")
+            #expect(json["outcome"]?["message"]?.stringValue?.contains("4004") == true)
             let show = try await bench.reel("show", task)
             #expect(show.status == 1, "\(show)")
             #expect(try await bench.ls() == [])
@@ -232,8 +240,12 @@ import TopView
             #expect(three.status == 3, "\(three)")
             let two = try await bench.reel("archive", taskId("notfound"), taskId("badkey"), ready)
             #expect(two.status == 2, "\(two)")
-            let one = try await bench.reel("archive", ready, partial)
+            let one = try await bench.reel("archive", ready, partial, "--json")
             #expect(one.status == 1, "\(one)")
+            // Several tasks: an array, one document per task in the order given, each with its own outcome.
+            let reports = try #require(try JSONValue.parse(Array(one.stdout.utf8)).arrayValue)
+            #expect(reports.map { $0["taskId"]?.stringValue } == [ready, partial])
+            #expect(reports.map { $0["outcome"]?["exitCode"]?.int64Value } == [0, 1])
             #expect(Set(try await bench.ls()) == [ready, partial, progress])
             #expect(try await bench.show(ready).manifest.assets.map(\.state) == [.archived, .archived])
         }

@@ -35,8 +35,8 @@ public struct Archiver: Sendable {
         do {
             polled = try await poller.poll(taskId: task)
         } catch {
-            let code = error.code ?? error.httpStatus.map { "http_\($0)" }
-            return ArchiveOutcome(taskId: task, status: Self.status(for: error), message: error.description, upstreamCode: code)
+            return ArchiveOutcome(taskId: task, status: Self.status(for: error), message: error.description,
+                                  upstreamCode: error.upstreamLabel)
         }
         Failpoint.hit("archive.polled")
         do {

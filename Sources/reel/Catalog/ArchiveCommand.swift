@@ -48,20 +48,25 @@ struct ArchiveCommand: AsyncParsableCommand {
                                        timeout: .milliseconds(Int64(timeout * 1000)), jobs: jobs, presets: presets)
         let kindType = TaskKinds.kind(named: kind)!
         var worst = ArchiveStatus.ok
-        var documents: [TaskManifest] = []
+        var reports: [ArchiveReport] = []
         try await withAPI(config) { client, downloader, _ in
             let archiver = Archiver(context: ArchiveContext(catalog: catalog, client: client, downloader: downloader, settings: settings,
                                                             logger: CLILogging.logger("reelvault.archive"), events: printer.sink))
             for id in ids {
                 let outcome = await archiver.archive(taskId: id.rawValue, kind: kindType)
                 worst = max(worst, outcome.status)
-                if let manifest = try? catalog.manifest(for: id) { documents.append(manifest) }
+                let manifest = (try? catalog.manifest(for: id)) ?? TaskManifest(taskId: id, kind: kindType.name)
+                reports.append(ArchiveReport(manifest: manifest, outcome: outcome))
             }
         }
         if output.json {
-            if documents.count == 1 && ids.count == 1 { try Output.json(documents[0]) } else { try Output.json(documents) }
+            if reports.count == 1 { try Output.json(reports[0]) } else { try Output.json(reports) }
         } else {
-            for d in documents { Output.line("\(d.taskId): \(catalog.layout.taskDirectory(try d.id()).path)") }
+            for r in reports {
+                let id = try r.manifest.id()
+                guard FileManager.default.fileExists(atPath: catalog.layout.manifestURL(id).path) else { continue }
+                Output.line("\(r.manifest.taskId): \(catalog.layout.taskDirectory(id).path)")
+            }
         }
         if worst != .ok { throw ReelExit(code: worst.rawValue, message: "") }
     }
