@@ -69,7 +69,7 @@ public struct CatalogError: Error, Equatable, CustomStringConvertible {
         CatalogError(.manifestTooLarge, subject: path, reason: "\(bytes) bytes")
     }
 
-    static func io(_ operation: String, _ path: String, errno code: Int32) -> CatalogError {
+    package static func io(_ operation: String, _ path: String, errno code: Int32) -> CatalogError {
         CatalogError(.io, subject: path, reason: "\(operation): \(String(cString: strerror(code))) (errno \(code))")
     }
 

@@ -5,7 +5,9 @@ enum ManifestFile {
     /// The manifest at `url`, `nil` if there is none. Throws ``CatalogError/unparsableManifest`` if it
     /// does not decode or names another task than `id`.
     static func load(_ url: URL, id: TaskID) throws(CatalogError) -> TaskManifest? {
-        guard let data = try FileIO.readFile(url.path, limit: Catalog.maximumManifestBytes) else { return nil }
+        let path = url.path
+        guard let data = try FileIO.readFile(path, limit: Catalog.maximumManifestBytes,
+                                             tooLarge: { .manifestTooLarge(path, bytes: $0) }) else { return nil }
         let manifest: TaskManifest
         do {
             manifest = try CatalogJSON.decoder().decode(TaskManifest.self, from: data)

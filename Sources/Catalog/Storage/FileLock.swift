@@ -8,12 +8,13 @@ import Darwin
 /// the `flock` command). The lock belongs to this open file description: another `FileLock` on the same
 /// path, in this process or another, is excluded. Closing the descriptor releases it, so does a crash.
 ///
+/// The catalog's task locks, the index's lock, the job queue's and the watch list's locks are all this type.
 /// Not `Sendable`: open, lock and close it within one task.
-final class FileLock {
-    let path: String
+package final class FileLock {
+    package let path: String
     private var fd: Int32
 
-    init(path: String) throws(CatalogError) {
+    package init(path: String) throws(CatalogError) {
         self.path = path
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         if fd < 0 { throw .io("open lock", path, errno: errno) }
@@ -22,7 +23,7 @@ final class FileLock {
     deinit { close() }
 
     /// Takes the lock if it is free; `false` if another holder has it. Never blocks.
-    func tryLock() throws(CatalogError) -> Bool {
+    package func tryLock() throws(CatalogError) -> Bool {
         while true {
             if flock(fd, LOCK_EX | LOCK_NB) == 0 { return true }
             switch errno {
@@ -41,20 +42,42 @@ final class FileLock {
         }
     }
 
-    /// Takes the lock without blocking a thread: tries, then sleeps `pollInterval` (plus jitter) and
-    /// tries again, until `timeout` (forever if `nil`). Throws `CancellationError` if the task is cancelled.
+    /// Takes the lock without blocking a thread: tries, then sleeps (1 ms, doubling up to `pollInterval`, plus jitter)
+    /// and tries again, until `timeout` (forever if `nil`). Throws ``CatalogError/lockTimeout`` after `timeout` and
+    /// `CancellationError` if the task is cancelled.
     func lock(timeout: Duration?, pollInterval: Duration = .milliseconds(50)) async throws {
+        if try await !acquire(timeout: timeout, pollInterval: pollInterval) { throw CatalogError.lockTimeout("", path) }
+    }
+
+    /// As ``lock(timeout:pollInterval:)``, answering `false` after `timeout` instead of throwing.
+    package func acquire(timeout: Duration?, pollInterval: Duration) async throws -> Bool {
         let clock = ContinuousClock()
         let deadline = timeout.map { clock.now + $0 }
+        var pause = Duration.milliseconds(1)
         while try !tryLock() {
-            if let deadline, clock.now >= deadline { throw CatalogError.lockTimeout("", path) }
-            let jitter = Duration.milliseconds(Int.random(in: 0...20))
-            try await Task.sleep(for: pollInterval + jitter)
+            if let deadline, clock.now >= deadline { return false }
+            try await Task.sleep(for: pause + .microseconds(Int.random(in: 0...2000)))
+            pause = min(pause * 2, pollInterval)
         }
+        return true
+    }
+
+    /// Takes the lock for a synchronous caller: tries, and sleeps the thread 1–16 ms between tries. Only for critical
+    /// sections of a few milliseconds (the watch list). `false` after `timeout`.
+    package func acquireSynchronously(timeout: Duration) throws(CatalogError) -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        var pause: UInt32 = 1000
+        while try !tryLock() {
+            if clock.now >= deadline { return false }
+            usleep(pause + UInt32.random(in: 0...1000))
+            pause = min(pause * 2, 16_000)
+        }
+        return true
     }
 
     /// Releases the lock and closes the file. Safe to call twice.
-    func close() {
+    package func close() {
         guard fd >= 0 else { return }
         #if canImport(Glibc)
         Glibc.close(fd)

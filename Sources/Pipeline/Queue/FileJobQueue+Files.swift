@@ -21,16 +21,16 @@ extension FileJobQueue {
     func withQueueLock<T>(isolation: isolated (any Actor)? = #isolation, _ body: () throws -> T) async throws -> T {
         do {
             if !cache.isPrepared {
-                for state in JobState.allCases { try DurableIO.createDirectories(directory(state)) }
-                try DurableIO.createDirectories(corruptDirectory)
-                try DurableIO.createDirectories(ownersDirectory)
+                for state in JobState.allCases { try FileIO.createDirectories(directory(state)) }
+                try FileIO.createDirectories(corruptDirectory)
+                try FileIO.createDirectories(ownersDirectory)
                 cache.isPrepared = true
             }
-            let lock = try ExclusiveFileLock(path: queueDirectory + "/.lock")
+            let lock = try FileLock(path: queueDirectory + "/.lock")
             defer { lock.close() }
-            guard try await lock.lock(timeout: lockTimeout) else { throw JobQueueError.lockTimeout(lock.path) }
+            guard try await lock.acquire(timeout: lockTimeout, pollInterval: .milliseconds(16)) else { throw JobQueueError.lockTimeout(lock.path) }
             return try body()
-        } catch let error as DurableIOError {
+        } catch let error as CatalogError {
             logger.error("job queue I/O failed", metadata: ["error": "\(error)"])
             throw JobQueueError.io(error)
         }
@@ -41,7 +41,7 @@ extension FileJobQueue {
         guard QueueName.isSafe(id, maximumLength: 200) else { return nil }
         for state in JobState.allCases {
             let path = path(id, state)
-            guard DurableIO.exists(path) else { continue }
+            guard FileIO.exists(path) else { continue }
             if let job = try read(path, name: id + ".json", in: state) { return job }
         }
         return nil
@@ -54,9 +54,9 @@ extension FileJobQueue {
         var cached = cache.entries(state)
         var fresh: [String: JobFileCache.Entry] = [:]
         var jobs: [Job] = []
-        for name in DurableIO.names(in: directory) where QueueName.isJobFile(name) {
+        for name in FileIO.names(in: directory) where QueueName.isJobFile(name) {
             let path = directory + "/" + name
-            guard let stamp = DurableIO.stamp(path) else { continue }
+            guard let stamp = FileIO.stamp(path) else { continue }
             if let entry = cached.removeValue(forKey: name), entry.stamp == stamp {
                 fresh[name] = entry
                 jobs.append(entry.job)
@@ -97,7 +97,7 @@ extension FileJobQueue {
             return nil
         }
         if job.state != state {
-            try DurableIO.renameDurably(from: path, to: self.path(job.id, job.state))
+            try FileIO.renameDurably(from: path, to: self.path(job.id, job.state))
             logger.notice("completed a job transition interrupted by a crash", metadata: metadata(job, ["queue.from": "\(state.rawValue)"]))
         }
         return job
@@ -108,19 +108,17 @@ extension FileJobQueue {
         case read(Data)
         /// Not a job file whatever its contents: too large, or a directory.
         case unreadable(String)
-        case failed(DurableIOError)
+        case failed(CatalogError)
     }
 
     static func readFile(_ path: String, limit: Int) -> FileRead {
+        if FileIO.isDirectory(path) { return .unreadable("a directory") }
+        if let size = FileIO.stamp(path)?.size, size > limit { return .unreadable("larger than \(limit) bytes") }
         do {
-            guard let data = try DurableIO.read(path, limit: limit) else { return .missing }
+            guard let data = try FileIO.readFile(path, limit: Int64(limit)) else { return .missing }
             return .read(data)
         } catch {
-            switch error.code {
-            case EFBIG: return .unreadable("larger than \(limit) bytes")
-            case EISDIR: return .unreadable("a directory")
-            default: return .failed(error)
-            }
+            return .failed(error)
         }
     }
 
@@ -130,13 +128,13 @@ extension FileJobQueue {
         let data: Data
         do { data = try StoredJSON.encoder().encode(job) } catch { throw JobQueueError.encoding(job.id, error) }
         guard let current, current != job.state else {
-            try DurableIO.writeAtomically(data, to: path(job.id, job.state), failpoint: "queue.job.written")
+            try FileIO.writeAtomically(data, to: URL(fileURLWithPath: path(job.id, job.state)), failpointPrefix: "queue.job")
             return
         }
         let old = path(job.id, current)
-        try DurableIO.writeAtomically(data, to: old, failpoint: "queue.job.written")
+        try FileIO.writeAtomically(data, to: URL(fileURLWithPath: old), failpointPrefix: "queue.job")
         Failpoint.hit("queue.job.rewritten")
-        try DurableIO.renameDurably(from: old, to: path(job.id, job.state))
+        try FileIO.renameDurably(from: old, to: path(job.id, job.state))
         Failpoint.hit("queue.job.moved")
     }
 
@@ -144,7 +142,7 @@ extension FileJobQueue {
     func quarantine(_ path: String, name: String, reason: String) throws {
         let stamp = Int64(Date().timeIntervalSince1970 * 1000)
         let target = corruptDirectory + "/" + name + "." + String(stamp)
-        try DurableIO.renameDurably(from: path, to: target)
+        try FileIO.renameDurably(from: path, to: target)
         logger.error("corrupt job file moved aside", metadata: [
             "queue.path": "\(path)", "queue.moved_to": "\(target)", "error": "\(reason)",
         ])
@@ -183,7 +181,7 @@ enum QueueName {
 /// rewrite is a rename, so a new inode). Only used with the queue lock held.
 final class JobFileCache: Sendable {
     struct Entry: Sendable {
-        let stamp: DurableIO.Stamp
+        let stamp: FileIO.Stamp
         let job: Job
     }
 

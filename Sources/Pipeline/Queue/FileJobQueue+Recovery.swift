@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 import Logging
 
@@ -45,10 +46,10 @@ extension FileJobQueue {
     func removeTemporaries() {
         let directories = JobState.allCases.map(directory) + [queueDirectory, corruptDirectory]
         for directory in directories {
-            for name in DurableIO.names(in: directory) where DurableIO.isTemporary(name) {
+            for name in FileIO.names(in: directory) where FileIO.isTemporary(name) {
                 let path = directory + "/" + name
                 do {
-                    try DurableIO.remove(path)
+                    try FileIO.removeFile(path)
                     logger.notice("removed a temporary left by an interrupted write", metadata: ["queue.path": "\(path)"])
                 } catch {
                     logger.warning("temporary not removed", metadata: ["queue.path": "\(path)", "error": "\(error)"])
@@ -59,10 +60,10 @@ extension FileJobQueue {
 
     /// Removes lease files nobody holds. Safe with the queue lock held: leases are only taken under it.
     func removeFreeLeases() {
-        for name in DurableIO.names(in: ownersDirectory) where name.hasSuffix(".lease") {
+        for name in FileIO.names(in: ownersDirectory) where name.hasSuffix(".lease") {
             let path = ownersDirectory + "/" + name
             guard !OwnerLeases.isHeld(path) else { continue }
-            try? DurableIO.remove(path)
+            try? FileIO.removeFile(path)
         }
     }
 }

@@ -218,7 +218,7 @@ public struct FileJobQueue: JobQueue {
         try await withQueueLock {
             var counts: [JobState: Int] = [:]
             for state in JobState.allCases {
-                counts[state] = DurableIO.names(in: directory(state)).filter(QueueName.isJobFile).count
+                counts[state] = FileIO.names(in: directory(state)).filter(QueueName.isJobFile).count
             }
             return counts
         }
@@ -226,7 +226,7 @@ public struct FileJobQueue: JobQueue {
 
     /// The files moved to `queue/corrupt/`, oldest first, as paths relative to the root.
     public func corruptFiles() -> [String] {
-        DurableIO.names(in: corruptDirectory).filter { !DurableIO.isTemporary($0) }.sorted().map { "queue/corrupt/" + $0 }
+        FileIO.names(in: corruptDirectory).filter { !FileIO.isTemporary($0) }.sorted().map { "queue/corrupt/" + $0 }
     }
 
     // MARK: - Transitions shared by several operations

@@ -1,3 +1,4 @@
+import Catalog
 import Crypto
 import Foundation
 import Synchronization
@@ -67,17 +68,17 @@ enum OwnerLeases {
 
     /// Takes the lease at `path` for this process if it does not hold it yet. `false` if another
     /// process holds it (two live processes claiming with one owner string: a misconfiguration).
-    static func acquire(_ path: String) throws(DurableIOError) -> Bool {
-        try held.withLock { (held: inout [String: Int32]) throws(DurableIOError) -> Bool in
+    static func acquire(_ path: String) throws(CatalogError) -> Bool {
+        try held.withLock { (held: inout [String: Int32]) throws(CatalogError) -> Bool in
             if held[path] != nil { return true }
             let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-            if fd < 0 { throw DurableIOError(operation: "open lease", path: path, code: errno) }
+            if fd < 0 { throw CatalogError.io("open lease", path, errno: errno) }
             while flock(fd, LOCK_EX | LOCK_NB) != 0 {
                 if errno == EINTR { continue }
                 let code = errno
                 close(fd)
                 if code == EWOULDBLOCK { return false }
-                throw DurableIOError(operation: "flock lease", path: path, code: code)
+                throw CatalogError.io("flock lease", path, errno: code)
             }
             held[path] = fd
             return true

@@ -1,3 +1,5 @@
+import Catalog
+
 /// Every error a ``JobQueue`` throws. Compare with the static members (`error == .notFound`); the context
 /// (the job id, the path, the cause) travels with the instance and shows in `description`.
 public struct JobQueueError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -53,8 +55,8 @@ public struct JobQueueError: Error, Sendable, Equatable, CustomStringConvertible
 
     static func lockTimeout(_ path: String) -> JobQueueError { JobQueueError(.lockTimeout, subject: path) }
 
-    static func io(_ cause: DurableIOError) -> JobQueueError {
-        JobQueueError(.io, subject: cause.path, reason: cause.description, underlying: cause)
+    static func io(_ cause: CatalogError) -> JobQueueError {
+        JobQueueError(.io, subject: cause.subject, reason: cause.description, underlying: cause)
     }
 
     static func encoding(_ id: String, _ cause: any Error) -> JobQueueError {

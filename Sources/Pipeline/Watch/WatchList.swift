@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 import Logging
 import TopView
@@ -117,12 +118,12 @@ public struct WatchList: Sendable {
 
     private func withWatchLock<T>(_ body: () throws -> T) throws -> T {
         do {
-            try DurableIO.createDirectories(root.path)
-            let lock = try ExclusiveFileLock(path: root.path + "/.watch.lock")
+            try FileIO.createDirectories(root.path)
+            let lock = try FileLock(path: root.path + "/.watch.lock")
             defer { lock.close() }
-            guard try lock.lockSynchronously(timeout: lockTimeout) else { throw WatchListError.lockTimeout(lock.path) }
+            guard try lock.acquireSynchronously(timeout: lockTimeout) else { throw WatchListError.lockTimeout(lock.path) }
             return try body()
-        } catch let error as DurableIOError {
+        } catch let error as CatalogError {
             throw WatchListError.io(error)
         }
     }
@@ -157,12 +158,12 @@ public struct WatchList: Sendable {
     private func save(_ entries: [WatchEntry]) throws {
         let data: Data
         do { data = try StoredJSON.encoder().encode(Document(version: 1, entries: entries)) } catch { throw WatchListError.encoding(error) }
-        try DurableIO.writeAtomically(data, to: url.path, failpoint: "watch.written")
+        try FileIO.writeAtomically(data, to: url, failpointPrefix: "watch")
     }
 
     private func quarantine(_ reason: String) throws {
         let target = url.path + ".corrupt-" + String(Int64(Date().timeIntervalSince1970 * 1000))
-        try DurableIO.renameDurably(from: url.path, to: target)
+        try FileIO.renameDurably(from: url.path, to: target)
         logger.error("corrupt watch list moved aside; the list starts empty", metadata: [
             "watch.path": "\(url.path)", "watch.moved_to": "\(target)", "error": "\(reason)",
         ])

@@ -1,3 +1,5 @@
+import Catalog
+
 /// Every error a ``WatchList`` throws. Compare with the static members; the context travels with the instance.
 public struct WatchListError: Error, Sendable, Equatable, CustomStringConvertible {
     private enum Code: Equatable, Sendable {
@@ -43,7 +45,7 @@ public struct WatchListError: Error, Sendable, Equatable, CustomStringConvertibl
 
     static func lockTimeout(_ path: String) -> WatchListError { WatchListError(.lockTimeout, subject: path) }
 
-    static func io(_ cause: DurableIOError) -> WatchListError { WatchListError(.io, subject: cause.path, reason: cause.description) }
+    static func io(_ cause: CatalogError) -> WatchListError { WatchListError(.io, subject: cause.subject, reason: cause.description) }
 
     static func encoding(_ cause: any Error) -> WatchListError { WatchListError(.encoding, reason: "\(cause)") }
 
