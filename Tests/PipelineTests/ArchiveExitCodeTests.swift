@@ -114,7 +114,7 @@ import TopView
     }
 
     @Test func aMissingKeyIsAConfigurationErrorAndNoRequestIsSent() async throws {
-        let listener = try CLIStubServer.envelope(code: "200", message: "Success")
+        let listener = try LoopbackStub.envelope(code: "200", message: "Success")
         defer { listener.stop() }
         try await withBench { bench in
             let task = taskId("progress")
@@ -125,7 +125,7 @@ import TopView
                 let elsewhere = try await bench.reel("archive", task, environment: ["TOPVIEW_API_KEY": key, "TOPVIEW_BASE_URL": listener.url])
                 #expect(elsewhere.status == 2, "\(elsewhere)")
             }
-            #expect(listener.requests == 0, "a request was sent without a key")
+            #expect(listener.requests.isEmpty, "a request was sent without a key")
             #expect(!FileManager.default.fileExists(atPath: bench.storage.path), "the storage was created without a key")
             // The sandbox never saw a query either: its first poll of this `progress` task still answers `init`.
             let keyed = try await bench.reel("archive", task, "--no-wait")
@@ -213,7 +213,7 @@ import TopView
 
     @Test func anUnreachableUpstreamStaysUnavailable() async throws {
         // A port that was just listening and is closed now: connections are refused.
-        let closed = try CLIStubServer(body: "{}")
+        let closed = try LoopbackStub(body: "{}")
         closed.stop()
         try await withBench { bench in
             let run = try await bench.reel("archive", taskId("ready"), environment: ["TOPVIEW_BASE_URL": closed.url, "TOPVIEW_RETRY_POLICY": "fast"])
@@ -223,12 +223,12 @@ import TopView
     }
 
     @Test func anUpstreamBusyForeverStaysUnavailable() async throws {
-        let busy = try CLIStubServer.envelope(code: "5003", message: "Server is busy, please try again later!")
+        let busy = try LoopbackStub.envelope(code: "5003", message: "Server is busy, please try again later!")
         defer { busy.stop() }
         try await withBench { bench in
             let run = try await bench.reel("archive", taskId("ready"), environment: ["TOPVIEW_BASE_URL": busy.url, "TOPVIEW_RETRY_POLICY": "fast"])
             #expect(run.status == 4, "\(run)")
-            #expect(busy.requests > 1, "5003 is transient: retried")
+            #expect(busy.requests.count > 1, "5003 is transient: retried")
             #expect(run.stderr.contains("5003"), "\(run)")
         }
     }

@@ -42,12 +42,12 @@ import TopView
 
     @Test(arguments: [401, 200])
     func anUnauthorizedAnswerIsACredentialsError(_ httpStatus: Int) async throws {
-        let upstream = try CLIStubServer(status: httpStatus, body: #"{"code":"401","message":"Unauthorized","result":null}"#)
+        let upstream = try LoopbackStub(status: httpStatus, body: #"{"code":"401","message":"Unauthorized","result":null}"#)
         defer { upstream.stop() }
         try await withBench { bench in
             let run = try await bench.reel("archive", taskId("ready"), environment: ["TOPVIEW_BASE_URL": upstream.url])
             #expect(run.status == 2, "\(run)")
-            #expect(upstream.requests == 1, "credentials errors are not retried")
+            #expect(upstream.requests.count == 1, "credentials errors are not retried")
         }
     }
 
