@@ -36,6 +36,9 @@ struct ServeLifecycleTests {
             #expect(bench.files(ofTask: task).filter { $0.hasSuffix("source.mp4") }.count == 1)
             let source = try #require(manifest.assets.first { $0.role == .preview }?.source)
             #expect(try Oracle.sha256sum(bench.file(source.path)) == Oracle.sha256sum(bench.sandbox.media("demo.mp4")))
+            // The restarted job resumed from the source kept before the kill: the video was downloaded once.
+            let videoGets = try await bench.mediaRequests(task).filter { $0.path.hasSuffix("/preview-0.mp4") }
+            #expect(videoGets.count == 1, "\(videoGets.map(\.path))")
             let verify = try await bench.reel("verify", "--all")
             #expect(verify.status == 0, "\(verify)")
         }
@@ -61,9 +64,11 @@ struct ServeLifecycleTests {
             // nothing archived that is not complete, and the job is still there to be resumed.
             let files = bench.snapshot().keys
             #expect(!files.contains { $0.contains("/.staging/") || $0.hasSuffix(".tmp") || $0.hasSuffix(".part") }, "\(files.sorted())")
-            if let (_, manifest) = try? await bench.show(task) {
-                #expect(bench.unaccountedFiles(ofTask: task, manifest: manifest) == [])
-            }
+            let (_, manifest) = try await bench.show(task)
+            #expect(bench.unaccountedFiles(ofTask: task, manifest: manifest) == [])
+            // Shutdown interrupted the decode, not the download: the video is kept for the resumed job.
+            let preview = manifest.assets.first { $0.role == .preview }
+            #expect(preview?.state == .pending && preview?.source != nil, "\(String(describing: preview))")
             let verify = try await bench.reel("verify", "--all")
             #expect(verify.status == 0, "\(verify)")
             let jobs = try await bench.jobs()
@@ -103,16 +108,17 @@ struct ServeLifecycleTests {
     }
 }
 
-/// Waits until the task's job is running and its video is downloaded into staging (the job is processing);
-/// false if that does not happen within `timeout`.
+/// Waits until the task's job is running and its video is downloaded and kept (the source committed and recorded in
+/// the manifest: the job is processing); false if that does not happen within `timeout`.
 func waitForJobInProgress(_ bench: ReelBench, task: String, serve: ServeProcess, timeout: Duration = .seconds(60)) async throws -> Bool {
     let expected = try Oracle.size(bench.sandbox.media("demo.mp4"))
+    let id = try TaskID(validating: task)
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline, serve.process.process.isRunning {
-        let staged = bench.snapshot().contains { path, stamp in
-            path.contains("/\(task)/.staging/") && path.hasSuffix("source.mp4") && stamp.size == expected
-        }
-        if staged, try await bench.jobs().contains(where: { $0["state"]?.stringValue == "running" }) { return true }
+        let kept = (try? Catalog.manifest(root: bench.storage, for: id))?.assets.contains { asset in
+            asset.role == .preview && asset.state == .pending && asset.source?.bytes == expected
+        } ?? false
+        if kept, try await bench.jobs().contains(where: { $0["state"]?.stringValue == "running" }) { return true }
         try await Task.sleep(for: .milliseconds(100))
     }
     return false

@@ -25,7 +25,7 @@ struct AssetArchiver: Sendable {
         let logger = logger(for: item)
         if let checkpoint, checkpoint.state != .archived, checkpoint.error?.code != "undecodable",
            let source = checkpoint.source, isIntact(source) {
-            logger.info("resuming from the source kept by an interrupted run", metadata: ["path": "\(source.path)"])
+            logger.info("resuming from the source an earlier run kept; not downloading it again", metadata: ["path": "\(source.path)"])
             record.source = source
             record.cover = checkpoint.cover.flatMap { isIntact($0) ? $0 : nil }
         }
