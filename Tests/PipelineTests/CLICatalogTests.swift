@@ -23,6 +23,12 @@ import TopView
             #expect(try await bench.ls("--script", "1", "--verdict", "mismatch") == [])
             let bad = try await bench.reel("ls", "--verdict", "maybe")
             #expect(bad.status == 2, "\(bad)")
+            // A root that does not exist is an empty listing, and is not created.
+            let nowhere = bench.storage.appendingPathComponent("typo")
+            let missing = try await bench.reel("ls", "--json", "--storage", nowhere.path)
+            #expect(missing.status == 0, "\(missing)")
+            #expect(try JSONValue.parse(Array(missing.stdout.utf8)).arrayValue?.isEmpty == true, "\(missing)")
+            #expect(!FileManager.default.fileExists(atPath: nowhere.path))
 
             let listing = try await bench.reel("ls", "--json")
             let human = try await bench.reel("ls")

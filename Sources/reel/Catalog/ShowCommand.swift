@@ -61,6 +61,12 @@ struct LsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Listing reads: a root that does not exist (nothing archived yet, or a mistyped --storage) is not created.
+        guard FileManager.default.fileExists(atPath: storage.root.path) else {
+            Output.error("note: no catalog at \(storage.root.path) yet (nothing archived there); check --storage / REEL_STORAGE")
+            if output.json { try Output.json([TaskSummary]()) }
+            return
+        }
         let catalog = try storage.openCatalog()
         let tasks = try catalog.list(filter: TaskFilter(scriptId: script, verdict: verdict, state: state, limit: limit))
         if output.json {
