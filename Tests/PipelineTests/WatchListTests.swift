@@ -38,7 +38,7 @@ struct WatchListTests {
         }
     }
 
-    @Test func dueListsUnsettledEntriesWhoseTimeHasCome() throws {
+    @Test func dueListsEntriesWhoseTimeHasComeSettledOrNot() throws {
         try withWatchRoot { root in
             let watch = WatchList(root: root)
             let now = Date()
@@ -46,14 +46,16 @@ struct WatchListTests {
             for var entry in try watch.list() {
                 switch entry.taskId {
                 case "later": entry.nextPollAt = now.addingTimeInterval(60)
-                case "settled": entry.settledAt = now
+                case "settled":
+                    entry.settledAt = now
+                    entry.nextPollAt = now.addingTimeInterval(30)
                 case "first": entry.nextPollAt = now.addingTimeInterval(-30)
                 default: break
                 }
                 try watch.update(entry)
             }
             #expect(try watch.due(now: now.addingTimeInterval(1)).map(\.taskId) == ["first", "soon"])
-            #expect(try watch.due(now: now.addingTimeInterval(61)).map(\.taskId) == ["first", "soon", "later"])
+            #expect(try watch.due(now: now.addingTimeInterval(61)).map(\.taskId) == ["first", "soon", "settled", "later"])
         }
     }
 

@@ -32,10 +32,7 @@ public struct Feeder: Service, CustomStringConvertible {
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            // Not `WatchList.due(now:)`, which leaves out settled entries: a settled task still waiting for an item
-            // (an export not requested yet) is polled too, until the horizon.
-            let now = Date()
-            let due = ((try? watch.list()) ?? []).filter { $0.nextPollAt <= now }.sorted { $0.nextPollAt < $1.nextPollAt }
+            let due = (try? watch.due(now: Date())) ?? []
             await withTaskGroup(of: Void.self) { group in
                 var running = 0
                 for entry in due where !Task.isShuttingDownGracefully {

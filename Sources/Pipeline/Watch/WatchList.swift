@@ -93,9 +93,10 @@ public struct WatchList: Sendable {
         }
     }
 
-    /// The unsettled entries whose `nextPollAt` has come, soonest first.
+    /// The entries whose `nextPollAt` has come, soonest first: unsettled tasks, and settled ones still waiting for an
+    /// item (an export not requested yet), which stay on the list until the feeder's horizon.
     public func due(now: Date) throws -> [WatchEntry] {
-        try list().filter { $0.settledAt == nil && $0.nextPollAt <= now }.sorted { $0.nextPollAt < $1.nextPollAt }
+        try list().filter { $0.nextPollAt <= now }.sorted { $0.nextPollAt < $1.nextPollAt }
     }
 
     // MARK: - Storage
