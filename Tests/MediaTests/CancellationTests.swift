@@ -14,7 +14,11 @@ import Testing
         let task = Task {
             try await MediaEngine.verify(path) { fraction in reports.withLock { $0.append((ContinuousClock.now, fraction)) } }
         }
-        while reports.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(20)) }
+        let started = ContinuousClock.now
+        while reports.withLock({ $0.isEmpty }) {
+            try #require(ContinuousClock.now - started < .seconds(120), "the verification never reported progress")
+            try await Task.sleep(for: .milliseconds(20))
+        }
         let cancelled = ContinuousClock.now
         task.cancel()
         let result = await task.result

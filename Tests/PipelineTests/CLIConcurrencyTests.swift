@@ -97,4 +97,47 @@ import TopView
             #expect(verify.status == 0, "\(verify)")
         }
     }
+
+    enum KeptFileDamage: String, CaseIterable, Sendable { case sourceChanged, coverMissing }
+
+    /// A kept source whose bytes changed on disk (same size, other hash) is not trusted: the rerun downloads the video
+    /// again. A kept source whose cover is missing is resumed, and only the cover is fetched.
+    @Test(arguments: KeptFileDamage.allCases)
+    func aDamagedCheckpointIsRepairedByTheRerun(_ damage: KeptFileDamage) async throws {
+        try await withBench { bench in
+            let task = taskId("ready")
+            let killed = try await bench.start("archive", task, environment: ["REEL_FAILPOINT": "archive.processed"]).wait()
+            #expect(killed.killedBySignal, "\(killed)")
+            let kept = try #require(try await bench.show(task).manifest.assets.first { $0.source != nil })
+            let source = try #require(kept.source), cover = try #require(kept.cover)
+            switch damage {
+            case .sourceChanged:
+                let handle = try FileHandle(forUpdating: bench.file(source.path))
+                try handle.seek(toOffset: UInt64(source.bytes / 2))
+                let byte = try #require(try handle.read(upToCount: 1)?.first)
+                try handle.seek(toOffset: UInt64(source.bytes / 2))
+                try handle.write(contentsOf: [byte ^ 0xFF])
+                try handle.close()
+            case .coverMissing:
+                try FileManager.default.removeItem(at: bench.file(cover.path))
+            }
+            let name = "/\(kept.role.rawValue)-\(kept.scriptId)"
+            func gets(_ suffix: String) async throws -> Int {
+                try await bench.mediaRequests(task).filter { $0.path.hasSuffix(name + suffix) }.count
+            }
+            let (videoBefore, coverBefore) = (try await gets(".mp4"), try await gets(".jpg"))
+
+            let rerun = try await bench.reel("archive", task)
+            #expect(rerun.status == 0, "\(rerun)")
+            #expect(try await gets(".mp4") == videoBefore + (damage == .sourceChanged ? 1 : 0))
+            #expect(try await gets(".jpg") == coverBefore + 1)
+            let asset = try #require(try await bench.show(task).manifest.assets.first { $0.role == kept.role })
+            #expect(asset.state == .archived)
+            #expect(asset.source?.sha256 == (try Oracle.sha256sum(bench.sandbox.media("small.mp4"))))
+            #expect(try asset.source.map { try Oracle.sha256sum(bench.file($0.path)) } == asset.source?.sha256)
+            #expect(try asset.cover.map { try Oracle.sha256sum(bench.file($0.path)) } == (try Oracle.sha256sum(bench.sandbox.media("small.jpg"))))
+            let verify = try await bench.reel("verify", "--all")
+            #expect(verify.status == 0, "\(verify)")
+        }
+    }
 }

@@ -74,15 +74,16 @@ public struct Archiver: Sendable {
             case "success" where item.videoURL != nil:
                 work.append((item, existing))
             case nil:
-                let record = AssetRecord(scriptId: item.scriptId, role: role, state: .absent, reportedDurationUs: item.reportedDurationUs)
+                let record = Self.keepingFiles(of: existing, AssetRecord(scriptId: item.scriptId, role: role, state: .absent,
+                                                                        reportedDurationUs: item.reportedDurationUs))
                 try? await book.upsert(record)
                 records.append(record)
             default:
                 let message = item.status == "success" ? "upstream reported success without a videoUrl"
                                                        : "failed upstream (item status \(item.status ?? "null"))"
-                let record = AssetRecord(scriptId: item.scriptId, role: role, state: .failed,
+                let record = Self.keepingFiles(of: existing, AssetRecord(scriptId: item.scriptId, role: role, state: .failed,
                                          error: AssetError(code: "upstream.\(item.status ?? "null")", message: message),
-                                         reportedDurationUs: item.reportedDurationUs)
+                                         reportedDurationUs: item.reportedDurationUs))
                 try? await book.upsert(record)
                 records.append(record)
             }
@@ -114,10 +115,21 @@ public struct Archiver: Sendable {
     private func recordUnsettled(_ snapshot: TaskSnapshot, in book: ManifestBook) async throws {
         for item in snapshot.items {
             let role = AssetRole(rawValue: item.role) ?? .preview
-            if let existing = await book.asset(scriptId: item.scriptId, role: role), existing.state == .archived { continue }
+            let existing = await book.asset(scriptId: item.scriptId, role: role)
+            if existing?.state == .archived { continue }
             let state: AssetState = item.status == nil ? .absent : .pending
-            try await book.upsert(AssetRecord(scriptId: item.scriptId, role: role, state: state, reportedDurationUs: item.reportedDurationUs))
+            try await book.upsert(Self.keepingFiles(of: existing, AssetRecord(scriptId: item.scriptId, role: role, state: state,
+                                                                              reportedDurationUs: item.reportedDurationUs)))
         }
+    }
+
+    /// `record` still pointing at the source and cover an earlier run kept: a file in the catalog is never left
+    /// without the manifest entry that accounts for it.
+    static func keepingFiles(of existing: AssetRecord?, _ record: AssetRecord) -> AssetRecord {
+        var record = record
+        record.source = existing?.source
+        record.cover = existing?.cover
+        return record
     }
 
     /// An archived asset whose source is still on disk at the recorded size is not fetched again.

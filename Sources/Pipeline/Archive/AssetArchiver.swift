@@ -4,8 +4,9 @@ import Logging
 import Media
 import TopView
 
-/// Archives one video item of a task: download video and cover → verify → stills → renditions → commit.
-/// Files enter the catalog only complete (staged, then renamed into place); the manifest is saved last.
+/// Archives one video item of a task: download video and cover → keep the source (checkpoint) → verify → stills →
+/// renditions → commit. Files enter the catalog only complete (staged, then renamed into place); the manifest records
+/// the kept source before the decode pass and everything else after it.
 struct AssetArchiver: Sendable {
     let context: ArchiveContext
     let taskId: TaskID
@@ -16,22 +17,22 @@ struct AssetArchiver: Sendable {
     var catalog: Catalog { context.catalog }
     var layout: CatalogLayout { context.catalog.layout }
 
-    /// Archives `item`. A `checkpoint` left by an earlier run that did not finish (interrupted, or failed after its
-    /// source was committed: a full disk, a kill) is resumed: its source, when intact, is used instead of downloading
-    /// the video again. A source found undecodable is fetched again (the vendor may have fixed it).
+    /// Archives `item`. A `checkpoint` left by an earlier run that did not finish (interrupted, or failed for a reason
+    /// that is not the source's: a full disk, a kill) is resumed: its source, when intact (size and SHA-256), is used
+    /// instead of downloading the video again, and only a missing or damaged cover is fetched. A source that failed
+    /// as media (undecodable, no video stream) is fetched again: the vendor may have fixed it. Until a new source is
+    /// committed, the record keeps pointing at the old one, so the only copy is never orphaned.
     func archive(_ item: VideoItem, checkpoint: AssetRecord? = nil) async -> AssetRecord {
         let role = AssetRole(rawValue: item.role) ?? .preview
         var record = AssetRecord(scriptId: item.scriptId, role: role, state: .pending, reportedDurationUs: item.reportedDurationUs)
+        record.source = checkpoint?.source
+        record.cover = checkpoint?.cover
         let logger = logger(for: item)
-        if let checkpoint, checkpoint.state != .archived, checkpoint.error?.code != "undecodable",
-           let source = checkpoint.source, isIntact(source) {
-            logger.info("resuming from the source an earlier run kept; not downloading it again", metadata: ["path": "\(source.path)"])
-            record.source = source
-            record.cover = checkpoint.cover.flatMap { isIntact($0) ? $0 : nil }
-        }
         do {
+            let resume = await resumable(checkpoint)
+            if resume { logger.info("resuming from the source an earlier run kept; not downloading it again") }
             try await book.upsert(record)
-            record = try await work(item, role: role, record: record, logger: logger)
+            record = try await work(item, role: role, record: record, resume: resume, logger: logger)
         } catch where Task.isCancelled {
             // Shutdown, not a failure: the asset stays pending (with its source, once kept) and the next run (or the
             // recovered job) resumes it.
@@ -52,27 +53,28 @@ struct AssetArchiver: Sendable {
         return record
     }
 
-    private func work(_ item: VideoItem, role: AssetRole, record start: AssetRecord, logger: Logger) async throws -> AssetRecord {
+    /// Whether `checkpoint`'s source can be used instead of a download: not archived yet, not failed as media, and
+    /// whole (its hash is computed on a thread of its own, off the cooperative pool).
+    private func resumable(_ checkpoint: AssetRecord?) async -> Bool {
+        guard let checkpoint, checkpoint.state != .archived, let source = checkpoint.source else { return false }
+        if let code = checkpoint.error?.code, code == "undecodable" || (code.hasPrefix("media.") && code != "media.cancelled") {
+            return false
+        }
+        return await isIntact(source)
+    }
+
+    private func work(_ item: VideoItem, role: AssetRole, record start: AssetRecord, resume: Bool, logger: Logger) async throws -> AssetRecord {
         var record = start
         let staging = stagingDirectory(item)
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
         let path = { (file: AssetFile) throws -> String in try layout.assetPath(taskId, scriptId: item.scriptId, role: role, file) }
 
         var current = item
-        if record.source == nil {
+        if !resume {
             let (video, queried, cover) = try await context.limits.downloads.withPermit {
                 emit(item, "download")
                 let (video, queried) = try await fetch(item, file: .source, into: staging.appendingPathComponent("source.mp4"))
-                var cover: (URL, DownloadResult, String)?
-                if queried.coverURL != nil {
-                    do {
-                        let (c, fresh) = try await fetch(queried, file: .cover, into: staging.appendingPathComponent("cover.jpg"))
-                        cover = (staging.appendingPathComponent("cover.jpg"), c, fresh.coverURL ?? "")
-                    } catch {
-                        logger.warning("cover not archived", metadata: ["error": "\(error)"])
-                    }
-                }
-                return (video, queried, cover)
+                return (video, queried, await fetchCover(queried, staging: staging, logger: logger))
             }
             current = queried
             record.reportedDurationUs = current.reportedDurationUs
@@ -83,13 +85,14 @@ struct AssetArchiver: Sendable {
             try catalog.store.commit(staged: staging.appendingPathComponent("source.mp4"), to: sourcePath)
             Failpoint.hit("archive.source.committed")
             record.source = FileRecord(path: sourcePath, bytes: video.bytes, sha256: video.sha256, url: redactedURL(current.videoURL ?? ""))
-            if let (file, result, url) = cover {
-                let coverPath = try path(.cover)
-                try catalog.store.commit(staged: file, to: coverPath)
-                record.cover = FileRecord(path: coverPath, bytes: result.bytes, sha256: result.sha256, url: redactedURL(url))
-            }
+            record.cover = try commitCover(cover, to: path(.cover)) ?? record.cover
             try await book.upsert(record)
             Failpoint.hit("archive.checkpointed")
+        } else if item.coverURL != nil, await !isIntact(record.cover) {
+            // The kept source is whole but its cover is missing or damaged: fetch the cover alone.
+            let cover = try await context.limits.downloads.withPermit { await fetchCover(item, staging: staging, logger: logger) }
+            record.cover = try commitCover(cover, to: path(.cover)) ?? record.cover
+            try await book.upsert(record)
         }
 
         let source = try catalog.layout.absoluteURL(relative: record.source?.path ?? path(.source))
@@ -187,11 +190,33 @@ struct AssetArchiver: Sendable {
         }
     }
 
-    /// A file of a checkpoint is used only when it is whole: the recorded size and hash.
-    private func isIntact(_ file: FileRecord) -> Bool {
-        guard catalog.store.size(relativePath: file.path) == file.bytes,
+    /// Downloads the item's cover into staging; a cover that cannot be fetched is logged, not fatal.
+    private func fetchCover(_ item: VideoItem, staging: URL, logger: Logger) async -> (URL, DownloadResult, String)? {
+        guard item.coverURL != nil else { return nil }
+        let file = staging.appendingPathComponent("cover.jpg")
+        do {
+            let (result, fresh) = try await fetch(item, file: .cover, into: file)
+            return (file, result, fresh.coverURL ?? "")
+        } catch {
+            logger.warning("cover not archived", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    private func commitCover(_ cover: (URL, DownloadResult, String)?, to path: String) throws -> FileRecord? {
+        guard let (file, result, url) = cover else { return nil }
+        try catalog.store.commit(staged: file, to: path)
+        return FileRecord(path: path, bytes: result.bytes, sha256: result.sha256, url: redactedURL(url))
+    }
+
+    /// A kept file is used only when it is whole: the recorded size and hash. Hashing runs on a thread of its own.
+    private func isIntact(_ file: FileRecord?) async -> Bool {
+        guard let file, catalog.store.size(relativePath: file.path) == file.bytes,
               let url = try? catalog.layout.absoluteURL(relative: file.path) else { return false }
-        return (try? sha256(ofFileAt: url)) == file.sha256
+        let digest = await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
+            Thread { continuation.resume(returning: try? sha256(ofFileAt: url)) }.start()
+        }
+        return digest == file.sha256
     }
 
     private func commitStill(_ still: StillImage, to relative: String) throws -> ImageRecord {

@@ -56,7 +56,7 @@ public struct JobQueueError: Error, Sendable, Equatable, CustomStringConvertible
     static func lockTimeout(_ path: String) -> JobQueueError { JobQueueError(.lockTimeout, subject: path) }
 
     static func io(_ cause: CatalogError) -> JobQueueError {
-        JobQueueError(.io, subject: cause.subject, reason: cause.description, underlying: cause)
+        JobQueueError(.io, subject: cause.subject, reason: "\(cause.reason) at \(cause.subject)", underlying: cause)
     }
 
     static func encoding(_ id: String, _ cause: any Error) -> JobQueueError {

@@ -3,8 +3,12 @@ import Foundation
 /// How `reel serve` works: worker pool, feeder and notification. Every value has a default.
 public struct ServiceSettings: Sendable {
     /// Jobs (archives) in flight at once. Default: downloads + media passes, so that downloading jobs never leave the
-    /// CPU idle; a job waiting for the media stage holds only its staged files.
-    public var workers: Int
+    /// CPU idle; a job waiting for the media stage holds no memory, only its kept source on disk.
+    public var workers: Int {
+        get { explicitWorkers ?? downloadConcurrency + mediaConcurrency }
+        set { explicitWorkers = max(1, newValue) }
+    }
+    private var explicitWorkers: Int?
     /// Downloads running at once, across all jobs. Default: the machine's cores.
     public var downloadConcurrency: Int
     /// Decode/encode passes (verification, stills, renditions) running at once. Default: the machine's cores.
@@ -33,7 +37,7 @@ public struct ServiceSettings: Sendable {
                 notifyURL: String? = nil, notifyCommand: String? = nil, notifyAttempts: Int = 5) {
         self.downloadConcurrency = max(1, downloadConcurrency)
         self.mediaConcurrency = max(1, mediaConcurrency)
-        self.workers = max(1, workers ?? self.downloadConcurrency + self.mediaConcurrency)
+        self.explicitWorkers = workers.map { max(1, $0) }
         self.idlePoll = idlePoll
         self.watchInterval = watchInterval
         self.maxWatchInterval = maxWatchInterval

@@ -19,6 +19,8 @@ public struct WorkerPool: Service, CustomStringConvertible {
     let wake: WakeSignal
     let owner: String
     let logger: Logger
+    /// The per-stage bounds from `settings`, shared by every job of the pool.
+    let limits: StageLimits
 
     public init(queue: any JobQueue, watch: WatchList, archiver: Archiver, notifier: Notifier?, settings: ServiceSettings,
                 wake: WakeSignal, owner: String, logger: Logger) {
@@ -30,10 +32,13 @@ public struct WorkerPool: Service, CustomStringConvertible {
         self.wake = wake
         self.owner = owner
         self.logger = logger
+        limits = StageLimits(downloads: settings.downloadConcurrency, media: settings.mediaConcurrency)
     }
 
     /// What the service group logs (not the whole configuration).
-    public var description: String { "WorkerPool(workers: \(settings.workers))" }
+    public var description: String {
+        "WorkerPool(workers: \(settings.workers), downloads: \(limits.downloads.limit), media: \(limits.media.limit))"
+    }
 
     public func run() async throws {
         let recovered = try await queue.recover(owner: owner)
@@ -132,7 +137,7 @@ public struct WorkerPool: Service, CustomStringConvertible {
                                     logger: downloadLogger)
         let events = base.events
         return Archiver(context: ArchiveContext(catalog: base.catalog, client: base.client, downloader: downloader,
-                                                settings: base.settings, limits: base.limits, logger: logger) { event in
+                                                settings: base.settings, limits: limits, logger: logger) { event in
             events(event)
             clock.observe(event)
         })

@@ -55,6 +55,11 @@ public actor StageLimiter {
         } onCancel: {
             Task { await self.leaveLine(id) }
         }
+        // Handed the place just as the task was cancelled (before `leaveLine` ran): give it back rather than start.
+        if Task.isCancelled {
+            release()
+            throw CancellationError()
+        }
     }
 
     /// Hands the place to the first waiter, if any (`active` is unchanged then), or frees it.

@@ -1,8 +1,8 @@
 import Foundation
 
 /// The per-stage bounds of an archive run: how many downloads, and how many decode/encode passes, run at once across
-/// every job of the process. A job waiting for the media stage holds only its downloaded files on disk, so more jobs
-/// than passes can be in flight while the CPU stays busy.
+/// every job of the process. A job waiting for the media stage holds no memory, only its kept source on disk, so more
+/// jobs than passes can be in flight while the CPU stays busy.
 public struct StageLimits: Sendable {
     public let downloads: StageLimiter
     public let media: StageLimiter

@@ -45,7 +45,7 @@ public struct WatchListError: Error, Sendable, Equatable, CustomStringConvertibl
 
     static func lockTimeout(_ path: String) -> WatchListError { WatchListError(.lockTimeout, subject: path) }
 
-    static func io(_ cause: CatalogError) -> WatchListError { WatchListError(.io, subject: cause.subject, reason: cause.description) }
+    static func io(_ cause: CatalogError) -> WatchListError { WatchListError(.io, subject: cause.subject, reason: "\(cause.reason) at \(cause.subject)") }
 
     static func encoding(_ cause: any Error) -> WatchListError { WatchListError(.encoding, reason: "\(cause)") }
 

@@ -56,14 +56,17 @@ struct ServeCommand: AsyncParsableCommand {
             throw ReelExit.usage("REEL_BIND / --bind must be HOST:PORT")
         }
         func number(_ flag: Double?, _ name: String) throws -> Double? {
-            if let flag { return flag }
+            if let flag {
+                guard flag > 0, flag <= 1e9 else { throw ReelExit.usage("\(name) must be a positive number (at most 1e9)") }
+                return flag
+            }
             guard let text = setting(nil, name) else { return nil }
-            guard let v = Double(text), v > 0 else { throw ReelExit.usage("\(name) must be a positive number") }
+            guard let v = Double(text), v > 0, v <= 1e9 else { throw ReelExit.usage("\(name) must be a positive number (at most 1e9)") }
             return v
         }
         func count(_ flag: Int?, _ name: String, _ what: String) throws -> Int? {
-            guard let n = try number(flag.map(Double.init), name).map({ Int($0) }) else { return nil }
-            guard n >= 1 && n <= 64 else { throw ReelExit.usage("\(what) must be between 1 and 64 (--\(what.replacingOccurrences(of: " ", with: "-")) / \(name))") }
+            guard let v = try number(flag.map(Double.init), name) else { return nil }
+            guard v >= 1 && v <= 64, let n = Int(exactly: v.rounded(.down)) else { throw ReelExit.usage("\(what) must be between 1 and 64 (--\(what.replacingOccurrences(of: " ", with: "-")) / \(name))") }
             return n
         }
         let cores = ProcessInfo.processInfo.activeProcessorCount
@@ -91,10 +94,7 @@ struct ServeCommand: AsyncParsableCommand {
         try await withAPI(apiConfig) { client, downloader, http in
             let settings = ArchiveSettings(wait: false, presets: presets)
             let archiver = Archiver(context: ArchiveContext(catalog: catalog, client: client, downloader: downloader,
-                                                            settings: settings,
-                                                            limits: StageLimits(downloads: service.downloadConcurrency,
-                                                                                media: service.mediaConcurrency),
-                                                            logger: CLILogging.logger("reelvault.archive")))
+                                                            settings: settings, logger: CLILogging.logger("reelvault.archive")))
             let reel = ReelService(configuration: config, catalog: catalog, queue: FileJobQueue(root: root), watch: WatchList(root: root),
                                    archiver: archiver, httpClient: http, registry: registry, logger: logger)
             try await reel.run { callbackPort, adminPort in

@@ -23,10 +23,13 @@ final class LoopbackStub: Sendable {
     let port: Int
     private let listener: Int32
     private let answer: @Sendable (Int) -> Answer
-    private let state = Mutex((requests: [Received](), stopped: false))
+    private let state = Mutex((requests: [Received](), connections: 0, stopped: false))
 
     var url: String { "http://127.0.0.1:\(port)" }
+    /// The complete requests received.
     var requests: [Received] { state.withLock { $0.requests } }
+    /// Every connection accepted, a complete request or not.
+    var connections: Int { state.withLock { $0.connections } }
 
     init(answer: @escaping @Sendable (Int) -> Answer) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -90,6 +93,7 @@ final class LoopbackStub: Sendable {
                 if state.withLock({ $0.stopped }) || errno != EINTR && errno != ECONNABORTED { return }
                 continue
             }
+            state.withLock { $0.connections += 1 }
             var time = timeval(tv_sec: 10, tv_usec: 0)
             setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
             if let request = read(connection) {
