@@ -6,7 +6,10 @@ final class StreamDecoder {
     let streamIndex: Int
     let timeBase: AVRational
 
-    init(input: InputFile, streamIndex: Int, threads: Int32 = 0) throws(MediaError) {
+    /// `pixelsUsed: false` (a verification that keeps no picture) skips the in-loop deblocking filter: every packet
+    /// is still parsed and reconstructed, so frames, timestamps and decode errors are the same, but the filtered
+    /// pixels nobody looks at are not computed (about 15 % of an H.264 decode).
+    init(input: InputFile, streamIndex: Int, threads: Int32 = 0, pixelsUsed: Bool = true) throws(MediaError) {
         let stream = input.stream(streamIndex)
         let params = stream.pointee.codecpar!
         guard let codec = avcodec_find_decoder(params.pointee.codec_id) else {
@@ -20,6 +23,7 @@ final class StreamDecoder {
             try avCall("copying codec parameters", avcodec_parameters_to_context(ctx, params))
             ctx.pointee.pkt_timebase = stream.pointee.time_base
             ctx.pointee.thread_count = threads
+            if !pixelsUsed { ctx.pointee.skip_loop_filter = AVDISCARD_ALL }
             try avCall("opening the \(String(cString: codec.pointee.name)) decoder", avcodec_open2(ctx, codec, nil))
         } catch {
             avcodec_free_context(&owned)

@@ -28,14 +28,15 @@ final class MediaPass {
     /// Expected duration for progress, µs.
     var expectedDurationUs: Int64 = 0
 
-    init(input: InputFile, decodeAudio: Bool) throws(MediaError) {
+    /// `pixelsUsed: false` when no sink will look at the decoded pictures (see ``StreamDecoder``).
+    init(input: InputFile, decodeAudio: Bool, pixelsUsed: Bool = true) throws(MediaError) {
         self.input = input
         guard let v = input.bestVideoStreamIndex else {
             throw MediaError(.noVideoStream, input.path)
         }
         videoIndex = v
         audioIndex = input.bestAudioStreamIndex
-        video = try StreamDecoder(input: input, streamIndex: v)
+        video = try StreamDecoder(input: input, streamIndex: v, pixelsUsed: pixelsUsed)
         if decodeAudio, let a = audioIndex {
             audio = try? StreamDecoder(input: input, streamIndex: a, threads: 1)
         } else {

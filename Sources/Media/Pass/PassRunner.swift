@@ -24,7 +24,10 @@ struct PassRunner {
         let pass: MediaPass
         do {
             geometry = try MediaEngine.geometryOf(probe, path: path)
-            pass = try MediaPass(input: input, decodeAudio: true)
+            // A verification alone keeps no picture: the decoder may skip the work that only makes pictures prettier.
+            let pixelsUsed = (!request.thumbnails.isEmpty && request.thumbnailDirectory != nil)
+                || (!request.presets.isEmpty && request.renditionDirectory != nil)
+            pass = try MediaPass(input: input, decodeAudio: true, pixelsUsed: pixelsUsed)
         } catch where error.code != .cancelled && error.code != .io {
             return notMedia(error)
         }

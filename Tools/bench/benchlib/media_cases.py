@@ -80,6 +80,13 @@ class MediaCases:
         suffix = f", x264 {x264_preset}"
         r3 = Result("3", "pipeline vs naive sequence" + suffix, label, reel, ref_naive,
                     target="wall ≤ 0.55", passed=ratio(reel.wall, ref_naive.wall) <= 0.55, reference=naive)
+        if x264_preset != "veryfast":
+            # The issue sets the targets with veryfast and asks for medium to be reported: with a slower preset the two
+            # rendition encodes dominate both sides, and the single ffmpeg command shows the floor any one-decode
+            # pipeline can reach against the naive sequence.
+            r3.target = "— (reported; targets are for veryfast)"
+            r3.passed = None
+            r3.note = f"(floor, single ffmpeg ÷ naive: {ratio(ref_single.wall, ref_naive.wall):.3f})"
         r4 = Result("4", "pipeline vs single ffmpeg" + suffix, label, reel, ref_single,
                     target="wall ≤ 1.05", passed=ratio(reel.wall, ref_single.wall) <= 1.05, reference=single)
         r7 = Result("7", "pipeline peak memory" + suffix, label, reel, ref_single,

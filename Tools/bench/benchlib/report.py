@@ -19,7 +19,7 @@ class Result:
     reel: object
     ref: object
     target: str
-    passed: bool
+    passed: "bool | None"  # None: reported, no target
     reference: str  # the exact reference command(s)
     note: str = ""
 
