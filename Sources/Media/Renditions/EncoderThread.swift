@@ -33,31 +33,13 @@ final class EncoderThread: @unchecked Sendable {
                 let item = items.removeFirst()
                 condition.broadcast()
                 condition.unlock()
-                if case .abort = item {
-                    condition.lock()
-                    done = true
-                    condition.broadcast()
-                    condition.unlock()
-                    return
-                }
+                if case .abort = item { return end(failure: nil) }
                 do throws(MediaError) {
                     try handle(item)
                 } catch {
-                    condition.lock()
-                    failure = error
-                    items.removeAll()
-                    done = true
-                    condition.broadcast()
-                    condition.unlock()
-                    return
+                    return end(failure: error)
                 }
-                if case .finish = item {
-                    condition.lock()
-                    done = true
-                    condition.broadcast()
-                    condition.unlock()
-                    return
-                }
+                if case .finish = item { return end(failure: nil) }
             }
         }
         thread.name = "reel-encode-\(name)"
@@ -65,6 +47,16 @@ final class EncoderThread: @unchecked Sendable {
         // Not stored: the running thread keeps itself (and this object, through its block) alive until it ends,
         // then everything it holds — the encoder and its FFmpeg contexts — is released. Storing it would be a cycle.
         thread.start()
+    }
+
+    /// Called by the encoder thread as it ends: records its error, drops what is still queued, wakes every waiter.
+    private func end(failure error: MediaError?) {
+        condition.lock()
+        failure = error
+        items.removeAll()
+        done = true
+        condition.broadcast()
+        condition.unlock()
     }
 
     /// Queues an item, waiting while the queue is full. Throws the encoder's error if it has failed.
