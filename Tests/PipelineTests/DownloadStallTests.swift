@@ -8,41 +8,41 @@ import Testing
 struct DownloadStallTests {
     @Test func aStalledBodyIsAbandonedAfterTheReadTimeoutAndResumed() async throws {
         try await withSandbox { sandbox in
-            try await DownloadFixtures.withClient { client in
-                var configuration = DownloadFixtures.configuration(for: sandbox)
-                configuration.readTimeout = .seconds(3)
-                let downloader = Downloader(httpClient: client, configuration: configuration, logger: DownloadFixtures.logger)
-                let taskId = "stall-\(UUID())"
-                let staging = try DownloadFixtures.stagingFile()
-                let start = ContinuousClock.now
-                let result = try await downloader.download(from: DownloadFixtures.mediaURL(sandbox, taskId: taskId, asset: "preview-0.mp4"), to: staging)
-                // The server stays silent for 120 s; the 3 s read timeout gives up long before that.
-                #expect(ContinuousClock.now - start < .seconds(90))
-                #expect(result.sha256 == (try DownloadFixtures.sha256sum(sandbox.media("small.mp4"))))
-                #expect(result.sha256 == (try DownloadFixtures.sha256sum(staging)))
-                let requests = try await sandbox.requests(taskId: taskId)
-                try #require(requests.count >= 2, "\(requests)")
-                #expect(requests[0].fault?.contains("stalled") == true)
-                #expect(requests.dropFirst().contains { $0.status == 206 && $0.range != nil }, "a later request resumes: \(requests)")
-            }
+            let (result, staging, requests, elapsed) = try await download(from: sandbox, scenario: "stall", readTimeout: .seconds(3))
+            // The server stays silent for 120 s; the 3 s read timeout gives up long before that.
+            #expect(elapsed < .seconds(90))
+            #expect(result.sha256 == (try DownloadFixtures.sha256sum(sandbox.media("small.mp4"))))
+            #expect(result.sha256 == (try DownloadFixtures.sha256sum(staging)))
+            try #require(requests.count >= 2, "\(requests)")
+            #expect(requests[0].fault?.contains("stalled") == true)
+            #expect(requests.dropFirst().contains { $0.status == 206 && $0.range != nil }, "a later request resumes: \(requests)")
         }
     }
 
     @Test func aSlowButSteadyBodyIsNotAStall() async throws {
         try await withSandbox { sandbox in
-            try await DownloadFixtures.withClient { client in
-                var configuration = DownloadFixtures.configuration(for: sandbox)
-                configuration.readTimeout = .seconds(8)
-                let downloader = Downloader(httpClient: client, configuration: configuration, logger: DownloadFixtures.logger)
-                let taskId = "trickle-\(UUID())"
-                let staging = try DownloadFixtures.stagingFile()
-                let start = ContinuousClock.now
-                let result = try await downloader.download(from: DownloadFixtures.mediaURL(sandbox, taskId: taskId, asset: "preview-0.mp4"), to: staging)
-                // ~112 chunks 100 ms apart: longer in total than the 8 s read timeout, never silent that long.
-                #expect(ContinuousClock.now - start > .seconds(8))
-                #expect(result.sha256 == (try DownloadFixtures.sha256sum(sandbox.media("small.mp4"))))
-                #expect(try await sandbox.requests(taskId: taskId).count == 1, "no retry for a slow body")
-            }
+            let (result, _, requests, elapsed) = try await download(from: sandbox, scenario: "trickle", readTimeout: .seconds(8))
+            // ~112 chunks 100 ms apart: longer in total than the 8 s read timeout, never silent that long.
+            #expect(elapsed > .seconds(8))
+            #expect(result.sha256 == (try DownloadFixtures.sha256sum(sandbox.media("small.mp4"))))
+            #expect(requests.count == 1, "no retry for a slow body")
+        }
+    }
+
+    /// Downloads the preview of a fresh task of `scenario` with `readTimeout`: the result, the staging file, the
+    /// requests the sandbox saw for the task, and the time the download took.
+    private func download(from sandbox: SandboxProcess, scenario: String, readTimeout: Duration) async throws
+        -> (DownloadResult, URL, [SandboxRequest], Duration) {
+        try await DownloadFixtures.withClient { client in
+            var configuration = DownloadFixtures.configuration(for: sandbox)
+            configuration.readTimeout = readTimeout
+            let downloader = Downloader(httpClient: client, configuration: configuration, logger: DownloadFixtures.logger)
+            let taskId = "\(scenario)-\(UUID())"
+            let staging = try DownloadFixtures.stagingFile()
+            let start = ContinuousClock.now
+            let result = try await downloader.download(from: DownloadFixtures.mediaURL(sandbox, taskId: taskId, asset: "preview-0.mp4"), to: staging)
+            let elapsed = ContinuousClock.now - start
+            return (result, staging, try await sandbox.requests(taskId: taskId), elapsed)
         }
     }
 }
