@@ -112,12 +112,13 @@ extension FileJobQueue {
     }
 
     static func readFile(_ path: String, limit: Int) -> FileRead {
-        if FileIO.isDirectory(path) { return .unreadable("a directory") }
-        if let size = FileIO.stamp(path)?.size, size > limit { return .unreadable("larger than \(limit) bytes") }
         do {
             guard let data = try FileIO.readFile(path, limit: Int64(limit)) else { return .missing }
             return .read(data)
         } catch {
+            // Only a failed read looks closer: a directory or an oversized file is not a job file, anything else is I/O.
+            if FileIO.isDirectory(path) { return .unreadable("a directory") }
+            if let size = FileIO.stamp(path)?.size, size > limit { return .unreadable("larger than \(limit) bytes") }
             return .failed(error)
         }
     }
