@@ -28,10 +28,13 @@ let package = Package(
             pkgConfig: "libavformat",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libswresample-dev", "libavutil-dev"])]
         ),
+        // Small shared primitives with no dependencies (safe text for logs and terminals, …).
+        .target(name: "ReelBasics", swiftSettings: strict),
         .target(name: "Media", dependencies: ["CFFmpeg"], swiftSettings: strict),
         .target(
             name: "TopView",
             dependencies: [
+                "ReelBasics",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -40,6 +43,7 @@ let package = Package(
         .target(
             name: "Catalog",
             dependencies: [
+                "ReelBasics",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -49,7 +53,7 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
-                "Media", "TopView", "Catalog",
+                "Media", "TopView", "Catalog", "ReelBasics",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -61,7 +65,7 @@ let package = Package(
         .target(
             name: "ReelServer",
             dependencies: [
-                "Pipeline", "Catalog", "TopView",
+                "Pipeline", "Catalog", "TopView", "ReelBasics",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -73,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "reel",
             dependencies: [
-                "Media", "Pipeline", "Catalog", "TopView", "ReelServer",
+                "Media", "Pipeline", "Catalog", "TopView", "ReelServer", "ReelBasics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -91,6 +95,7 @@ let package = Package(
             path: "Tools/Sandbox",
             swiftSettings: strict
         ),
+        .testTarget(name: "ReelBasicsTests", dependencies: ["ReelBasics"], swiftSettings: strict),
         .testTarget(name: "MediaTests", dependencies: ["Media"], swiftSettings: strict),
         .testTarget(name: "TopViewTests", dependencies: ["TopView"], swiftSettings: strict),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"], swiftSettings: strict),

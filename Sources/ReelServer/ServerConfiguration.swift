@@ -16,11 +16,14 @@ public struct ServerConfiguration: Sendable {
     public var adminToken: String?
     /// Page size of `/api/tasks` and the catalog page.
     public var pageSize: Int
+    /// Connection limits of both listeners (timeouts, minimum body rate, caps).
+    public var limits: HTTPLimits
     public var service: ServiceSettings
 
     public init(callbackHost: String = "127.0.0.1", callbackPort: Int = 8081, callbackSecret: String,
                 callbackMaxBytes: Int = 1 << 20, adminHost: String = "127.0.0.1", adminPort: Int = 8080,
-                adminToken: String? = nil, pageSize: Int = 50, service: ServiceSettings = .init()) {
+                adminToken: String? = nil, pageSize: Int = 50, limits: HTTPLimits = .init(),
+                service: ServiceSettings = .init()) {
         self.callbackHost = callbackHost
         self.callbackPort = callbackPort
         self.callbackSecret = callbackSecret
@@ -29,6 +32,7 @@ public struct ServerConfiguration: Sendable {
         self.adminPort = adminPort
         self.adminToken = adminToken
         self.pageSize = pageSize
+        self.limits = limits
         self.service = service
     }
 

@@ -29,12 +29,16 @@ public struct ServiceSettings: Sendable {
     /// Run this command (via /bin/sh -c) when a task is archived; the document arrives on stdin, the task id in $REEL_TASK_ID.
     public var notifyCommand: String?
     public var notifyAttempts: Int
+    /// Interruptions in a row (a vanished process: SIGKILL, crash, lost machine) after which a job fails as a likely
+    /// poison input (`REEL_MAX_INTERRUPTIONS`, 1…1000). A graceful stop never counts.
+    public var maxInterruptions: Int
 
     public init(workers: Int? = nil, downloadConcurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
                 mediaConcurrency: Int = ProcessInfo.processInfo.activeProcessorCount, idlePoll: Duration = .seconds(2),
                 watchInterval: Duration = .seconds(5), maxWatchInterval: Duration = .seconds(300),
                 watchHorizon: Duration = .seconds(24 * 3600), requestsPerSecond: Double = 2, feederConcurrency: Int = 2,
-                notifyURL: String? = nil, notifyCommand: String? = nil, notifyAttempts: Int = 5) {
+                notifyURL: String? = nil, notifyCommand: String? = nil, notifyAttempts: Int = 5,
+                maxInterruptions: Int = 10) {
         self.downloadConcurrency = max(1, downloadConcurrency)
         self.mediaConcurrency = max(1, mediaConcurrency)
         self.explicitWorkers = workers.map { max(1, $0) }
@@ -47,5 +51,6 @@ public struct ServiceSettings: Sendable {
         self.notifyURL = notifyURL
         self.notifyCommand = notifyCommand
         self.notifyAttempts = max(1, notifyAttempts)
+        self.maxInterruptions = max(1, maxInterruptions)
     }
 }
