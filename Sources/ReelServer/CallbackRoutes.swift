@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import Metrics
 import Pipeline
+import ReelBasics
 import TopView
 
 /// The callback listener's only route: `POST /callbacks/topview/{secret}`. The body is a hint; the task is re-queried
@@ -25,6 +26,10 @@ struct CallbackRoutes: Sendable {
     /// Creates every `reel_callbacks_total` series at 0.
     static func registerSeries() {
         for result in results { Counter(label: "reel_callbacks_total", dimensions: [("result", result)]).increment(by: 0) }
+    }
+
+    func responder() -> some HTTPResponder<BasicRequestContext> {
+        NormalizedPathResponder(inner: router().buildResponder())
     }
 
     func router() -> Router<BasicRequestContext> {
@@ -54,31 +59,32 @@ struct CallbackRoutes: Sendable {
             notice = try CallbackNotice.decode(body.readableBytesView, maxBytes: configuration.callbackMaxBytes)
         } catch {
             Self.count("malformed")
-            logger.info("callback refused: malformed body", metadata: ["error": "\(error)"])
+            logger.info("callback refused: malformed body", metadata: ["error": "\(SafeText.escape("\(error)"))"])
             return Reply.error(.badRequest, "malformed callback: \(error)")
         }
+        // Validated before anything of it is logged; what is logged is escaped and cut (SafeText).
+        guard let id = try? TaskID(validating: notice.taskId) else {
+            Self.count("malformed")
+            logger.info("callback refused: unsafe taskId", metadata: ["callback.task_id": "\(SafeText.escape(notice.taskId))"])
+            return Reply.error(.badRequest, "malformed callback: taskId is not a safe identifier")
+        }
         var logger = self.logger
-        logger[metadataKey: "task.id"] = "\(notice.taskId)"
+        logger[metadataKey: "task.id"] = "\(id.rawValue)"
         let kind: any TaskKind.Type
         if let bizType = notice.bizType {
             guard let k = TaskKinds.kind(forBizType: bizType) else {
                 Self.count("unsupported")
-                logger.info("callback for an unsupported bizType", metadata: ["callback.biz_type": "\(bizType)"])
-                return Reply.error(.unprocessableContent, "bizType \(bizType) is not archived by this ReelVault (supported: M2V_*); nothing was queued")
+                logger.info("callback for an unsupported bizType", metadata: ["callback.biz_type": "\(SafeText.escape(bizType))"])
+                return Reply.error(.unprocessableContent, "bizType \(SafeText.escape(bizType, limit: 64)) is not archived by this ReelVault (supported: M2V_*); nothing was queued")
             }
             kind = k
         } else {
             kind = TaskKinds.defaultKind
         }
-        guard let id = try? TaskID(validating: notice.taskId) else {
-            Self.count("malformed")
-            logger.info("callback refused: unsafe taskId")
-            return Reply.error(.badRequest, "malformed callback: taskId is not a safe identifier")
-        }
         let (job, inserted) = try await queue.enqueue(taskId: id.rawValue, kind: kind.name, reason: "callback")
         if inserted { wake.signal() }
         Self.count(inserted ? "queued" : "duplicate")
-        logger.info("callback accepted", metadata: ["job.id": "\(job.id)", "job.new": "\(inserted)", "callback.uuid": "\(notice.uuid)"])
+        logger.info("callback accepted", metadata: ["job.id": "\(job.id)", "job.new": "\(inserted)", "callback.uuid": "\(SafeText.escape(notice.uuid))"])
         let uid = request.headers.first { $0.name.canonicalName == "topview-uid" }?.value
         return Reply.json(Data(CallbackAcknowledgement(uuid: notice.uuid, topviewUid: uid).jsonBytes()))
     }

@@ -39,13 +39,20 @@ public struct ReelService: Sendable {
         let ports = PortReport(onListening)
         JobMetrics.registerSeries()
         CallbackRoutes.registerSeries()
+        let fitted = DescriptorBudget.fit(configuration.limits)
+        if let warning = fitted.warning { logger.warning("\(warning)") }
+        let limits = fitted.limits
+        let callbackConnections = ConnectionRegistry(name: "callback", cap: limits.callbackMaxConnections, evictsIdle: true)
+        let adminConnections = ConnectionRegistry(name: "admin", cap: limits.adminMaxConnections, evictsIdle: false)
         let callbacks = Application(
-            router: CallbackRoutes(configuration: configuration, queue: queue, wake: wake, logger: logger).router(),
+            responder: CallbackRoutes(configuration: configuration, queue: queue, wake: wake, logger: logger).responder(),
+            server: GuardedHTTP1Channel.builder(limits: limits, registry: callbackConnections),
             configuration: .init(address: .hostname(configuration.callbackHost, port: configuration.callbackPort), serverName: "reelvault-callbacks"),
             onServerRunning: { channel in ports.callback(channel.localAddress?.port ?? configuration.callbackPort) },
             logger: logger)
         let admin = Application(
-            router: AdminRoutes(configuration: configuration, catalog: catalog, registry: registry, logger: logger).router(),
+            responder: AdminRoutes(configuration: configuration, catalog: catalog, queue: queue, registry: registry, logger: logger).responder(),
+            server: GuardedHTTP1Channel.builder(limits: limits, registry: adminConnections),
             configuration: .init(address: .hostname(configuration.adminHost, port: configuration.adminPort), serverName: "reelvault-admin"),
             onServerRunning: { channel in ports.admin(channel.localAddress?.port ?? configuration.adminPort) },
             logger: logger)
