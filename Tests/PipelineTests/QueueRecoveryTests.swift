@@ -16,10 +16,11 @@ struct QueueRecoveryTests {
             let restarted = FileJobQueue(root: root)
             #expect(try await restarted.recover(owner: JobOwner.current) == 1)
             let job = try #require(try await restarted.get(claimed.id))
-            #expect(job.state == .pending && job.owner == nil && job.attempts == 1)
+            // An interruption, not a failure: the attempt is given back and counted as an interruption.
+            #expect(job.state == .pending && job.owner == nil && job.attempts == 0 && job.interruptions == 1)
             #expect(job.lastError?.contains("interrupted") == true)
             #expect(job.notBefore <= Date())
-            #expect(try await restarted.claim(owner: JobOwner.current)?.attempts == 2)
+            #expect(try await restarted.claim(owner: JobOwner.current)?.attempts == 1)
         }
     }
 
@@ -51,7 +52,7 @@ struct QueueRecoveryTests {
         }
     }
 
-    @Test func recoveredJobWithoutAttemptsLeftFailsAndCancelRequestIsHonoured() async throws {
+    @Test func recoveredJobOnItsLastAttemptIsNotFailedAndCancelRequestIsHonoured() async throws {
         try await withQueueRoot { root in
             let dead = "\(JobOwner.hostname):\(try queueDeadPID())"
             try writeJobFile(sampleJob("P", state: .running, attempts: 3, owner: dead, maxAttempts: 3), root: root, directory: "running")
@@ -60,7 +61,9 @@ struct QueueRecoveryTests {
             try writeJobFile(cancelled, root: root, directory: "running")
             let queue = FileJobQueue(root: root)
             #expect(try await queue.recover(owner: JobOwner.current) == 2)
-            #expect(try await queue.get("m2v-P")?.state == .failed)
+            // The interrupted third attempt is given back: two failed attempts, one left.
+            let recovered = try #require(try await queue.get("m2v-P"))
+            #expect(recovered.state == .pending && recovered.attempts == 2 && recovered.interruptions == 1)
             #expect(try await queue.get("m2v-C")?.state == .cancelled)
         }
     }

@@ -4,10 +4,11 @@ import Logging
 
 extension FileJobQueue {
     /// Puts running jobs whose owner is gone (see ``JobOwner/isGone(_:caller:leases:)``) back to pending,
-    /// due now, keeping their attempt count; a job whose cancel was asked becomes cancelled, and one that
-    /// has used all its attempts becomes failed (a job that kills its process each time must not loop).
+    /// due now, with their attempt given back and one more interruption (``Job/interrupted(_:now:maxInterruptions:)``):
+    /// a job interrupted `maxInterruptions` times in a row fails (an input that kills its process each time must not
+    /// loop), and a job whose cancel was asked becomes cancelled.
     /// Also removes temporaries left by crashed writes and the lease files of gone owners.
-    public func recover(owner: String) async throws -> Int {
+    public func recover(owner: String, maxInterruptions: Int) async throws -> Int {
         try await withQueueLock {
             removeTemporaries()
             // Reading every job file completes moves interrupted by a crash (a claim's included) and
@@ -19,22 +20,12 @@ extension FileJobQueue {
             var recovered = 0
             for current in running.values.sorted(by: { $0.id < $1.id }) {
                 guard JobOwner.isGone(current.owner, caller: owner, leases: URL(fileURLWithPath: ownersDirectory)) else { continue }
-                let now = StoredJSON.now()
-                var job = current
-                job.owner = nil
-                job.updatedAt = now
-                job.lastError = "attempt \(current.attempts) interrupted: its process (\(current.owner ?? "unknown")) is gone"
-                if current.cancelRequested {
-                    job.state = .cancelled
-                } else if current.attempts >= current.maxAttempts {
-                    job.state = .failed
-                } else {
-                    job.state = .pending
-                    job.notBefore = now
-                }
+                let job = current.interrupted(.vanished(owner: current.owner), now: StoredJSON.now(), maxInterruptions: maxInterruptions)
                 try store(job, from: .running)
                 recovered += 1
-                logger.notice("job of a gone process recovered", metadata: metadata(job, ["queue.owner": "\(current.owner ?? "")"]))
+                logger.notice("job of a gone process recovered", metadata: metadata(job, [
+                    "queue.owner": "\(current.owner ?? "")", "queue.interruptions": "\(job.interruptions)",
+                ]))
             }
             removeFreeLeases()
             return recovered

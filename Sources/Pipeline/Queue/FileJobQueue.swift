@@ -111,11 +111,7 @@ public struct FileJobQueue: JobQueue {
             if try !OwnerLeases.acquire(lease) {
                 logger.warning("another live process claims with the same owner string", metadata: ["queue.owner": "\(owner)"])
             }
-            var job = oldest
-            job.state = .running
-            job.attempts += 1
-            job.owner = owner
-            job.updatedAt = now
+            let job = oldest.claimed(by: owner, now: now)
             try store(job, from: .pending)
             logger.debug("job claimed", metadata: metadata(job, ["queue.owner": "\(owner)", "queue.attempt": "\(job.attempts)"]))
             return job
@@ -124,17 +120,7 @@ public struct FileJobQueue: JobQueue {
 
     public func complete(_ id: String) async throws {
         try await withQueueLock {
-            let current = try running(id, "complete")
-            var job = current
-            job.state = current.cancelRequested ? .cancelled : .done
-            job.owner = nil
-            job.updatedAt = StoredJSON.now()
-            if job.state == .done, current.rerunRequested {
-                // Enqueued again while it ran: run once more, from a fresh attempt count.
-                job.reset(now: job.updatedAt, maxAttempts: maxAttempts)
-                job.rerunRequested = false
-            }
-            if job.state == .done { job.lastError = nil }
+            let job = try running(id, "complete").completed(now: StoredJSON.now(), maxAttempts: maxAttempts)
             try store(job, from: .running)
             logger.info("job \(job.state.rawValue)", metadata: metadata(job))
         }
@@ -144,22 +130,22 @@ public struct FileJobQueue: JobQueue {
         try await withQueueLock {
             let current = try running(id, "fail")
             let now = StoredJSON.now()
-            var job = current
-            job.owner = nil
-            job.updatedAt = now
-            job.lastError = Self.truncated(error)
-            if current.cancelRequested {
-                job.state = .cancelled
-            } else if current.attempts >= current.maxAttempts {
-                job.state = .failed
-            } else {
-                job.state = .pending
-                job.notBefore = StoredJSON.milliseconds(now.addingTimeInterval(retryAfter.map(Self.seconds) ?? backoff(after: current.attempts)))
-            }
+            let retryAt = StoredJSON.milliseconds(now.addingTimeInterval(retryAfter.map(Self.seconds) ?? backoff(after: current.attempts)))
+            let job = current.failed(error: Self.truncated(error), now: now, retryAt: retryAt)
             try store(job, from: .running)
             logger.notice("job attempt failed", metadata: metadata(job, [
                 "queue.attempt": "\(current.attempts)", "queue.not_before": "\(StoredJSON.format(job.notBefore))", "error": "\(error)",
             ]))
+            return job
+        }
+    }
+
+    public func release(_ id: String) async throws -> Job {
+        try await withQueueLock {
+            let current = try running(id, "release")
+            let job = current.interrupted(.shutdown, now: StoredJSON.now(), maxInterruptions: .max)
+            try store(job, from: .running)
+            logger.info("job released by a graceful stop; its attempt is not counted", metadata: metadata(job))
             return job
         }
     }
@@ -291,17 +277,3 @@ public struct FileJobQueue: JobQueue {
     }
 }
 
-extension Job {
-    /// Back to pending for a new life: attempts 0, due now, no owner, no cancel request.
-    mutating func reset(now: Date, maxAttempts: Int) {
-        state = .pending
-        attempts = 0
-        self.maxAttempts = maxAttempts
-        notBefore = now
-        createdAt = now
-        updatedAt = now
-        owner = nil
-        cancelRequested = false
-        rerunRequested = false
-    }
-}

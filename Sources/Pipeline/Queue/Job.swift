@@ -10,8 +10,9 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
     public var taskId: String
     public var kind: String
     public var state: JobState
-    /// How many times the job was claimed in this life (reset by retry or re-enqueue). While running, the
-    /// number of the current attempt (1 for the first).
+    /// How many attempts of this life (reset by retry or re-enqueue) ended with an error of the job itself, plus
+    /// the one running. While running, the number of the current attempt (1 for the first); an interrupted attempt
+    /// (a graceful stop, or a process that vanished) gives its number back.
     public var attempts: Int
     /// Once a failing attempt brings `attempts` to this, the job is failed instead of retried.
     public var maxAttempts: Int
@@ -32,6 +33,10 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
     /// Set when the task is enqueued again while this job runs (a callback that arrives mid-run, e.g. for an export
     /// requested meanwhile): the job goes back to pending when it completes, so that news is not lost.
     public var rerunRequested: Bool = false
+    /// Attempts in a row that ended because their process vanished (SIGKILL, crash, lost machine), found by
+    /// ``JobQueue/recover(owner:maxInterruptions:)``. Reset whenever an attempt ends (done or with a job error); a
+    /// graceful stop leaves it as it is. At the queue's `maxInterruptions` the job fails: a likely poison input.
+    public var interruptions: Int = 0
 
     public init(
         taskId: String, kind: String, state: JobState = .pending, attempts: Int = 0, maxAttempts: Int = 5,
@@ -58,7 +63,7 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
 
     private enum CodingKeys: String, CodingKey {
         case id, taskId, kind, state, attempts, maxAttempts, notBefore, createdAt, updatedAt, lastError, owner, reason
-        case cancelRequested, rerunRequested
+        case cancelRequested, rerunRequested, interruptions
     }
 
     public init(from decoder: any Decoder) throws {
@@ -77,5 +82,7 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
         reason = try c.decodeIfPresent(String.self, forKey: .reason)
         cancelRequested = try c.decodeIfPresent(Bool.self, forKey: .cancelRequested) ?? false
         rerunRequested = try c.decodeIfPresent(Bool.self, forKey: .rerunRequested) ?? false
+        // Job files written before interruptions were counted have none.
+        interruptions = try c.decodeIfPresent(Int.self, forKey: .interruptions) ?? 0
     }
 }

@@ -21,8 +21,13 @@ public protocol JobQueue: Sendable {
     func complete(_ id: String) async throws
 
     /// Running → pending with `notBefore = now + (retryAfter ?? backoff)`, or → failed once `attempts`
-    /// has reached `maxAttempts` (→ cancelled if a cancel was asked meanwhile). Returns the job as stored.
+    /// has reached `maxAttempts` (→ cancelled if a cancel was asked meanwhile). An error of the job itself: the
+    /// attempt counts and the interruption count starts again. Returns the job as stored.
     func fail(_ id: String, error: String, retryAfter: Duration?) async throws -> Job
+
+    /// A graceful stop (SIGTERM/SIGINT cancelled the attempt): running → pending, due now, with the attempt given
+    /// back and the interruption count unchanged (→ cancelled if a cancel was asked). Returns the job as stored.
+    func release(_ id: String) async throws -> Job
 
     /// The jobs in `state` (every job if `nil`), oldest first.
     func list(state: JobState?) async throws -> [Job]
@@ -38,11 +43,19 @@ public protocol JobQueue: Sendable {
     /// Pending (or failed) → cancelled; running → `cancelRequested`, cancelled when it ends.
     func cancel(_ id: String) async throws -> Job
 
-    /// Puts running jobs whose owner process is gone back to pending (or cancelled, if a cancel was
-    /// asked); returns how many. Call it once at startup with the owner you will claim with, before the
-    /// first claim; calling it again later is safe.
-    func recover(owner: String) async throws -> Int
+    /// Puts running jobs whose owner process is gone back to pending with their attempt given back, counting one
+    /// interruption (``Job/interruptions``); a job whose interruptions in a row reach `maxInterruptions` fails as a
+    /// likely poison input, one whose cancel was asked is cancelled. Returns how many. Call it once at startup with
+    /// the owner you will claim with, before the first claim; calling it again later is safe.
+    func recover(owner: String, maxInterruptions: Int) async throws -> Int
 
     /// How many jobs are in each state (every state present, 0 when empty).
     func counts() async throws -> [JobState: Int]
+}
+
+extension JobQueue {
+    /// ``recover(owner:maxInterruptions:)`` with the service's default limit (``Job/defaultMaxInterruptions``).
+    public func recover(owner: String) async throws -> Int {
+        try await recover(owner: owner, maxInterruptions: Job.defaultMaxInterruptions)
+    }
 }

@@ -8,7 +8,10 @@ import TopView
 /// Runs archive jobs from the durable queue with bounded concurrency. A job is a *re-query* of the task (a
 /// callback is only a hint): settled tasks are archived, unsettled ones handed to the watch list.
 /// On graceful shutdown it stops claiming and cancels running archives, which stop at the next frame or chunk;
-/// their staging files are never visible and the jobs are recovered by the next start.
+/// their staging files are never visible and their jobs go back to pending with the attempt given back (a stop is not
+/// a failure), for the next start. A job whose process vanished instead (SIGKILL, crash) is found by
+/// ``JobQueue/recover(owner:maxInterruptions:)`` at start: an interruption, counted up to
+/// ``ServiceSettings/maxInterruptions`` in a row.
 /// Every job is measured (``JobMetrics``); its logs, the downloader's included, carry the task id.
 public struct WorkerPool: Service, CustomStringConvertible {
     let queue: any JobQueue
@@ -41,7 +44,7 @@ public struct WorkerPool: Service, CustomStringConvertible {
     }
 
     public func run() async throws {
-        let recovered = try await queue.recover(owner: owner)
+        let recovered = try await queue.recover(owner: owner, maxInterruptions: settings.maxInterruptions)
         if recovered > 0 { logger.notice("recovered jobs left running by a previous process", metadata: ["jobs": "\(recovered)"]) }
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
@@ -70,7 +73,21 @@ public struct WorkerPool: Service, CustomStringConvertible {
                 await idle()
                 continue
             }
-            await cancelWhenGracefulShutdown { await self.execute(job) }
+            let finished = await cancelWhenGracefulShutdown { await self.execute(job) }
+            if !finished { await release(job) }
+        }
+    }
+
+    /// Gives a job stopped by shutdown back to the queue, uncounted. Runs outside the cancelled scope (only the
+    /// job's own work was cancelled); if it cannot, the next start recovers the job as an interruption.
+    private func release(_ job: Job) async {
+        do {
+            let released = try await queue.release(job.id)
+            logger.notice("job interrupted by shutdown; it will be resumed at the next start",
+                          metadata: ["task.id": "\(job.taskId)", "job.id": "\(job.id)", "job.state": "\(released.state)"])
+        } catch {
+            logger.error("job not released after shutdown; the next start recovers it",
+                         metadata: ["task.id": "\(job.taskId)", "job.id": "\(job.id)", "error": "\(error)"])
         }
     }
 
@@ -80,13 +97,14 @@ public struct WorkerPool: Service, CustomStringConvertible {
         await cancelWhenGracefulShutdown { await wake.wait(timeout: timeout) }
     }
 
-    private func execute(_ job: Job) async {
+    /// Runs one job and records its outcome; `false` when shutdown interrupted it (nothing recorded).
+    private func execute(_ job: Job) async -> Bool {
         var logger = self.logger
         logger[metadataKey: "task.id"] = "\(job.taskId)"
         logger[metadataKey: "job.id"] = "\(job.id)"
         guard let kind = TaskKinds.kind(named: job.kind) else {
             _ = try? await queue.fail(job.id, error: "unknown task kind \(job.kind)", retryAfter: .seconds(3600))
-            return
+            return true
         }
         let catalog = archiver.context.catalog
         let id = try? TaskID(validating: job.taskId)
@@ -95,10 +113,7 @@ public struct WorkerPool: Service, CustomStringConvertible {
         let started = ContinuousClock.now
         logger.info("job started", metadata: ["job.attempt": "\(job.attempts)"])
         let outcome = await archiver(for: job, clock: clock).archive(taskId: job.taskId, kind: kind)
-        if Task.isCancelled {
-            logger.notice("job interrupted by shutdown; it will be resumed at the next start")
-            return
-        }
+        if Task.isCancelled { return false }
         let after = id.flatMap { try? catalog.manifest(for: $0) }
         Timer(label: "reel_job_seconds", dimensions: [("status", "\(outcome.status)")]).record(duration: ContinuousClock.now - started)
         Counter(label: "reel_jobs_finished_total", dimensions: [("status", "\(outcome.status)")]).increment()
@@ -124,6 +139,7 @@ public struct WorkerPool: Service, CustomStringConvertible {
         } catch {
             logger.error("queue update failed", metadata: ["error": "\(error)"])
         }
+        return true
     }
 
     /// The archiver for one job: its logs carry the task id, its events feed the stage clock.

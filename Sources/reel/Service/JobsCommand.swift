@@ -45,6 +45,7 @@ struct JobsLsCommand: AsyncParsableCommand {
         var line = "\(job.id)  \(job.state.rawValue)  attempts \(job.attempts)/\(job.maxAttempts)  \(job.reason ?? "-")"
         line += "  updated \(isoSeconds(job.updatedAt))"
         if job.state == .pending, job.notBefore > Date() { line += "  not before \(isoSeconds(job.notBefore))" }
+        if job.interruptions > 0 { line += "  interrupted \(job.interruptions) in a row" }
         if let owner = job.owner { line += "  owner \(owner)" }
         if job.cancelRequested { line += "  cancel requested" }
         if let error = job.lastError { line += "  error: \(error.replacingOccurrences(of: "\n", with: " "))" }
