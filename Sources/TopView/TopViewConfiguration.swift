@@ -1,4 +1,5 @@
 import Foundation
+import ReelBasics
 
 /// Where and how to reach the TopView OpenAPI.
 ///
@@ -35,10 +36,18 @@ public struct TopViewConfiguration: Sendable {
         self.retry = retry
     }
 
+    /// Why ``baseURL`` must not receive the API key, or nil when it may: it must be `https://` unless its host is
+    /// loopback (`localhost`, 127.0.0.0/8, `::1`: the local sandbox), and neither it nor any address it resolves to
+    /// may be link-local (169.254.0.0/16, fe80::/10: cloud metadata endpoints). Phrased to follow the setting's
+    /// name: `TOPVIEW_BASE_URL must be https:// …`.
+    public var baseURLProblem: String? {
+        OutboundURL.problem(baseURL, policy: .httpsUnlessLoopback)
+    }
+
     /// Reads the configuration from environment variables; empty values count as unset.
     ///
     /// - `TOPVIEW_BASE_URL`: the API's origin (default `https://api.topview.ai`; tests and the demo point
-    ///   it at the local sandbox).
+    ///   it at the local sandbox on loopback). Not checked here: see ``baseURLProblem``.
     /// - `TOPVIEW_API_KEY`: the bearer token (required to query; checked when a request is made).
     /// - `TOPVIEW_UID`: the account uid sent as `Topview-Uid`.
     /// - `TOPVIEW_RETRY_POLICY`: `standard` (default: waits of seconds, 10–30 s after 5003), `fast` (millisecond

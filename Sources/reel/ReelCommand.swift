@@ -18,6 +18,8 @@ struct ReelCommand: AsyncParsableCommand {
         MediaEngine.setFFmpegLogging(verbose: ProcessInfo.processInfo.environment["REEL_FFMPEG_VERBOSE"] == "1")
         do {
             var command = try parseAsRoot()
+            // Settings every command reads, checked before any of them runs (exit 2 with the variable's name).
+            _ = try SettingsEnvironment().logLevel()
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

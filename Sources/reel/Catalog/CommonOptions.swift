@@ -1,8 +1,8 @@
 import ArgumentParser
 import Catalog
 import Foundation
-import Logging
 import Media
+import ReelBasics
 
 /// `--storage DIR` (default `$REEL_STORAGE`, else `./storage`).
 struct StorageOptions: ParsableArguments {
@@ -18,7 +18,7 @@ struct StorageOptions: ParsableArguments {
         do {
             return try Catalog(root: root, logger: CLILogging.logger("reelvault.catalog"))
         } catch {
-            throw ReelExit.usage("cannot open the catalog at \(root.path): \(error)")
+            throw ReelExit.usage("cannot open the catalog at \(SafeText.escape(root.path, limit: 1024)): \(SafeText.escape("\(error)", limit: 1024))")
         }
     }
 }
@@ -26,7 +26,7 @@ struct StorageOptions: ParsableArguments {
 /// Validates task ids before anything touches the disk (exit 2 when unsafe).
 func validTaskIDs(_ raws: [String]) throws -> [TaskID] {
     try raws.map { raw in
-        do { return try TaskID(validating: raw) } catch { throw ReelExit.usage("\(error)") }
+        do { return try TaskID(validating: raw) } catch { throw ReelExit.usage(SafeText.escape("\(error)", limit: 1024)) }
     }
 }
 
@@ -34,22 +34,5 @@ func validTaskIDs(_ raws: [String]) throws -> [TaskID] {
 func ladder(_ flag: String?) throws -> [RenditionPreset] {
     let text = flag ?? ProcessInfo.processInfo.environment["REEL_LADDER"].flatMap { $0.isEmpty ? nil : $0 }
     guard let text else { return RenditionPreset.defaultLadder }
-    do { return try RenditionPreset.list(text) } catch { throw ReelExit.usage("\(error)") }
-}
-
-enum CLILogging {
-    /// swift-log to stderr; level from `$REEL_LOG_LEVEL` (default warning: the CLI prints its own events).
-    static let bootstrap: Void = {
-        let level = ProcessInfo.processInfo.environment["REEL_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-    }()
-
-    static func logger(_ label: String) -> Logger {
-        _ = bootstrap
-        return Logger(label: label)
-    }
+    do { return try RenditionPreset.list(text) } catch { throw ReelExit.usage(SafeText.escape("\(error)", limit: 1024)) }
 }

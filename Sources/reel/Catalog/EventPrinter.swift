@@ -1,4 +1,5 @@
 import Foundation
+import ReelBasics
 import Pipeline
 
 /// Prints archive events: a progress bar per stage on a terminal, one line per event otherwise.
@@ -18,14 +19,16 @@ final class EventPrinter: @unchecked Sendable {
         guard !quiet else { return }
         lock.lock()
         defer { lock.unlock() }
+        // Every value of an event can carry upstream text (ids, status, messages quoting errorMsg): escaped.
+        let safe = { (text: String) in SafeText.escape(text) }
         switch event {
         case .querying(let task, let attempt):
-            if attempt == 1 { line("\(task): querying") }
+            if attempt == 1 { line("\(safe(task)): querying") }
         case .waiting(let task, let status):
-            line("\(task): upstream status \(status ?? "unknown"), waiting")
+            line("\(safe(task)): upstream status \(safe(status ?? "unknown")), waiting")
         case .stage(let task, let scriptId, let role, let stage):
             stages["\(task)/\(scriptId)/\(role)", default: []].append((stage, .now))
-            line("\(task) script \(scriptId) \(role): \(stage)")
+            line("\(safe(task)) script \(scriptId) \(safe(role)): \(safe(stage))")
         case .progress(let task, let scriptId, let role, let stage, let fraction):
             guard terminal else { return }
             let key = "\(task)/\(scriptId)/\(role)/\(stage)"
@@ -34,19 +37,19 @@ final class EventPrinter: @unchecked Sendable {
             lastPercent[key] = percent
             let filled = percent * 30 / 100
             let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: 30 - filled)
-            Output.write(Data("\r\(task) script \(scriptId) \(role) \(stage) [\(bar)] \(percent)%\u{1B}[K".utf8), to: .standardError)
+            Output.write(Data("\r\(safe(task)) script \(scriptId) \(safe(role)) \(safe(stage)) [\(bar)] \(percent)%\u{1B}[K".utf8), to: .standardError)
         case .assetDone(let task, let scriptId, let role, let state, let detail):
-            line("\(task) script \(scriptId) \(role): \(state)\(detail.isEmpty ? "" : " (\(detail))")")
+            line("\(safe(task)) script \(scriptId) \(safe(role)): \(safe(state))\(detail.isEmpty ? "" : " (\(SafeText.escape(detail, limit: 1024)))")")
             if let seen = stages.removeValue(forKey: "\(task)/\(scriptId)/\(role)"), !seen.isEmpty {
                 let ends = seen.dropFirst().map(\.1) + [ContinuousClock.now]
                 let parts = zip(seen, ends).map { stage, end in
                     let d = end - stage.1
-                    return String(format: "%@ %.2f s", stage.0, Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+                    return String(format: "%@ %.2f s", safe(stage.0), Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
                 }
-                line("\(task) script \(scriptId) \(role): took \(parts.joined(separator: ", "))")
+                line("\(safe(task)) script \(scriptId) \(safe(role)): took \(parts.joined(separator: ", "))")
             }
         case .taskDone(let task, let status, let message):
-            line("\(task): \(status == .ok ? "done" : "exit \(status.rawValue)")\(message.map { " — \($0)" } ?? "")")
+            line("\(safe(task)): \(status == .ok ? "done" : "exit \(status.rawValue)")\(message.map { " — \(SafeText.escape($0, limit: 1024))" } ?? "")")
         }
     }
 

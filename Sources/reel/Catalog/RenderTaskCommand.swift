@@ -1,6 +1,7 @@
 import ArgumentParser
 import Catalog
 import Foundation
+import ReelBasics
 import Media
 import Pipeline
 
@@ -12,11 +13,11 @@ struct RenderTaskCommand: AsyncParsableCommand {
 
     @Argument(help: "Task id (or --all).") var task: String?
     @Flag(name: .long, help: "Every task in the catalog.") var all = false
-    @Option(name: .long, help: "Only this script id.") var script: Int?
+    @Option(name: .long, help: "Only this script id \(Settings.scriptId.help()).", transform: Settings.scriptId.argument) var script: Int?
     @Option(name: .long, help: "Only this role (preview or export).") var role: String?
     @Option(name: .long, help: "Comma-separated presets.") var preset: String
     @Flag(name: .long, help: "Redo presets that already exist.") var force = false
-    @Option(name: .long, help: "libx264 CRF.") var crf: Int = 23
+    @Option(name: .long, help: "libx264 CRF \(Settings.crf.help(default: "23")).", transform: Settings.crf.argument) var crf: Int = 23
     @Option(name: .customLong("x264-preset"), help: "libx264 preset.") var x264Preset: String = "veryfast"
     @OptionGroup var storage: StorageOptions
     @OptionGroup var output: JSONFlag
@@ -24,8 +25,7 @@ struct RenderTaskCommand: AsyncParsableCommand {
     func validate() throws {
         if all == (task != nil) { throw ValidationError("give either a task id or --all") }
         if let role, AssetRole(rawValue: role) == nil { throw ValidationError("--role must be preview or export") }
-        if !(0...51).contains(crf) { throw ValidationError("--crf must be between 0 and 51") }
-        if !RenderCommand.x264Presets.contains(x264Preset) { throw ValidationError("unknown --x264-preset \(x264Preset)") }
+        if !RenderCommand.x264Presets.contains(x264Preset) { throw ValidationError("unknown --x264-preset \(SafeText.escape(x264Preset, limit: 64))") }
     }
 
     func run() async throws {
@@ -49,7 +49,7 @@ struct RenderTaskCommand: AsyncParsableCommand {
                 // without an asset matching --script/--role is nothing to render, not a failure.
                 continue
             } catch {
-                Output.error("\(id): \(error)")
+                Output.error("\(id): \(SafeText.escape("\(error)", limit: 1024))")
                 worst = max(worst, .attention)
             }
         }
@@ -58,7 +58,7 @@ struct RenderTaskCommand: AsyncParsableCommand {
         } else {
             for d in documents {
                 for a in d.assets where !a.renditions.isEmpty {
-                    Output.line("\(d.taskId) script \(a.scriptId) \(a.role.rawValue): \(a.renditions.map(\.preset).joined(separator: ", "))")
+                    Output.line("\(SafeText.escape(d.taskId)) script \(a.scriptId) \(a.role.rawValue): \(SafeText.escape(a.renditions.map(\.preset).joined(separator: ", ")))")
                 }
             }
         }

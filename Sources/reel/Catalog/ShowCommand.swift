@@ -1,6 +1,7 @@
 import ArgumentParser
 import Catalog
 import Foundation
+import ReelBasics
 
 struct ShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,27 +15,31 @@ struct ShowCommand: AsyncParsableCommand {
         let id = try validTaskIDs([task])[0]
         // A path lookup: the index is not opened (nor created) for one task.
         guard let manifest = try Catalog.manifest(root: storage.root, for: id) else {
-            throw ReelExit(code: ReelExit.attention, message: "error: task \(id) is not in the catalog at \(storage.root.path); archive it with: reel archive \(id)")
+            throw ReelExit(code: ReelExit.attention, message: "error: task \(id) is not in the catalog at \(SafeText.escape(storage.root.path, limit: 1024)); archive it with: reel archive \(id)")
         }
         if output.json {
             try Output.json(manifest)
             return
         }
-        Output.line("\(manifest.taskId)  kind \(manifest.kind)  upstream \(manifest.status ?? "unknown")\(manifest.errorMsg.map { "  (\($0))" } ?? "")")
+        // Human output: every stored value passes SafeText (the manifest holds upstream text: status, errorMsg,
+        // error messages quoting the upstream), so no value can move the cursor, colour the terminal or fake a line.
+        let safe = { (text: String) in SafeText.escape(text) }
+        Output.line("\(safe(manifest.taskId))  kind \(safe(manifest.kind))  upstream \(safe(manifest.status ?? "unknown"))\(manifest.errorMsg.map { "  (\(safe($0)))" } ?? "")")
         for a in manifest.assets {
             var line = "  script \(a.scriptId) \(a.role.rawValue): \(a.state.rawValue)"
             if let v = a.verification {
-                line += "  \(v.verdict): measured \(seconds(v.measuredDurationUs)), reported \(seconds(a.reportedDurationUs))"
+                line += "  \(safe(v.verdict)): measured \(seconds(v.measuredDurationUs)), reported \(seconds(a.reportedDurationUs))"
             }
-            if let e = a.error { line += "  [\(e.code)] \(e.message)" }
+            if let e = a.error { line += "  [\(safe(e.code))] \(safe(e.message))" }
             Output.line(line)
-            if let s = a.source { Output.line("    source     \(s.path)  \(s.bytes) bytes  sha256 \(s.sha256)") }
-            if let p = a.poster { Output.line("    poster     \(p.path)  \(p.width)x\(p.height)") }
+            if let s = a.source { Output.line("    source     \(safe(s.path))  \(s.bytes) bytes  sha256 \(safe(s.sha256))") }
+            if let p = a.poster { Output.line("    poster     \(safe(p.path))  \(p.width)x\(p.height)") }
             for r in a.renditions {
-                let name = r.preset.count < 10 ? r.preset.padding(toLength: 10, withPad: " ", startingAt: 0) : r.preset
-                Output.line("    \(name) \(r.path)  \(r.width)x\(r.height)  \(r.bytes) bytes")
+                let preset = safe(r.preset)
+                let name = preset.count < 10 ? preset.padding(toLength: 10, withPad: " ", startingAt: 0) : preset
+                Output.line("    \(name) \(safe(r.path))  \(r.width)x\(r.height)  \(r.bytes) bytes")
             }
-            for s in a.skippedPresets { Output.line("    skipped \(s.preset): \(s.reason)") }
+            for s in a.skippedPresets { Output.line("    skipped \(safe(s.preset)): \(safe(s.reason))") }
         }
     }
 }
@@ -43,10 +48,10 @@ struct LsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ls", abstract: "List archived tasks from the index (no manifest is parsed).")
 
-    @Option(name: .long, help: "Only tasks with this script id.") var script: Int?
+    @Option(name: .long, help: "Only tasks with this script id \(Settings.scriptId.help()).", transform: Settings.scriptId.argument) var script: Int?
     @Option(name: .long, help: "Only tasks with an asset of this verdict (match, mismatch, unreported, undecodable).") var verdict: String?
     @Option(name: .long, help: "Only tasks with an asset in this state (pending, archived, failed, absent).") var state: String?
-    @Option(name: .long, help: "At most this many tasks.") var limit: Int?
+    @Option(name: .long, help: "At most this many tasks \(Settings.listLimit.help()).", transform: Settings.listLimit.argument) var limit: Int?
     @OptionGroup var storage: StorageOptions
     @OptionGroup var output: JSONFlag
 
@@ -57,13 +62,12 @@ struct LsCommand: AsyncParsableCommand {
         if let state, AssetState(rawValue: state) == nil {
             throw ValidationError("--state must be one of \(AssetState.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        if let limit, limit < 0 { throw ValidationError("--limit must be 0 or more") }
     }
 
     func run() async throws {
         // Listing reads: a root that does not exist (nothing archived yet, or a mistyped --storage) is not created.
         guard FileManager.default.fileExists(atPath: storage.root.path) else {
-            Output.error("note: no catalog at \(storage.root.path) yet (nothing archived there); check --storage / REEL_STORAGE")
+            Output.error("note: no catalog at \(SafeText.escape(storage.root.path, limit: 1024)) yet (nothing archived there); check --storage / REEL_STORAGE")
             if output.json { try Output.json([TaskSummary]()) }
             return
         }
@@ -73,7 +77,7 @@ struct LsCommand: AsyncParsableCommand {
             try Output.json(tasks)
         } else {
             for t in tasks {
-                Output.line("\(t.taskId)  \(t.status ?? "-")  \(t.archivedCount)/\(t.assetCount) archived  \(t.verdicts.joined(separator: ","))")
+                Output.line("\(SafeText.escape(t.taskId))  \(SafeText.escape(t.status ?? "-"))  \(t.archivedCount)/\(t.assetCount) archived  \(SafeText.escape(t.verdicts.joined(separator: ",")))")
             }
         }
     }

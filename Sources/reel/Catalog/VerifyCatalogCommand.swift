@@ -1,6 +1,7 @@
 import ArgumentParser
 import Catalog
 import Foundation
+import ReelBasics
 import Media
 
 struct VerifyCatalogCommand: AsyncParsableCommand {
@@ -93,7 +94,8 @@ struct VerifyFinding: Encodable, CustomStringConvertible {
         self.init(kind: problem.kind.rawValue, taskId: problem.taskId, path: problem.path, detail: problem.detail)
     }
 
-    var description: String { "\(kind) \(path): \(detail)" }
+    /// The human line: the path and the detail can quote untracked file names and upstream text, so both are escaped.
+    var description: String { "\(kind) \(SafeText.escape(path, limit: 1024)): \(SafeText.escape(detail, limit: 1024))" }
 
     private enum CodingKeys: String, CodingKey { case kind, taskId, path, detail }
 

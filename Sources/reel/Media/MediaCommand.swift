@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Media
+import ReelBasics
 
 /// `reel media …`: tools that work on local files (top-level commands work on the catalog).
 struct MediaCommand: AsyncParsableCommand {
@@ -16,23 +17,35 @@ struct JSONFlag: ParsableArguments {
     var json = false
 }
 
-/// A file argument must exist and be a regular file: anything else is a usage error (exit 2).
+/// A file argument must be a regular file (a symlink to one is fine): anything else — missing, a directory, a FIFO,
+/// a device, a socket — is a usage error (exit 2), decided by `stat` before anything opens it (opening a FIFO
+/// would block until a writer comes).
 func requireFile(_ path: String) throws {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-        throw ReelExit.usage("\(path): no such file")
+    var info = stat()
+    guard stat(path, &info) == 0 else {
+        let code = errno
+        throw ReelExit.usage("\(SafeText.escape(path)): \(code == ENOENT ? "no such file" : String(cString: strerror(code))); give a video file")
     }
-    guard !isDirectory.boolValue else { throw ReelExit.usage("\(path) is a directory; give a video file") }
+    let kind: String
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: return
+    case S_IFDIR: kind = "a directory"
+    case S_IFIFO: kind = "a FIFO (named pipe)"
+    case S_IFCHR, S_IFBLK: kind = "a device"
+    case S_IFSOCK: kind = "a socket"
+    default: kind = "not a regular file"
+    }
+    throw ReelExit.usage("\(SafeText.escape(path)) is \(kind), not a regular file; give a video file (reel media reads regular files only)")
 }
 
 /// Maps media errors to exit codes: not media → 1, anything about the invocation → 2.
 func mediaExit(_ error: MediaError) -> ReelExit {
     switch error.code {
     case .notMedia, .noVideoStream, .outputCheckFailed:
-        return ReelExit(code: ReelExit.attention, message: "error: \(error)")
+        return ReelExit(code: ReelExit.attention, message: "error: \(SafeText.escape(error.description, limit: 1024))")
     case .invalidPreset:
-        return ReelExit.usage(error.description)
+        return ReelExit.usage(SafeText.escape(error.description, limit: 1024))
     default:
-        return ReelExit(code: ReelExit.attention, message: "error: \(error)")
+        return ReelExit(code: ReelExit.attention, message: "error: \(SafeText.escape(error.description, limit: 1024))")
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Media
+import ReelBasics
 
 /// `reel media pipeline`: the whole per-video pass on a local file, as `reel archive` runs it on a download —
 /// verification, a poster, 5 evenly spaced thumbnails, a storyboard and the rendition ladder, from one decode.
@@ -18,17 +19,16 @@ struct PipelineCommand: AsyncParsableCommand {
     @Argument(help: "Video file.") var file: String
     @Option(name: .long, help: "Output directory (created if missing).") var out: String
     @Option(name: .long, help: "Comma-separated rendition presets.") var preset: String = "720p,480p"
-    @Option(name: .customLong("reported-us"), help: "Reported duration in microseconds, to verify against.")
+    @Option(name: .customLong("reported-us"), help: "Reported duration in microseconds, to verify against \(Settings.reportedUs.help()).",
+            transform: Settings.reportedUs.argument)
     var reportedUs: Int64?
-    @Option(name: .long, help: "Number of evenly spaced thumbnails.") var count: Int = 5
-    @Option(name: .long, help: "libx264 CRF (0-51).") var crf: Int = 23
+    @Option(name: .long, help: "Number of evenly spaced thumbnails \(Settings.thumbnailCount.help(default: "5")).",
+            transform: Settings.thumbnailCount.argument) var count: Int = 5
+    @Option(name: .long, help: "libx264 CRF \(Settings.crf.help(default: "23")).", transform: Settings.crf.argument) var crf: Int = 23
     @Option(name: .customLong("x264-preset"), help: "libx264 preset.") var x264Preset: String = "veryfast"
     @OptionGroup var output: JSONFlag
 
     func validate() throws {
-        if let reportedUs, reportedUs < 0 { throw ValidationError("--reported-us must be zero or more") }
-        if count < 0 || count > 1000 { throw ValidationError("--count must be between 0 and 1000") }
-        if !(0...51).contains(crf) { throw ValidationError("--crf must be between 0 and 51") }
         if !RenderCommand.x264Presets.contains(x264Preset) {
             throw ValidationError("--x264-preset must be one of \(RenderCommand.x264Presets.joined(separator: ", "))")
         }
@@ -54,7 +54,7 @@ struct PipelineCommand: AsyncParsableCommand {
             try Output.json(report)
         } else {
             let v = report.verification
-            Output.line("\(file): \(v.verdict.rawValue) — measured \(seconds(v.measuredDurationUs)), \(v.frames) frames")
+            Output.line("\(SafeText.escape(file)): \(v.verdict.rawValue) — measured \(seconds(v.measuredDurationUs)), \(v.frames) frames")
             if let p = report.thumbnails.poster { Output.line("\(p.path)  poster at \(seconds(p.timeUs))  \(p.width)x\(p.height)") }
             for t in report.thumbnails.thumbnails { Output.line("\(t.path)  \(seconds(t.timeUs))  \(t.width)x\(t.height)") }
             if let s = report.thumbnails.storyboard { Output.line("\(s.sprite)  \(s.tiles) tiles of \(s.tileWidth)x\(s.tileHeight)") }
@@ -64,7 +64,7 @@ struct PipelineCommand: AsyncParsableCommand {
         }
         let verdict = report.verification.verdict
         if verdict == .undecodable || verdict == .mismatch {
-            throw ReelExit(code: ReelExit.attention, message: "error: \(file) is \(verdict.rawValue): \(report.verification.reason ?? "")")
+            throw ReelExit(code: ReelExit.attention, message: "error: \(SafeText.escape(file)) is \(verdict.rawValue): \(SafeText.escape(report.verification.reason ?? "", limit: 1024))")
         }
     }
 }

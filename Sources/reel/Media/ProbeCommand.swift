@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Media
+import ReelBasics
 
 struct ProbeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -43,17 +44,17 @@ struct ProbeCommand: AsyncParsableCommand {
     }
 
     static func describe(_ entry: Entry) -> String {
-        guard let p = entry.probe else { return "\(entry.path): \(entry.error ?? "error")" }
-        var lines = ["\(p.path): \(p.formatName), \(seconds(p.durationUs)) (from \(p.durationEstimation)), start \(seconds(p.startTimeUs))"]
+        guard let p = entry.probe else { return "\(SafeText.escape(entry.path)): \(SafeText.escape(entry.error ?? "error", limit: 1024))" }
+        var lines = ["\(SafeText.escape(p.path)): \(SafeText.escape(p.formatName)), \(seconds(p.durationUs)) (from \(p.durationEstimation)), start \(seconds(p.startTimeUs))"]
         for s in p.streams {
             switch s.type {
             case "video":
                 let fps = s.avgFrameRate.map { String(format: "%.3f fps", $0) } ?? "? fps"
-                lines.append("  #\(s.index) video \(s.codec) \(s.width ?? 0)x\(s.height ?? 0) shown \(s.displayWidth ?? 0)x\(s.displayHeight ?? 0) rotation \(s.rotation)° \(fps) \(seconds(s.durationUs))")
+                lines.append("  #\(s.index) video \(SafeText.escape(s.codec)) \(s.width ?? 0)x\(s.height ?? 0) shown \(s.displayWidth ?? 0)x\(s.displayHeight ?? 0) rotation \(s.rotation)° \(fps) \(seconds(s.durationUs))")
             case "audio":
-                lines.append("  #\(s.index) audio \(s.codec) \(s.sampleRate ?? 0) Hz \(s.channels ?? 0) ch \(seconds(s.durationUs))")
+                lines.append("  #\(s.index) audio \(SafeText.escape(s.codec)) \(s.sampleRate ?? 0) Hz \(s.channels ?? 0) ch \(seconds(s.durationUs))")
             default:
-                lines.append("  #\(s.index) \(s.type) \(s.codec)")
+                lines.append("  #\(s.index) \(SafeText.escape(s.type)) \(SafeText.escape(s.codec))")
             }
         }
         return lines.joined(separator: "\n")

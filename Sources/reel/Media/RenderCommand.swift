@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Media
+import ReelBasics
 
 struct RenderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,14 +12,13 @@ struct RenderCommand: AsyncParsableCommand {
     @Argument(help: "Video file.") var file: String
     @Option(name: .long, help: "Output directory (created if missing).") var out: String
     @Option(name: .long, help: "Comma-separated presets.") var preset: String = "720p,480p"
-    @Option(name: .long, help: "libx264 CRF (0-51).") var crf: Int = 23
+    @Option(name: .long, help: "libx264 CRF \(Settings.crf.help(default: "23")).", transform: Settings.crf.argument) var crf: Int = 23
     @Option(name: .customLong("x264-preset"), help: "libx264 preset.") var x264Preset: String = "veryfast"
     @OptionGroup var output: JSONFlag
 
     static let x264Presets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo"]
 
     func validate() throws {
-        if !(0...51).contains(crf) { throw ValidationError("--crf must be between 0 and 51") }
         if !Self.x264Presets.contains(x264Preset) { throw ValidationError("--x264-preset must be one of \(Self.x264Presets.joined(separator: ", "))") }
         do { _ = try RenditionPreset.list(preset) } catch { throw ValidationError(error.description) }
     }
@@ -51,7 +51,7 @@ struct RenderCommand: AsyncParsableCommand {
             Output.line(String(format: "%.2f s", report.seconds))
         }
         if report.verification.verdict == .undecodable {
-            throw ReelExit(code: ReelExit.attention, message: "error: \(file) is undecodable: \(report.verification.reason ?? "")")
+            throw ReelExit(code: ReelExit.attention, message: "error: \(SafeText.escape(file)) is undecodable: \(SafeText.escape(report.verification.reason ?? "", limit: 1024))")
         }
     }
 }

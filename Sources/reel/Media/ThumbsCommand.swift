@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Media
+import ReelBasics
 
 struct ThumbsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,28 +11,27 @@ struct ThumbsCommand: AsyncParsableCommand {
 
     @Argument(help: "Video file.") var file: String
     @Option(name: .long, help: "Output directory (created if missing).") var out: String
-    @Option(name: .long, help: "Comma-separated times in seconds, e.g. 1.5,10") var at: String?
-    @Option(name: .long, help: "Number of evenly spaced thumbnails.") var count: Int?
+    @Option(name: .long, help: "Comma-separated times in decimal seconds, e.g. 1.5,10 (each \(Settings.stillTime.rangeText)).") var at: String?
+    @Option(name: .long, help: "Number of evenly spaced thumbnails \(Settings.thumbnailCount.help()).",
+            transform: Settings.thumbnailCount.argument) var count: Int?
     @Flag(name: .long, help: "Pick one representative poster (not black, not uniform).") var poster = false
     @Flag(name: .long, help: "Write a sprite sheet and a WebVTT storyboard.") var storyboard = false
     @Option(name: .long, help: "Image format: jpeg or webp.") var format: String = "jpeg"
-    @Option(name: .long, help: "Longest side of a thumbnail in pixels.") var size: Int = 640
+    @Option(name: .long, help: "Longest side of a thumbnail in pixels \(Settings.thumbnailSize.help(default: "640")).",
+            transform: Settings.thumbnailSize.argument) var size: Int = 640
     @OptionGroup var output: JSONFlag
 
     func validate() throws {
-        if let count, count < 0 || count > 1000 { throw ValidationError("--count must be between 0 and 1000") }
         if ImageFormat(rawValue: format) == nil { throw ValidationError("--format must be jpeg or webp") }
-        if size < 16 || size > 8192 { throw ValidationError("--size must be between 16 and 8192") }
         _ = try times()
     }
 
     func times() throws -> [Double] {
         guard let at else { return [] }
-        return try at.split(separator: ",").map { part in
-            guard let v = Double(part.trimmingCharacters(in: .whitespaces)), v >= 0, v.isFinite else {
-                throw ValidationError("--at takes seconds like 1.5,10 ('\(part)' is not one)")
+        return try at.split(separator: ",", maxSplits: .max, omittingEmptySubsequences: false).map { part in
+            do throws(SettingError) { return try Settings.stillTime.parse(part) } catch {
+                throw ValidationError("--at takes comma-separated times like 1.5,10, each \(error.description)")
             }
-            return v
         }
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Media
+import ReelBasics
 
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,16 +10,13 @@ struct VerifyCommand: AsyncParsableCommand {
         discussion: "Exit 0 for match or unreported, 1 for mismatch or undecodable (including files that are not media).")
 
     @Argument(help: "Video file.") var file: String
-    @Option(name: .customLong("reported-us"), help: "Reported duration in microseconds (TopView's videoDuration).")
+    @Option(name: .customLong("reported-us"), help: "Reported duration in microseconds (TopView's videoDuration) \(Settings.reportedUs.help()).",
+            transform: Settings.reportedUs.argument)
     var reportedUs: Int64?
-    @Option(name: .customLong("tolerance-ms"), help: "Minimum tolerance in milliseconds (default 100; at least 2 frames).")
+    @Option(name: .customLong("tolerance-ms"), help: "Minimum tolerance in milliseconds; at least 2 frames \(Settings.toleranceMs.help(default: "100")).",
+            transform: Settings.toleranceMs.argument)
     var toleranceMs: Int64 = 100
     @OptionGroup var output: JSONFlag
-
-    func validate() throws {
-        if let reportedUs, reportedUs < 0 { throw ValidationError("--reported-us must be zero or more") }
-        if toleranceMs < 0 { throw ValidationError("--tolerance-ms must be zero or more") }
-    }
 
     func run() async throws {
         try requireFile(file)
@@ -32,10 +30,10 @@ struct VerifyCommand: AsyncParsableCommand {
         if output.json {
             try Output.json(result)
         } else {
-            var text = "\(file): \(result.verdict.rawValue) — measured \(seconds(result.measuredDurationUs)), reported \(seconds(result.reportedDurationUs))"
+            var text = "\(SafeText.escape(file)): \(result.verdict.rawValue) — measured \(seconds(result.measuredDurationUs)), reported \(seconds(result.reportedDurationUs))"
             if let d = result.deltaUs { text += ", delta \(d) µs (tolerance \(result.toleranceUs) µs)" }
             text += ", \(result.frames) frames, \(result.decodeErrors) decode errors"
-            if let reason = result.reason { text += "\n  \(reason)" }
+            if let reason = result.reason { text += "\n  \(SafeText.escape(reason, limit: 1024))" }
             Output.line(text)
         }
         if result.verdict == .mismatch || result.verdict == .undecodable {
