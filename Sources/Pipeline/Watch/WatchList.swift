@@ -78,6 +78,17 @@ public struct WatchList: Sendable {
         try withWatchLock { try load() }
     }
 
+    /// Every entry, read without writing anything: no directory or lock file is created and a `watch.json` that does
+    /// not parse is reported (``WatchListError/io``), not moved aside. For `reel watch ls`, which must work on a
+    /// read-only storage root (a mounted backup). Takes a shared lock on `.watch.lock` only if it exists and opens
+    /// read-only.
+    public func listReadOnly() throws -> [WatchEntry] {
+        let lock = SharedReadLock(existing: root.path + "/.watch.lock")
+        defer { lock?.close() }
+        if let lock, !lock.acquire(timeout: lockTimeout) { throw WatchListError.lockTimeout(lock.path) }
+        return try load(readOnly: true)
+    }
+
     /// Replaces the entry of `entry.taskId` (dates kept to the millisecond). Returns `false`, and writes
     /// nothing, if the task is no longer watched (removed meanwhile: an update does not bring it back).
     @discardableResult
@@ -129,16 +140,17 @@ public struct WatchList: Sendable {
         }
     }
 
-    private func load() throws -> [WatchEntry] {
+    /// The entries on disk. An unreadable list is moved aside (the list starts empty), or, `readOnly`, reported.
+    private func load(readOnly: Bool = false) throws -> [WatchEntry] {
         let data: Data
         switch FileJobQueue.readFile(url.path, limit: Self.maximumBytes) {
         case .missing:
             return []
         case .unreadable(let why):
-            try quarantine(why)
+            try quarantine(why, readOnly: readOnly)
             return []
         case .failed(let error):
-            throw error
+            throw WatchListError.io(error)
         case .read(let read):
             data = read
         }
@@ -146,7 +158,7 @@ public struct WatchList: Sendable {
         do {
             document = try StoredJSON.decoder().decode(Document.self, from: data)
         } catch {
-            try quarantine("does not decode: \(error)")
+            try quarantine("does not decode: \(error)", readOnly: readOnly)
             return []
         }
         return document.entries.filter { entry in
@@ -162,7 +174,8 @@ public struct WatchList: Sendable {
         try FileIO.writeAtomically(data, to: url, failpointPrefix: "watch")
     }
 
-    private func quarantine(_ reason: String) throws {
+    private func quarantine(_ reason: String, readOnly: Bool) throws {
+        if readOnly { throw WatchListError.io(CatalogError.io("read watch list (\(reason))", url.path, errno: EINVAL)) }
         let target = url.path + ".corrupt-" + String(Int64(Date().timeIntervalSince1970 * 1000))
         try FileIO.renameDurably(from: url.path, to: target)
         logger.error("corrupt watch list moved aside; the list starts empty", metadata: [

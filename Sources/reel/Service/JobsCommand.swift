@@ -27,13 +27,17 @@ struct JobsLsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Read-only: listing writes nothing, so it works on a read-only storage root (a mounted backup).
         let queue = storage.openQueue()
-        let jobs: [Job]
-        do { jobs = try await queue.list(state: state.flatMap(JobState.init(rawValue:))) } catch { throw serviceExit(error) }
+        let listed: (jobs: [Job], unreadable: [String])
+        do { listed = try queue.listReadOnly(state: state.flatMap(JobState.init(rawValue:))) } catch { throw serviceExit(error) }
         if output.json {
-            try Output.json(jobs)
+            try Output.json(listed.jobs)
         } else {
-            for job in jobs { Output.line(Self.line(job)) }
+            for job in listed.jobs { Output.line(Self.line(job)) }
+        }
+        if !listed.unreadable.isEmpty {
+            Output.error("warning: \(listed.unreadable.count) unreadable job file(s) not listed (the queue moves them to queue/corrupt/ on its next change): \(listed.unreadable.prefix(5).joined(separator: ", "))")
         }
         let corrupt = queue.corruptFiles()
         if !corrupt.isEmpty {

@@ -51,7 +51,8 @@ struct WatchLsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let entries: [WatchEntry]
-        do { entries = try storage.openWatchList().list() } catch { throw serviceExit(error) }
+        // Read-only: listing writes nothing, so it works on a read-only storage root (a mounted backup).
+        do { entries = try storage.openWatchList().listReadOnly() } catch { throw serviceExit(error) }
         if output.json {
             try Output.json(entries)
             return

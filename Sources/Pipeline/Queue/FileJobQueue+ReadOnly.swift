@@ -1,0 +1,36 @@
+import Catalog
+import Foundation
+
+extension FileJobQueue {
+    /// The jobs in `state` (every job if `nil`), oldest first, read without writing anything: no directory or lock
+    /// file is created, nothing is rolled forward or moved aside. For `reel jobs ls`, which must work on a read-only
+    /// storage root (a mounted backup). Takes a shared lock on `queue/.lock` only if it exists and opens read-only.
+    /// A job file whose content is ahead of its directory (a move a crash interrupted) is listed in the state it
+    /// records; unreadable files are skipped and returned by name (relative to the root) in `unreadable`.
+    /// Synchronous, like the watch list: a few small reads, and a lock wait that sleeps the thread (a CLI's).
+    public func listReadOnly(state: JobState?) throws -> (jobs: [Job], unreadable: [String]) {
+        guard FileIO.isDirectory(queueDirectory) else { return ([], []) }
+        let lock = SharedReadLock(existing: queueDirectory + "/.lock")
+        defer { lock?.close() }
+        if let lock, !lock.acquire(timeout: lockTimeout) { throw JobQueueError.lockTimeout(lock.path) }
+        var byID: [String: Job] = [:]
+        var unreadable: [String] = []
+        // A job whose move was interrupted sits in another state's directory: read them all when filtering.
+        for scanned in JobState.allCases {
+            for name in FileIO.names(in: directory(scanned)) where QueueName.isJobFile(name) {
+                let path = directory(scanned) + "/" + name
+                guard case .read(let data) = Self.readFile(path, limit: Self.maximumJobBytes),
+                      let job = try? StoredJSON.decoder().decode(Job.self, from: data),
+                      name == job.id + ".json", job.id == Job.id(kind: job.kind, taskId: job.taskId)
+                else {
+                    if FileIO.exists(path) { unreadable.append("queue/\(scanned.rawValue)/\(name)") }
+                    continue
+                }
+                byID[job.id] = job
+            }
+        }
+        let jobs = byID.values.filter { state == nil || $0.state == state }
+            .sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+        return (jobs, unreadable.sorted())
+    }
+}
