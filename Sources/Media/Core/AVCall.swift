@@ -8,6 +8,8 @@ func averrorText(_ code: Int32) -> String {
 }
 
 /// The one check for FFmpeg return values: a negative value becomes a `MediaError` carrying FFmpeg's text.
+/// AVERROR(ENOSPC) and AVERROR(EDQUOT) become ``MediaError/Code/noSpace`` whatever `code` says (a full volume
+/// is the environment, not the media).
 @discardableResult
 func avCall(_ what: @autoclosure () -> String, code: MediaError.Code = .ffmpeg, _ result: Int32) throws(MediaError) -> Int32 {
     if result < 0 {

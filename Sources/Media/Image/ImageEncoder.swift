@@ -67,7 +67,7 @@ enum AtomicFile {
             throw error
         } catch {
             try? FileManager.default.removeItem(atPath: temp)
-            throw MediaError(.io, "writing \(path): \(error.localizedDescription)")
+            throw MediaError.writing("writing \(path)", error)
         }
     }
 

@@ -28,7 +28,7 @@ struct PassRunner {
             let pixelsUsed = (!request.thumbnails.isEmpty && request.thumbnailDirectory != nil)
                 || (!request.presets.isEmpty && request.renditionDirectory != nil)
             pass = try MediaPass(input: input, decodeAudio: true, pixelsUsed: pixelsUsed)
-        } catch where error.code != .cancelled && error.code != .io {
+        } catch where error.code != .cancelled && error.code != .io && error.code != .noSpace {
             return notMedia(error)
         }
         pass.progress = progress

@@ -77,6 +77,6 @@ func makeDirectory(_ path: String) throws(MediaError) {
     do {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     } catch {
-        throw MediaError(.io, "creating \(path): \(error.localizedDescription)")
+        throw MediaError.writing("creating \(path)", error)
     }
 }

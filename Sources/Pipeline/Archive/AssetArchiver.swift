@@ -253,6 +253,8 @@ struct AssetArchiver: Sendable {
     static func errorCode(_ error: any Error) -> String {
         switch error {
         case let e as DownloadError: return "download.\(e.kind)"
+        // A full volume is the environment, not the source: the asset resumes from its kept source.
+        case let e as MediaError where e.code == .noSpace: return "insufficient_space"
         case let e as MediaError: return "media.\(e.code.rawValue)"
         case let e as TopViewError: return e.code ?? "topview"
         case let e as PipelineError: return e.code
