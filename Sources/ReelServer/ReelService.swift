@@ -44,18 +44,14 @@ public struct ReelService: Sendable {
         let limits = fitted.limits
         let callbackConnections = ConnectionRegistry(name: "callback", cap: limits.callbackMaxConnections, evictsIdle: true)
         let adminConnections = ConnectionRegistry(name: "admin", cap: limits.adminMaxConnections, evictsIdle: false)
-        let callbacks = Application(
-            responder: CallbackRoutes(configuration: configuration, queue: queue, wake: wake, logger: logger).responder(),
-            server: GuardedHTTP1Channel.builder(limits: limits, registry: callbackConnections),
-            configuration: .init(address: .hostname(configuration.callbackHost, port: configuration.callbackPort), serverName: "reelvault-callbacks"),
-            onServerRunning: { channel in ports.callback(channel.localAddress?.port ?? configuration.callbackPort) },
-            logger: logger)
-        let admin = Application(
-            responder: AdminRoutes(configuration: configuration, catalog: catalog, queue: queue, registry: registry, logger: logger).responder(),
-            server: GuardedHTTP1Channel.builder(limits: limits, registry: adminConnections),
-            configuration: .init(address: .hostname(configuration.adminHost, port: configuration.adminPort), serverName: "reelvault-admin"),
-            onServerRunning: { channel in ports.admin(channel.localAddress?.port ?? configuration.adminPort) },
-            logger: logger)
+        let callbacks = Listener.application(
+            CallbackRoutes(configuration: configuration, queue: queue, wake: wake, logger: logger).responder(),
+            host: configuration.callbackHost, port: configuration.callbackPort, name: "reelvault-callbacks", limits: limits,
+            registry: callbackConnections, logger: logger, onRunning: ports.callback)
+        let admin = Listener.application(
+            AdminRoutes(configuration: configuration, catalog: catalog, queue: queue, registry: registry, logger: logger).responder(),
+            host: configuration.adminHost, port: configuration.adminPort, name: "reelvault-admin", limits: limits,
+            registry: adminConnections, logger: logger, onRunning: ports.admin)
         let owner = "\(ProcessInfo.processInfo.hostName):\(getpid())"
         let notifier = Notifier(httpClient: httpClient, settings: configuration.service, logger: logger)
         let workers = WorkerPool(queue: queue, watch: watch, archiver: archiver, notifier: notifier, settings: configuration.service,

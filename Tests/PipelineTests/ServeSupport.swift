@@ -22,12 +22,13 @@ struct ServeProcess: Sendable {
 
     /// Starts `reel serve` and waits for the line that names both bound ports.
     static func start(_ bench: ReelBench, secret: String = defaultSecret, environment changes: [String: String?] = [:],
-                      extraArguments: [String] = []) async throws -> ServeProcess {
+                      extraArguments: [String] = [], launcher: [String] = []) async throws -> ServeProcess {
         var changes = changes
         if changes["REEL_CALLBACK_SECRET"] == nil { changes["REEL_CALLBACK_SECRET"] = secret }
         if changes["REEL_WATCH_INTERVAL"] == nil { changes["REEL_WATCH_INTERVAL"] = "1" }
         if changes["REEL_LOG_LEVEL"] == nil { changes["REEL_LOG_LEVEL"] = "info" }
-        let process = try ReelProcess.start(arguments(bench) + extraArguments, environment: bench.environment(changes))
+        let process = try ReelProcess.start(arguments(bench) + extraArguments, environment: bench.environment(changes),
+                                            launcher: launcher)
         let listening = await process.waitForStderr(containing: "reel serve: callbacks on", timeout: .seconds(60))
         guard listening, let ports = parsePorts(process.stderrSoFar) else {
             process.kill(SIGKILL)

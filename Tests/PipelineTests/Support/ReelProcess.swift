@@ -44,8 +44,9 @@ struct ReelProcess: Sendable {
     /// Starts `reel arguments…` in `directory` (default: this process's); wait for it with ``wait(timeout:)``.
     /// With `terminal`, it runs under `script(1)`, on a pseudo-terminal: stderr and stdout then both arrive on
     /// stdout, as a terminal shows them.
+    /// With `launcher`, `reel` runs under it: `launcher + [reel path] + arguments` (e.g. `sh -c 'ulimit -n 1024; exec "$@"' sh`).
     static func start(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil,
-                      terminal: Bool = false) throws -> ReelProcess {
+                      terminal: Bool = false, launcher: [String] = []) throws -> ReelProcess {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("reel-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let stdoutFile = scratch.appendingPathComponent("stdout")
@@ -63,6 +64,9 @@ struct ReelProcess: Sendable {
             let command = ([try binary().path] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
             process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
             process.arguments = ["-q", "-e", "-f", "-c", command.joined(separator: " "), "/dev/null"]
+        } else if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(launcher.dropFirst()) + [try binary().path] + arguments
         } else {
             process.executableURL = try binary()
             process.arguments = arguments
