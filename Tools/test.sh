@@ -11,6 +11,7 @@ fi
 # horizons, SIGTERM/SIGINT) run on their own, after the parallel run: with every other suite decoding and encoding video on
 # 2 cores, their clocks are not theirs.
 timed="DownloadStallTests|ServeWatchTests|sigtermStopsPromptly|anIdleServiceStopsAtOnceOnSigint|CancellationTests"
+timed+="|ServeConnectionLimitTests|ServeFloodTests"
 timed+="|totalBudgetBoundsTheWaits|noAnswerTimesOut|stalledBodyTimesOut|cancellationStopsTheRetries|weWaitForALockHeldByAnotherProcess"
 # The media engine under AddressSanitizer + LeakSanitizer (a small package of its own: ~1 min).
 Tools/leakcheck/run.sh
