@@ -10,13 +10,14 @@ extension Catalog {
     /// (they can only belong to an earlier run that crashed), and the task's index entry is refreshed
     /// from its manifest (an earlier run may have died between renaming the manifest and updating the
     /// index). The lock is released when `body` returns or throws. Cancellation while waiting throws
-    /// `CancellationError`.
+    /// `CancellationError`. A read-only catalog throws ``CatalogError/readOnly``: the lock guards changes.
     public func withTaskLock<T>(
         _ id: TaskID,
         timeout: Duration? = nil,
         isolation: isolated (any Actor)? = #isolation,
         _ body: () async throws -> T
     ) async throws -> T {
+        try requireWriteAccess()
         try FileIO.createDirectories(layout.taskDirectory(id))
         let lock = try FileLock(path: layout.lockURL(id).path)
         defer { lock.close() }

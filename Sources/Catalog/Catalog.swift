@@ -6,7 +6,8 @@ import Logging
 /// See ``CatalogLayout`` for where everything lives. Finding a task is a path lookup; listing and
 /// filtering read only the index; saving writes the manifest atomically, then updates the index.
 /// Several processes may share a root: take ``withTaskLock(_:timeout:isolation:_:)`` around any
-/// read-modify-write of one task. Errors are ``CatalogError``s.
+/// read-modify-write of one task. A catalog opened ``Access/readOnly`` (a mounted backup) reads only.
+/// Errors are ``CatalogError``s.
 public struct Catalog: Sendable {
     /// A `manifest.json` larger than this is refused unread.
     public static let maximumManifestBytes: Int64 = 16 << 20
@@ -14,25 +15,43 @@ public struct Catalog: Sendable {
     public let layout: CatalogLayout
     /// Where asset files are staged and committed.
     public let store: any AssetStore
+    /// Whether this catalog may change anything on disk.
+    public let access: Access
     let index: CatalogIndex
     let logger: Logger
 
-    /// Opens the catalog at `root`, creating its directories, and its index if it is missing or outdated
-    /// (which reads every manifest once). Opening may wait for another process that is rebuilding the index.
-    public init(root: URL = CatalogLayout.defaultRoot, logger: Logger = Logger(label: "reelvault.catalog")) throws {
+    /// Opens the catalog at `root`.
+    ///
+    /// `.readWrite` (the default) creates its directories, and its index if it is missing or outdated (which reads
+    /// every manifest once); opening may wait for another process that is rebuilding the index. A root on a
+    /// read-only medium, or not writable, throws ``CatalogError/readOnly`` naming it.
+    ///
+    /// `.readOnly` (listing, showing and verifying a mounted backup) creates and changes nothing: the root must
+    /// exist, the index is opened read-only (or built in memory from the manifests when it cannot be; see
+    /// ``CatalogIndex/openReadOnly(url:lockURL:logger:scan:)``), and every change throws ``CatalogError/readOnly``.
+    public init(root: URL = CatalogLayout.defaultRoot, access: Access = .readWrite,
+                logger: Logger = Logger(label: "reelvault.catalog")) throws {
         let requested = CatalogLayout(root: root)
-        try FileIO.createDirectories(requested.tasksDirectory)
+        switch access {
+        case .readWrite:
+            try Self.requireWritable(requested.root)
+            try FileIO.createDirectories(requested.tasksDirectory)
+        case .readOnly:
+            guard FileIO.isDirectory(requested.root.path) else {
+                throw CatalogError.io("open the catalog", requested.root.path, errno: ENOENT)
+            }
+        }
         let resolved = FileIO.realPath(requested.root.path).map { URL(fileURLWithPath: $0, isDirectory: true) }
         let layout = CatalogLayout(root: resolved ?? requested.root)
         self.layout = layout
+        self.access = access
         self.store = LocalAssetStore(layout: layout)
         self.logger = logger
-        self.index = try CatalogIndex(
-            url: layout.indexURL,
-            lockURL: layout.root.appendingPathComponent(".index.lock"),
-            logger: logger,
-            scan: Self.manifestScan(layout, logger: logger)
-        )
+        let lockURL = layout.root.appendingPathComponent(".index.lock")
+        let scan = Self.manifestScan(layout, logger: logger)
+        self.index = access == .readOnly
+            ? try CatalogIndex.openReadOnly(url: layout.indexURL, lockURL: lockURL, logger: logger, scan: scan)
+            : try CatalogIndex(url: layout.indexURL, lockURL: lockURL, logger: logger, scan: scan)
     }
 
     public var root: URL { layout.root }
@@ -47,6 +66,7 @@ public struct Catalog: Sendable {
     /// directory), then updates the index. Readers see the old manifest or the new one, never a mix.
     /// Throws ``CatalogError/unsafeTaskID`` if `manifest.taskId` is not a safe id.
     public func save(_ manifest: TaskManifest) throws {
+        try requireWriteAccess()
         let id = try manifest.id()
         let url = layout.manifestURL(id)
         try FileIO.createDirectories(url.deletingLastPathComponent())
@@ -72,6 +92,7 @@ public struct Catalog: Sendable {
     /// Rebuilds the index from every manifest (`reel reindex`); returns how many tasks it now holds.
     /// Unparsable manifests are skipped and logged (``verifyAll()`` reports them).
     public func reindex() throws -> Int {
+        try requireWriteAccess()
         let count = try index.rebuild(scan: Self.manifestScan(layout, logger: logger))
         logger.info("index rebuilt", metadata: ["catalog.index.tasks": "\(count)"])
         return count

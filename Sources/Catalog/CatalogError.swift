@@ -16,6 +16,7 @@ public struct CatalogError: Error, Equatable, CustomStringConvertible {
         case index
         case lockTimeout
         case encoding
+        case readOnly
     }
 
     private let code: Code
@@ -52,6 +53,9 @@ public struct CatalogError: Error, Equatable, CustomStringConvertible {
     public static let lockTimeout = CatalogError(.lockTimeout)
     /// A manifest could not be encoded.
     public static let encoding = CatalogError(.encoding)
+    /// A change was asked of a catalog that is read-only: its root is on a read-only medium (a mounted backup) or
+    /// not writable, or it was opened with ``Catalog/Access/readOnly``. The CLI maps it to exit 2.
+    public static let readOnly = CatalogError(.readOnly)
 
     static func unsafeTaskID(_ raw: String, _ why: String) -> CatalogError {
         CatalogError(.unsafeTaskID, subject: Self.printable(raw), reason: why)
@@ -89,6 +93,10 @@ public struct CatalogError: Error, Equatable, CustomStringConvertible {
         CatalogError(.encoding, subject: taskID, reason: "\(cause)", underlying: cause)
     }
 
+    static func readOnly(_ root: String, _ why: String) -> CatalogError {
+        CatalogError(.readOnly, subject: root, reason: why)
+    }
+
     public var description: String {
         switch code {
         case .unsafeTaskID:
@@ -107,6 +115,8 @@ public struct CatalogError: Error, Equatable, CustomStringConvertible {
             "Task \(subject) is locked by another process (lock \(reason)): wait for the other `reel` run to finish, then run the command again."
         case .encoding:
             "The manifest of task \(subject) could not be encoded (\(reason)): this is a bug, report it with the task id."
+        case .readOnly:
+            "The storage root \(subject) is read-only (\(reason)): reading commands (reel ls, reel show, reel verify) work on it; to archive, render or reindex, give a writable root (--storage / REEL_STORAGE) or copy the catalog to one."
         }
     }
 

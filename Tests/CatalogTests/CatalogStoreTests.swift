@@ -149,7 +149,7 @@ struct CatalogStoreTests {
             do {
                 let catalog = try Catalog(root: root)
                 try seed(catalog)
-                try catalog.index.pool.write { db in
+                try catalog.index.database.write { db in
                     try db.execute(sql: "DELETE FROM task; PRAGMA user_version = 0")
                 }
                 #expect(try catalog.list().isEmpty)
@@ -186,7 +186,7 @@ struct CatalogStoreTests {
             let total = 100_000
             // Expectations stay on the test's task; the thread only works and measures.
             let (all, elapsed, failed, filtered) = try await onOwnThread {
-                try catalog.index.pool.write { db in
+                try catalog.index.database.write { db in
                     for n in 0..<total {
                         var manifest = TaskManifest(taskId: taskID("task-\(n)"), kind: "m2v", status: "success",
                                                     createdAt: fixedDate(Double(n)))

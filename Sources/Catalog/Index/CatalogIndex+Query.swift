@@ -34,7 +34,7 @@ extension CatalogIndex {
         let query = sql
         let bound = arguments
         do {
-            return try pool.read { db in
+            return try database.read { db in
                 var summaries: [TaskSummary] = []
                 let rows = try Row.fetchCursor(db, sql: query, arguments: bound)
                 while let row = try rows.next() {
@@ -50,7 +50,7 @@ extension CatalogIndex {
     /// How many tasks the index holds.
     func count() throws(CatalogError) -> Int {
         do {
-            return try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM task") ?? 0 }
+            return try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM task") ?? 0 }
         } catch {
             throw .index(path, error)
         }

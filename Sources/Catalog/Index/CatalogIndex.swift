@@ -7,7 +7,8 @@ import Logging
 /// Derived data only: the manifests are the truth. When the file is missing, is not a database, or has
 /// another schema version (`PRAGMA user_version`), it is rebuilt from the manifests on open. Several
 /// processes may read and write it at once (WAL, busy timeout); opening and rebuilding are serialised
-/// across processes by an flock on `<root>/.index.lock`.
+/// across processes by an flock on `<root>/.index.lock`. A read-only catalog opens it with
+/// ``openReadOnly(url:lockURL:logger:scan:)`` instead, which changes and creates nothing.
 final class CatalogIndex: Sendable {
     /// Bump when the tables change: every catalog then rebuilds its index on next open.
     static let schemaVersion = 1
@@ -19,8 +20,14 @@ final class CatalogIndex: Sendable {
     /// Calls its argument with every parsable manifest of the catalog.
     typealias ManifestScan = ((TaskManifest) throws -> Void) throws -> Void
 
-    let pool: DatabasePool
+    /// The index database: a pool on `index.sqlite`, or (read-only) one connection on it or an in-memory copy.
+    let database: any DatabaseWriter
     let path: String
+
+    init(database: any DatabaseWriter, path: String) {
+        self.database = database
+        self.path = path
+    }
 
     /// Opens the index at `url`, rebuilding it with `scan` when it is missing or outdated.
     init(url: URL, lockURL: URL, logger: Logger, scan: ManifestScan) throws(CatalogError) {
@@ -33,12 +40,12 @@ final class CatalogIndex: Sendable {
             for suffix in ["-wal", "-shm"] { try FileIO.removeFile(path + suffix) }
         }
         do {
-            pool = try Self.openAndMigrate(path: path, logger: logger, scan: scan)
+            database = try Self.openAndMigrate(path: path, logger: logger, scan: scan)
         } catch let error as DatabaseError where [.SQLITE_NOTADB, .SQLITE_CORRUPT].contains(error.resultCode) {
             logger.warning("index unreadable, rebuilding", metadata: ["catalog.index": "\(path)", "error": "\(error)"])
             for suffix in ["", "-wal", "-shm"] { try FileIO.removeFile(path + suffix) }
             do {
-                pool = try Self.openAndMigrate(path: path, logger: logger, scan: scan)
+                database = try Self.openAndMigrate(path: path, logger: logger, scan: scan)
             } catch {
                 throw .index(path, error)
             }
@@ -69,7 +76,7 @@ final class CatalogIndex: Sendable {
         return pool
     }
 
-    private static func createSchema(_ db: Database) throws {
+    static func createSchema(_ db: Database) throws {
         try db.execute(sql: """
             DROP TABLE IF EXISTS asset;
             DROP TABLE IF EXISTS task;
@@ -101,7 +108,7 @@ final class CatalogIndex: Sendable {
     }
 
     /// Inserts every manifest `scan` yields; returns how many.
-    private static func insertAll(_ db: Database, scan: ManifestScan) throws -> Int {
+    static func insertAll(_ db: Database, scan: ManifestScan) throws -> Int {
         var count = 0
         try scan { manifest in
             try upsert(manifest, in: db)
@@ -139,7 +146,7 @@ final class CatalogIndex: Sendable {
     /// of two racing saves the index ends with what is on disk; `manifest` is the fallback if it is gone.
     func upsert(_ manifest: TaskManifest, readingBack manifestURL: URL, id: TaskID) throws(CatalogError) {
         do {
-            try pool.write { db in
+            try database.write { db in
                 let onDisk = (try? ManifestFile.load(manifestURL, id: id)) ?? manifest
                 try Self.upsert(onDisk, in: db)
             }
@@ -151,7 +158,7 @@ final class CatalogIndex: Sendable {
     /// Drops the index's rows and inserts every manifest `scan` yields, in one transaction.
     func rebuild(scan: ManifestScan) throws(CatalogError) -> Int {
         do {
-            return try pool.write { db in
+            return try database.write { db in
                 try db.execute(sql: "DELETE FROM asset; DELETE FROM task;")
                 return try Self.insertAll(db, scan: scan)
             }
@@ -165,7 +172,7 @@ final class CatalogIndex: Sendable {
     /// Removes a task's rows.
     func remove(_ id: TaskID) throws(CatalogError) {
         do {
-            try pool.write { db in
+            try database.write { db in
                 try db.execute(sql: "DELETE FROM asset WHERE taskId = ?", arguments: [id.rawValue])
                 try db.execute(sql: "DELETE FROM task WHERE taskId = ?", arguments: [id.rawValue])
             }

@@ -8,16 +8,33 @@ import Darwin
 /// the `flock` command). The lock belongs to this open file description: another `FileLock` on the same
 /// path, in this process or another, is excluded. Closing the descriptor releases it, so does a crash.
 ///
+/// A reader that must not write (a read-only storage root) opens an existing lock file with
+/// ``init(sharedExisting:)``: nothing is created, and its shared lock excludes the writers' exclusive ones only.
+///
 /// The catalog's task locks, the index's lock, the job queue's and the watch list's locks are all this type.
 /// Not `Sendable`: open, lock and close it within one task.
 package final class FileLock {
     package let path: String
     private var fd: Int32
+    /// `LOCK_EX`, or `LOCK_SH` for a reader.
+    private let operation: Int32
 
+    /// Opens (creating it if needed) the lock file at `path` for an exclusive lock.
     package init(path: String) throws(CatalogError) {
         self.path = path
+        operation = LOCK_EX
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         if fd < 0 { throw .io("open lock", path, errno: errno) }
+    }
+
+    /// Opens the lock file at `path` read-only for a shared lock, creating nothing; `nil` when it does not exist or
+    /// cannot be opened (then no writer can be at work through it, and the reader goes on without a lock).
+    package init?(sharedExisting path: String) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        self.path = path
+        self.fd = fd
+        operation = LOCK_SH
     }
 
     deinit { close() }
@@ -25,7 +42,7 @@ package final class FileLock {
     /// Takes the lock if it is free; `false` if another holder has it. Never blocks.
     package func tryLock() throws(CatalogError) -> Bool {
         while true {
-            if flock(fd, LOCK_EX | LOCK_NB) == 0 { return true }
+            if flock(fd, operation | LOCK_NB) == 0 { return true }
             switch errno {
             case EINTR: continue
             case EWOULDBLOCK: return false
@@ -37,7 +54,7 @@ package final class FileLock {
     /// Takes the lock, blocking the calling thread until it is free. Only for short critical sections
     /// outside Swift concurrency (opening the index).
     func lockBlocking() throws(CatalogError) {
-        while flock(fd, LOCK_EX) != 0 {
+        while flock(fd, operation) != 0 {
             if errno != EINTR { throw .io("flock", path, errno: errno) }
         }
     }
