@@ -31,7 +31,9 @@ extension Catalog {
 
     /// The fixity audit of one task: every ``FileRecord`` and ``RenditionRecord`` re-hashed and sized,
     /// every referenced image present, leftover staging files, an unparsable manifest, and files in the
-    /// task directory that the manifest does not reference (orphans). Empty when all is well.
+    /// task directory that the manifest does not reference (orphans). A resumable partial download in `.partial/`
+    /// (with its sidecar, touched within 7 days) is not a problem; an abandoned one is reported as leftover.
+    /// Empty when all is well.
     public func verify(_ id: TaskID) throws -> [FixityProblem] {
         let directory = layout.taskDirectory(id)
         guard FileIO.isDirectory(directory.path) else { return [] }
@@ -68,10 +70,17 @@ extension Catalog {
             }
         }
 
+        let partials = layout.partialDirectory(id)
         for relative in FileIO.filesRecursively(directory.path) {
             let path = taskPath + "/" + relative
             if relative == "manifest.json" || relative == ".lock" { continue }
-            if relative.hasPrefix(".staging/") || Self.isManifestTemporary(relative) {
+            if relative.hasPrefix(".partial/") {
+                // A download a restart cut, kept to be resumed: not a problem while it has its sidecar and is recent.
+                let name = String(relative.dropFirst(".partial/".count))
+                if !layout.isResumablePartial(name, in: partials) {
+                    report(.leftoverStaging, path, "a partial download that cannot be resumed (no sidecar, or untouched for 7 days); the next run of this task removes it")
+                }
+            } else if relative.hasPrefix(".staging/") || Self.isManifestTemporary(relative) {
                 report(.leftoverStaging, path, "left by an interrupted run; the next run of this task removes it")
             } else if !referenced.contains(path) {
                 report(.orphanFile, path, manifest == nil

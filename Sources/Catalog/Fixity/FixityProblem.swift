@@ -11,7 +11,8 @@ public struct FixityProblem: Codable, Sendable, Equatable, Hashable, CustomStrin
         case unsafePath
         /// A file in a task directory that no manifest references.
         case orphanFile
-        /// A file left in `.staging/`, or a manifest temporary file, by an interrupted run.
+        /// A file left in `.staging/`, or a manifest temporary file, by an interrupted run; or a partial download in
+        /// `.partial/` that can no longer be resumed (no sidecar, or untouched for 7 days).
         case leftoverStaging
         /// A `manifest.json` that does not decode.
         case unparsableManifest

@@ -14,6 +14,8 @@ import Foundation
 ///         manifest.json                     the truth for the task, written atomically
 ///         .lock                             flock(2) per-task lock (never deleted)
 ///         .staging/                         files being written; emptied when the lock is taken
+///         .partial/                         downloads a restart cut, resumed by the next run (see
+///                                           ``partialDirectory(_:)``); kept across lock takings, 7 days at most
 ///         .manifest.json.<random>.tmp       a manifest being written (only during a save)
 ///         <scriptId>/<role>/                role is `preview` or `export`
 ///           source.mp4

@@ -6,7 +6,9 @@ import TopView
 
 /// Archives one video item of a task: download video and cover → keep the source (checkpoint) → verify → stills →
 /// renditions → commit. Files enter the catalog only complete (staged, then renamed into place); the manifest records
-/// the kept source before the decode pass and everything else after it.
+/// the kept source before the decode pass and everything else after it. Downloads go to the task's `.partial/`
+/// (with a sidecar) instead of `.staging/`: one cut by a restart resumes with `Range` + `If-Range`; they are removed
+/// once the asset is archived, or when untouched for 7 days.
 struct AssetArchiver: Sendable {
     let context: ArchiveContext
     let taskId: TaskID
@@ -28,6 +30,7 @@ struct AssetArchiver: Sendable {
         record.source = checkpoint?.source
         record.cover = checkpoint?.cover
         let logger = logger(for: item)
+        removeAbandonedPartials(logger: logger)
         do {
             let resume = await resumable(checkpoint)
             if resume { logger.info("resuming from the source an earlier run kept; not downloading it again") }
@@ -48,6 +51,7 @@ struct AssetArchiver: Sendable {
         }
         try? await book.upsert(record)
         try? FileManager.default.removeItem(at: stagingDirectory(item))
+        if record.state == .archived { removePartials(item, role: role) }
         let detail = record.verification.map { "\($0.verdict)" } ?? (record.error?.message ?? "")
         context.events(.assetDone(task: taskId.rawValue, scriptId: item.scriptId, role: role.rawValue, state: record.state.rawValue, detail: detail))
         return record
@@ -70,11 +74,13 @@ struct AssetArchiver: Sendable {
         let path = { (file: AssetFile) throws -> String in try layout.assetPath(taskId, scriptId: item.scriptId, role: role, file) }
 
         var current = item
+        let partialSource = layout.partialFile(taskId, scriptId: item.scriptId, role: role, .source)
+        try FileIO.createDirectories(layout.partialDirectory(taskId))
         if !resume {
             let (video, queried, cover) = try await context.limits.downloads.withPermit {
                 emit(item, "download")
-                let (video, queried) = try await fetch(item, file: .source, into: staging.appendingPathComponent("source.mp4"))
-                return (video, queried, await fetchCover(queried, staging: staging, logger: logger))
+                let (video, queried) = try await fetch(item, file: .source, into: partialSource)
+                return (video, queried, await fetchCover(queried, role: role, logger: logger))
             }
             current = queried
             record.reportedDurationUs = current.reportedDurationUs
@@ -82,7 +88,8 @@ struct AssetArchiver: Sendable {
             // The source is committed at once, before any decode: it is the only copy of a video whose URL expires,
             // kept even when it does not verify, and a run interrupted from here on resumes from it without a download.
             let sourcePath = try path(.source)
-            try catalog.store.commit(staged: staging.appendingPathComponent("source.mp4"), to: sourcePath)
+            try catalog.store.commit(staged: partialSource, to: sourcePath)
+            PartialDownload.forget(partialSource)
             Failpoint.hit("archive.source.committed")
             record.source = FileRecord(path: sourcePath, bytes: video.bytes, sha256: video.sha256, url: redactedURL(current.videoURL ?? ""))
             record.cover = try commitCover(cover, to: path(.cover)) ?? record.cover
@@ -90,7 +97,7 @@ struct AssetArchiver: Sendable {
             Failpoint.hit("archive.checkpointed")
         } else if item.coverURL != nil, await !isIntact(record.cover) {
             // The kept source is whole but its cover is missing or damaged: fetch the cover alone.
-            let cover = try await context.limits.downloads.withPermit { await fetchCover(item, staging: staging, logger: logger) }
+            let cover = try await context.limits.downloads.withPermit { await fetchCover(item, role: role, logger: logger) }
             record.cover = try commitCover(cover, to: path(.cover)) ?? record.cover
             try await book.upsert(record)
         }
@@ -181,7 +188,7 @@ struct AssetArchiver: Sendable {
     private func download(_ url: String, to destination: URL, item: VideoItem) async -> Result<DownloadResult, DownloadError> {
         let events = context.events, task = taskId.rawValue, role = item.role, sid = item.scriptId
         do {
-            return .success(try await context.downloader.download(from: url, to: destination) { received, total in
+            return .success(try await context.downloader.download(from: url, to: destination, keepingPartial: true) { received, total in
                 guard let total, total > 0 else { return }
                 events(.progress(task: task, scriptId: sid, role: role, stage: "download", fraction: Double(received) / Double(total)))
             })
@@ -190,10 +197,10 @@ struct AssetArchiver: Sendable {
         }
     }
 
-    /// Downloads the item's cover into staging; a cover that cannot be fetched is logged, not fatal.
-    private func fetchCover(_ item: VideoItem, staging: URL, logger: Logger) async -> (URL, DownloadResult, String)? {
+    /// Downloads the item's cover into `.partial/`; a cover that cannot be fetched is logged, not fatal.
+    private func fetchCover(_ item: VideoItem, role: AssetRole, logger: Logger) async -> (URL, DownloadResult, String)? {
         guard item.coverURL != nil else { return nil }
-        let file = staging.appendingPathComponent("cover.jpg")
+        let file = layout.partialFile(taskId, scriptId: item.scriptId, role: role, .cover)
         do {
             let (result, fresh) = try await fetch(item, file: .cover, into: file)
             return (file, result, fresh.coverURL ?? "")
@@ -206,6 +213,7 @@ struct AssetArchiver: Sendable {
     private func commitCover(_ cover: (URL, DownloadResult, String)?, to path: String) throws -> FileRecord? {
         guard let (file, result, url) = cover else { return nil }
         try catalog.store.commit(staged: file, to: path)
+        PartialDownload.forget(file)
         return FileRecord(path: path, bytes: result.bytes, sha256: result.sha256, url: redactedURL(url))
     }
 
@@ -232,6 +240,28 @@ struct AssetArchiver: Sendable {
         let digest = try sha256(ofFileAt: staged)
         try catalog.store.commit(staged: staged, to: relative)
         return RenditionRecord(preset: r.preset, path: relative, width: r.width, height: r.height, bytes: r.bytes, sha256: digest, durationUs: r.durationUs)
+    }
+
+    /// Removes the partial downloads of this asset (it is archived: nothing is left to resume).
+    private func removePartials(_ item: VideoItem, role: AssetRole) {
+        let directory = layout.partialDirectory(taskId)
+        let prefix = CatalogLayout.partialPrefix(scriptId: item.scriptId, role: role)
+        for name in FileIO.names(in: directory.path) where name.hasPrefix(prefix) {
+            try? FileIO.removeFile(directory.appendingPathComponent(name).path)
+        }
+    }
+
+    /// Removes partial downloads of the task untouched for `CatalogLayout.partialMaximumAge` (7 days), and temporaries
+    /// of their sidecars: a download in progress touches its file with every chunk, so none of them is in use.
+    private func removeAbandonedPartials(logger: Logger) {
+        let directory = layout.partialDirectory(taskId)
+        let now = Date()
+        for name in FileIO.names(in: directory.path) {
+            let path = directory.appendingPathComponent(name).path
+            guard CatalogLayout.partialAge(path, now: now) >= CatalogLayout.partialMaximumAge else { continue }
+            try? FileIO.removeFile(path)
+            logger.notice("removed an abandoned partial download", metadata: ["partial.name": "\(name)"])
+        }
     }
 
     private func stagingDirectory(_ item: VideoItem) -> URL {

@@ -21,18 +21,28 @@ public struct Downloader: Sendable {
 
     /// Downloads `url` into `stagingFile` (created or truncated) and flushes it to disk.
     ///
+    /// With `keepingPartial`, the file survives a restart of the process: a sidecar `<file>.json` beside it keeps the
+    /// URL (without query string), the validators and the bytes fsynced at the last checkpoint, and the next download
+    /// of the same URL into the same file asks only for the rest (`Range` + `If-Range`); a server that answers 200
+    /// (the file changed) starts it over. The caller removes the sidecar once the file is committed.
+    ///
     /// - Parameter progress: called with the bytes on disk and the total when known; restarts go back to 0.
     /// - Throws: ``DownloadError``; on ``DownloadError/isExpired`` query the task again for a fresh URL.
     ///   The staging file is left as it is: the caller owns and removes it.
     public func download(
         from url: String,
         to stagingFile: URL,
+        keepingPartial: Bool = false,
         progress: (@Sendable (_ received: Int64, _ total: Int64?) -> Void)? = nil
     ) async throws(DownloadError) -> DownloadResult {
         try configuration.allowedHosts.check(url)
-        let file = try StagingFile(url: stagingFile)
         var logger = self.logger
         logger[metadataKey: "download.url"] = "\(DownloadError.redact(url))"
+        let resume = keepingPartial ? await PartialDownload.resumeState(of: stagingFile, url: url) : nil
+        if let resume {
+            logger.info("resuming a download an earlier process left", metadata: ["download.bytesOnDisk": "\(resume.bytes)"])
+        }
+        let file = try StagingFile(url: stagingFile, keptFor: keepingPartial ? url : nil, resume: resume)
         let started = ContinuousClock.now
 
         var lastFailure: DownloadError?

@@ -4,7 +4,18 @@ import Synchronization
 
 /// The file a download streams into, with the SHA-256 of the bytes written so far and the validators of the
 /// response they came from. Shared between the attempt's task and its caller behind a mutex.
+///
+/// A file kept across restarts (``Downloader/download(from:to:keepingPartial:progress:)``) also keeps a sidecar
+/// (``PartialSidecar``): written when a response's validators arrive, rewritten at each checkpoint (the data
+/// fsynced every ``PartialDownload/checkpointBytes``), removed when the file starts over.
 final class StagingFile: Sendable {
+    /// Where a download kept across a restart goes on: the bytes to keep, their hash, the validators they came with.
+    struct Resume {
+        let bytes: Int64
+        let hasher: SHA256
+        let validators: Validators
+    }
+
     struct Validators: Sendable {
         var etag: String?
         var lastModified: String?
@@ -24,19 +35,40 @@ final class StagingFile: Sendable {
         var bytes: Int64 = 0
         var hasher = SHA256()
         var validators = Validators()
+        /// Bytes fsynced at the last checkpoint (kept files only).
+        var synced: Int64 = 0
     }
 
     let url: URL
+    /// The redacted URL the sidecar names, when the file is kept across restarts; `nil` otherwise.
+    private let keptFor: String?
     private let state: Mutex<State>
 
-    /// Creates or truncates the file.
-    init(url: URL) throws(DownloadError) {
-        let descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    /// Creates or truncates the file; or, with `resume`, keeps its first `resume.bytes` bytes and goes on from there.
+    /// With `keptFor` (the download's URL), a sidecar is kept beside the file for a resume after a restart.
+    init(url: URL, keptFor: String? = nil, resume: sending Resume? = nil) throws(DownloadError) {
+        let flags = resume == nil ? O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC : O_WRONLY | O_CREAT | O_CLOEXEC
+        let descriptor = open(url.path, flags, 0o644)
         guard descriptor >= 0 else {
             throw DownloadError(.fileSystem, url: "", reason: "cannot open staging file \(url.path): \(Self.errnoText())")
         }
+        var state = State(descriptor: descriptor)
+        if let resume {
+            guard ftruncate(descriptor, off_t(resume.bytes)) == 0 else {
+                let text = Self.errnoText()
+                _ = close(descriptor)
+                throw DownloadError(.fileSystem, url: "", reason: "cannot truncate staging file \(url.path): \(text)")
+            }
+            state.bytes = resume.bytes
+            state.hasher = resume.hasher
+            state.validators = resume.validators
+            state.synced = resume.bytes
+        } else if keptFor != nil {
+            PartialDownload.forget(url)
+        }
         self.url = url
-        self.state = Mutex(State(descriptor: descriptor))
+        self.keptFor = keptFor.map(DownloadError.redact)
+        self.state = Mutex(state)
     }
 
     deinit {
@@ -48,17 +80,37 @@ final class StagingFile: Sendable {
     var bytes: Int64 { state.withLock { $0.bytes } }
     var validators: Validators { state.withLock { $0.validators } }
 
-    func setValidators(_ validators: Validators) {
-        state.withLock { $0.validators = validators }
+    /// Records the validators of the response the next bytes come from (and, for a kept file, its sidecar).
+    func setValidators(_ validators: Validators) throws(DownloadError) {
+        try state.withLock { (state: inout State) throws(DownloadError) in
+            state.validators = validators
+            try writeSidecar(state)
+        }
     }
 
-    /// Empties the file and the hash: the next bytes are a new file's first bytes.
+    /// Empties the file and the hash: the next bytes are a new file's first bytes. A kept file's sidecar goes.
     func restart() throws(DownloadError) {
         try state.withLock { (state: inout State) throws(DownloadError) in
             guard ftruncate(state.descriptor, 0) == 0 else { throw fileError("cannot truncate") }
             state.bytes = 0
             state.hasher = SHA256()
             state.validators = Validators()
+            state.synced = 0
+            if keptFor != nil { PartialDownload.forget(url) }
+        }
+    }
+
+    /// The sidecar of a kept file, as `state` says. Call with the lock held.
+    private func writeSidecar(_ state: State) throws(DownloadError) {
+        guard let keptFor else { return }
+        let v = state.validators
+        let sidecar = PartialSidecar(url: keptFor, etag: v.etag, lastModified: v.lastModified, contentType: v.contentType,
+                                     total: v.total, syncedBytes: state.synced, bootId: PartialDownload.bootId,
+                                     updatedAt: StoredJSON.now())
+        do {
+            try PartialDownload.save(sidecar, for: url)
+        } catch {
+            throw DownloadError(.fileSystem, url: "", reason: "cannot write the sidecar of \(url.path): \(error.reason)")
         }
     }
 
@@ -76,6 +128,12 @@ final class StagingFile: Sendable {
             }
             state.hasher.update(bufferPointer: buffer)
             state.bytes += Int64(buffer.count)
+            if keptFor != nil, state.bytes - state.synced >= PartialDownload.checkpointBytes {
+                // A checkpoint: these bytes survive a reboot too.
+                guard fsync(state.descriptor) == 0 else { throw fileError("cannot fsync") }
+                state.synced = state.bytes
+                try writeSidecar(state)
+            }
             return state.bytes
         }
     }

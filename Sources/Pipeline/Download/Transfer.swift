@@ -121,7 +121,7 @@ struct Transfer: Sendable {
         default:
             throw failure(.httpStatus(status), "HTTP \(status)", retryable: false)
         }
-        file.setValidators(validators)
+        try file.setValidators(validators)
         try checkSpace(total: validators.total)
 
         let total = validators.total

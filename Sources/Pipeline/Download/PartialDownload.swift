@@ -1,0 +1,84 @@
+import Catalog
+import Crypto
+import Foundation
+
+/// The sidecar of a download kept across restarts (`<file>.json` beside the file, see `CatalogLayout.partialFile`):
+/// what a resume after a restart needs to ask for the rest with `Range` + `If-Range`, and how many bytes are safe.
+struct PartialSidecar: Codable, Sendable, Equatable {
+    /// The URL without its query string (signed URLs are secrets and change with each query of the task).
+    var url: String
+    var etag: String?
+    var lastModified: String?
+    var contentType: String?
+    /// The full length of the file, when the server said it.
+    var total: Int64?
+    /// Bytes fsynced at the last checkpoint: all a resume may trust after the machine restarted.
+    var syncedBytes: Int64
+    /// The kernel's boot id when written: within one boot, every byte written survives a killed process (the page
+    /// cache outlives it), so the whole file can be resumed; after a reboot only `syncedBytes`.
+    var bootId: String?
+    var updatedAt: Date
+}
+
+/// Reading, writing and resuming partial downloads.
+enum PartialDownload {
+    /// A checkpoint (fsync of the data, then of the sidecar) every this many bytes.
+    static let checkpointBytes: Int64 = 8 << 20
+
+    /// This boot's id (`/proc/sys/kernel/random/boot_id`), `nil` where there is none.
+    static let bootId: String? = {
+        guard let data = FileManager.default.contents(atPath: "/proc/sys/kernel/random/boot_id") else { return nil }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? nil : text
+    }()
+
+    static func sidecarURL(of data: URL) -> URL { CatalogLayout.partialSidecar(of: data) }
+
+    static func load(_ data: URL) -> PartialSidecar? {
+        guard let bytes = try? FileIO.readFile(sidecarURL(of: data).path, limit: 64 << 10) else { return nil }
+        return try? StoredJSON.decoder().decode(PartialSidecar.self, from: bytes)
+    }
+
+    static func save(_ sidecar: PartialSidecar, for data: URL) throws(CatalogError) {
+        let encoded: Data
+        do { encoded = try StoredJSON.encoder().encode(sidecar) } catch { return }
+        try FileIO.writeAtomically(encoded, to: sidecarURL(of: data))
+    }
+
+    /// Removes the sidecar (the data file was committed, or is no longer resumable).
+    static func forget(_ data: URL) {
+        try? FileIO.removeFile(sidecarURL(of: data).path)
+    }
+
+    /// What a download of `url` into `data` can resume from: the bytes to keep (a sidecar for the same URL, with a
+    /// validator for `If-Range`) and their hash, computed on a thread of its own (the file may be gigabytes).
+    static func resumeState(of data: URL, url: String) async -> StagingFile.Resume? {
+        guard let sidecar = load(data), sidecar.url == DownloadError.redact(url),
+              sidecar.etag.map({ !$0.hasPrefix("W/") }) == true || sidecar.lastModified != nil,
+              let size = FileIO.size(data.path) else { return nil }
+        let trusted = sidecar.bootId != nil && sidecar.bootId == bootId ? size : min(size, sidecar.syncedBytes)
+        let bytes = sidecar.total.map { min(trusted, $0) } ?? trusted
+        guard bytes > 0 else { return nil }
+        let hasher = await withCheckedContinuation { (continuation: CheckedContinuation<SHA256?, Never>) in
+            Thread { continuation.resume(returning: hash(data.path, upTo: bytes)) }.start()
+        }
+        guard let hasher else { return nil }
+        let validators = StagingFile.Validators(etag: sidecar.etag, lastModified: sidecar.lastModified,
+                                                contentType: sidecar.contentType, total: sidecar.total)
+        return StagingFile.Resume(bytes: bytes, hasher: hasher, validators: validators)
+    }
+
+    /// The SHA-256 state after the first `count` bytes of the file at `path`.
+    private static func hash(_ path: String, upTo count: Int64) -> SHA256? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        var remaining = count
+        while remaining > 0 {
+            guard let chunk = try? handle.read(upToCount: Int(min(remaining, 1 << 20))), !chunk.isEmpty else { return nil }
+            hasher.update(data: chunk)
+            remaining -= Int64(chunk.count)
+        }
+        return hasher
+    }
+}
