@@ -190,3 +190,31 @@ import Glibc
         #expect(!FileManager.default.fileExists(atPath: out), "nothing was written")
     }
 }
+
+/// The new `reel serve` settings reach the listeners: a flag wins over its variable, and each bounds what it says.
+@Suite struct ServeHTTPSettingsTests {
+    @Test func idleAndHeaderTimeoutsComeFromTheFlagsAndVariables() async throws {
+        let environment: [String: String?] = ["REEL_HTTP_IDLE_TIMEOUT": "60", "REEL_HTTP_HEADER_TIMEOUT": "0.5",
+                                              "REEL_MAX_INTERRUPTIONS": "3", "REEL_ADMIN_MAX_CONNECTIONS": "8", "REEL_WORKERS": ""]
+        try await withServe(environment: environment, extraArguments: ["--http-idle-timeout", "1", "--callback-max-connections", "16"]) { _, serve in
+            let idle = try await offPool { () -> (Data?, Duration) in
+                let socket = try RawSocket(port: serve.adminPort)
+                let start = ContinuousClock.now
+                return (socket.readUntilClosed(within: .seconds(5)), ContinuousClock.now - start)
+            }
+            #expect(idle.0 != nil, "an idle connection stayed open: --http-idle-timeout 1 (over REEL_HTTP_IDLE_TIMEOUT=60) did not apply")
+            #expect(idle.1 >= .milliseconds(800) && idle.1 <= .seconds(3), "closed after \(idle.1)")
+
+            let slow = try await offPool { () -> (Data?, Duration) in
+                let socket = try RawSocket(port: serve.callbackPort)
+                let start = ContinuousClock.now
+                socket.send(Array("POST /callbacks/topview/x HTTP/1.1\r\n".utf8))
+                return (socket.readUntilClosed(within: .seconds(5)), ContinuousClock.now - start)
+            }
+            #expect(slow.0 != nil, "a request whose headers never end stayed open: REEL_HTTP_HEADER_TIMEOUT=0.5 did not apply")
+            #expect(slow.1 <= .milliseconds(2500), "closed after \(slow.1)")
+            let health = try await serve.admin("GET", "/healthz")
+            #expect(health.status == 200, "\(health)")
+        }
+    }
+}
