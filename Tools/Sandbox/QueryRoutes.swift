@@ -66,6 +66,8 @@ struct QueryRoutes: Sendable {
             exports = [item(scenario, 0, "export", nil, urls)]
         case .late where poll < 3:
             exports = [item(scenario, 0, "export", nil, urls)]
+        case .duplicate:
+            previews.append(item(scenario, 0, "preview", "success", urls, asset: "preview-0-again"))
         case .failed:
             status = "fail"
             errorMsg = "Video generation failed: the product images could not be analysed"
@@ -81,16 +83,19 @@ struct QueryRoutes: Sendable {
         ]
     }
 
-    /// One video item; only a `success` item carries URLs and a duration, as upstream does.
-    private func item(_ scenario: Scenario, _ scriptId: Int, _ role: String, _ status: String?, _ urls: SignedURLs) -> [String: Any] {
+    /// One video item; only a `success` item carries URLs and a duration, as upstream does. Its files are
+    /// `<asset>.mp4` and `<asset>.jpg`, `asset` defaulting to `<role>-<scriptId>`.
+    private func item(_ scenario: Scenario, _ scriptId: Int, _ role: String, _ status: String?, _ urls: SignedURLs,
+                      asset: String? = nil) -> [String: Any] {
         let ready = status == "success"
+        let asset = asset ?? "\(role)-\(scriptId)"
         return [
             "scriptId": scriptId,
             "status": status ?? NSNull(),
             "title": ready ? "Sandbox \(scenario.rawValue) \(role) \(scriptId)" : NSNull(),
             "description": NSNull(),
-            "videoUrl": ready ? urls.url(asset: "\(role)-\(scriptId).mp4") : NSNull(),
-            "coverUrl": ready ? urls.url(asset: "\(role)-\(scriptId).jpg") : NSNull(),
+            "videoUrl": ready ? urls.url(asset: "\(asset).mp4") : NSNull(),
+            "coverUrl": ready ? urls.url(asset: "\(asset).jpg") : NSNull(),
             "videoDuration": ready ? scenario.reportedDurationUs : NSNull(),
         ]
     }

@@ -2,6 +2,8 @@
 /// every test can use a fresh id and get fresh per-task state.
 enum Scenario: String, CaseIterable, Sendable {
     case demo, ready, progress, busy, partial, wrongdur, truncated, expiring, cut, changing, liar, late, failed
+    /// `duplicate`: two previews of script 0, at different URLs (an upstream fault the archiver must report).
+    case duplicate
     /// `stall`: the first GET sends 40 % of the body, then nothing for 120 s; `trickle`: every GET sends slowly.
     case stall, trickle
     case notfound, badkey, credit, html

@@ -3,7 +3,8 @@ public struct AssetRecord: Codable, Sendable, Equatable, Hashable {
     public var scriptId: Int
     public var role: AssetRole
     public var state: AssetState
-    /// Why the asset failed; `nil` unless `state` is `failed`.
+    /// Why the asset failed (`state` is `failed`), or what needs attention about an archived one (the upstream
+    /// listed it twice: ``AssetError/duplicateItemCode``); `nil` otherwise.
     public var error: AssetError?
     /// The downloaded video.
     public var source: FileRecord?

@@ -63,7 +63,8 @@ public struct Archiver: Sendable {
     private func archiveItems(_ snapshot: TaskSnapshot, id: TaskID, kind: any TaskKind.Type, book: ManifestBook) async -> [AssetRecord] {
         var records: [AssetRecord] = []
         var work: [(item: VideoItem, checkpoint: AssetRecord?)] = []
-        for item in snapshot.items {
+        let (items, duplicates) = Self.firstOfEach(snapshot.items)
+        for item in items {
             let role = AssetRole(rawValue: item.role) ?? .preview
             let existing = await book.asset(scriptId: item.scriptId, role: role)
             if let existing, existing.state == .archived, isIntact(existing) {
@@ -108,12 +109,12 @@ public struct Archiver: Sendable {
                 if next < work.count { start() }
             }
         }
-        return records
+        return await Self.recordDuplicates(duplicates, in: records, book: book)
     }
 
     /// Before the task settles, items are recorded as pending (or absent), keeping what is already archived.
     private func recordUnsettled(_ snapshot: TaskSnapshot, in book: ManifestBook) async throws {
-        for item in snapshot.items {
+        for item in Self.firstOfEach(snapshot.items).items {
             let role = AssetRole(rawValue: item.role) ?? .preview
             let existing = await book.asset(scriptId: item.scriptId, role: role)
             if existing?.state == .archived { continue }
@@ -143,7 +144,8 @@ public struct Archiver: Sendable {
         if snapshot.isFailed { problems.append("task failed upstream: \(snapshot.errorMsg ?? "no message")") }
         for r in records {
             let name = "script \(r.scriptId) \(r.role.rawValue)"
-            if r.state == .failed { problems.append("\(name): \(r.error?.message ?? "failed")") }
+            // A failed asset, or an archived one with something to report (``AssetError/duplicateItemCode``).
+            if r.state == .failed || r.error != nil { problems.append("\(name): \(r.error?.message ?? "failed")") }
             if let verdict = r.verification?.verdict, verdict == "mismatch" {
                 problems.append("\(name): duration mismatch (delta \(r.verification?.deltaUs ?? 0) µs)")
             }
