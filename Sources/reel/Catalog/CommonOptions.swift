@@ -14,9 +14,10 @@ struct StorageOptions: ParsableArguments {
         return URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
     }
 
-    func openCatalog() throws -> Catalog {
+    /// `.readOnly` for the commands that only read (ls, verify): they work on a read-only root and create nothing.
+    func openCatalog(_ access: Catalog.Access = .readWrite) throws -> Catalog {
         do {
-            return try Catalog(root: root, logger: CLILogging.logger("reelvault.catalog"))
+            return try Catalog(root: root, access: access, logger: CLILogging.logger("reelvault.catalog"))
         } catch {
             throw ReelExit.usage("cannot open the catalog at \(SafeText.escape(root.path, limit: 1024)): \(SafeText.escape("\(error)", limit: 1024))")
         }

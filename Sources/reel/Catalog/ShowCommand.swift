@@ -71,7 +71,7 @@ struct LsCommand: AsyncParsableCommand {
             if output.json { try Output.json([TaskSummary]()) }
             return
         }
-        let catalog = try storage.openCatalog()
+        let catalog = try storage.openCatalog(.readOnly)
         let tasks = try catalog.list(filter: TaskFilter(scriptId: script, verdict: verdict, state: state, limit: limit))
         if output.json {
             try Output.json(tasks)

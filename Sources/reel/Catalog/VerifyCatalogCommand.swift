@@ -23,7 +23,7 @@ struct VerifyCatalogCommand: AsyncParsableCommand {
 
     func run() async throws {
         let ids = try validTaskIDs(tasks)
-        let catalog = try storage.openCatalog()
+        let catalog = try storage.openCatalog(.readOnly)
         var findings: [VerifyFinding] = []
         var targets = ids
         if all {
