@@ -42,11 +42,11 @@ extension CatalogIndex {
                     logger.debug("index opened read-only", metadata: ["catalog.index": "\(path)", "catalog.index.source": "\(source)"])
                     return CatalogIndex(database: queue, path: path)
                 }
-                logger.notice("index has another schema version; listing from the manifests", metadata: [
+                logger.notice("index has another schema version; listing from the manifests (`reel reindex` on a writable root rebuilds it)", metadata: [
                     "catalog.index": "\(path)", "catalog.index.version": "\(version)",
                 ])
             } catch {
-                logger.notice("index cannot be read read-only; listing from the manifests", metadata: [
+                logger.notice("index cannot be read read-only; listing from the manifests (`reel reindex` on a writable root rebuilds it)", metadata: [
                     "catalog.index": "\(path)", "error": "\(error)",
                 ])
             }
