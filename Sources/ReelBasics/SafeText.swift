@@ -7,6 +7,11 @@ public enum SafeText {
     public static let defaultLimit = 256
 
     public static func escape(_ text: some StringProtocol, limit: Int = defaultLimit) -> String {
+        escape(text, limit: limit, backslashes: true)
+    }
+
+    /// The one loop behind ``escape(_:limit:)`` and ``neutralize(_:limit:)``.
+    static func escape(_ text: some StringProtocol, limit: Int, backslashes: Bool) -> String {
         var out = ""
         var count = 0
         for scalar in text.unicodeScalars {
@@ -20,7 +25,7 @@ public enum SafeText {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             case "\0": out += "\\0"
-            case "\\": out += "\\\\"
+            case "\\" where backslashes: out += "\\\\"
             default:
                 if needsEscape(scalar) {
                     out += "\\u{" + String(scalar.value, radix: 16) + "}"
