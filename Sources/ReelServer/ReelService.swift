@@ -33,6 +33,9 @@ public struct ReelService: Sendable {
         self.logger = logger
     }
 
+    /// How long a graceful stop may take before the service group cancels what still runs.
+    public static let maximumGracefulShutdown: Duration = .seconds(20)
+
     /// Runs until SIGTERM/SIGINT (or cancellation). `onListening` gets the callback and admin ports once bound.
     public func run(onListening: (@Sendable (_ callbackPort: Int, _ adminPort: Int) -> Void)? = nil) async throws {
         let wake = WakeSignal()
@@ -57,7 +60,7 @@ public struct ReelService: Sendable {
         let workers = WorkerPool(queue: queue, watch: watch, archiver: archiver, notifier: notifier, settings: configuration.service,
                                  wake: wake, owner: owner, logger: logger)
         let feeder = Feeder(client: archiver.context.client, watch: watch, queue: queue, settings: configuration.service, wake: wake, logger: logger)
-        let group = ServiceGroup(configuration: .init(
+        var groupConfiguration = ServiceGroupConfiguration(
             services: [
                 .init(service: callbacks),
                 .init(service: admin),
@@ -65,7 +68,11 @@ public struct ReelService: Sendable {
                 .init(service: workers),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+            logger: logger)
+        // A graceful stop cancels running archives at their next frame or chunk; past this bound the group cancels
+        // whatever still runs, so a stop never hangs.
+        groupConfiguration.maximumGracefulShutdownDuration = Self.maximumGracefulShutdown
+        let group = ServiceGroup(configuration: groupConfiguration)
         try await group.run()
     }
 }

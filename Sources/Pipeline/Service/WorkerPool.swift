@@ -46,15 +46,12 @@ public struct WorkerPool: Service, CustomStringConvertible {
     public func run() async throws {
         let recovered = try await queue.recover(owner: owner, maxInterruptions: settings.maxInterruptions)
         if recovered > 0 { logger.notice("recovered jobs left running by a previous process", metadata: ["jobs": "\(recovered)"]) }
-        await withGracefulShutdownHandler {
-            await withTaskGroup(of: Void.self) { group in
-                for n in 0..<settings.workers {
-                    group.addTask { await worker(n) }
-                }
-                group.addTask { await reportQueue() }
+        // Idle waits and running jobs are cut by the graceful shutdown themselves (`cancelWhenGracefulShutdown`).
+        await withTaskGroup(of: Void.self) { group in
+            for n in 0..<settings.workers {
+                group.addTask { await worker(n) }
             }
-        } onGracefulShutdown: {
-            wake.signal()
+            group.addTask { await reportQueue() }
         }
     }
 
