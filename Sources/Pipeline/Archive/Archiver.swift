@@ -22,7 +22,8 @@ public struct Archiver: Sendable {
         } catch let error as CatalogError where error == .unsafeTaskID {
             outcome = ArchiveOutcome(taskId: raw, status: .usage, message: error.description)
         } catch {
-            outcome = ArchiveOutcome(taskId: raw, status: .attention, message: "\(error)")
+            outcome = ArchiveOutcome(taskId: raw, status: .attention, message: "\(error)",
+                                     upstreamCode: (error as? TopViewError)?.upstreamLabel)
         }
         context.events(.taskDone(task: raw, status: outcome.status, message: outcome.message))
         return outcome
@@ -55,7 +56,8 @@ public struct Archiver: Sendable {
             let records = await archiveItems(polled.snapshot, id: id, kind: kind, book: book)
             return Self.outcome(task: task, snapshot: polled.snapshot, records: records)
         } catch {
-            return ArchiveOutcome(taskId: task, status: .attention, message: "\(error)")
+            return ArchiveOutcome(taskId: task, status: .attention, message: "\(error)",
+                                  upstreamCode: (error as? TopViewError)?.upstreamLabel)
         }
     }
 
