@@ -39,7 +39,7 @@ final class InputFile {
         guard let name = ctx.pointee.iformat?.pointee.name, String(cString: name).hasPrefix("mov,mp4"),
               ctx.pointee.nb_streams > 0 else { return false }
         for i in 0..<Int(ctx.pointee.nb_streams) {
-            let st = ctx.pointee.streams[i]!.pointee
+            guard let st = ctx.pointee.streams[i]?.pointee else { return false }
             let par = st.codecpar.pointee
             guard par.codec_id != AV_CODEC_ID_NONE, st.time_base.isValid else { return false }
             switch par.codec_type {
@@ -78,8 +78,13 @@ final class InputFile {
 
     var streamCount: Int { Int(context.pointee.nb_streams) }
 
+    /// Stream `index` (< `streamCount`): FFmpeg fills every slot of `streams[0..<nb_streams]`; an index from
+    /// `av_find_best_stream` or a packet's `stream_index` is always in range.
     func stream(_ index: Int) -> UnsafeMutablePointer<AVStream> {
-        context.pointee.streams[index]!
+        guard let stream = context.pointee.streams[index] else {
+            preconditionFailure("FFmpeg left stream slot \(index) of \(streamCount) empty")
+        }
+        return stream
     }
 
     /// The best video stream (FFmpeg's choice), or nil.

@@ -11,7 +11,9 @@ final class StreamDecoder {
     /// pixels nobody looks at are not computed (about 15 % of an H.264 decode).
     init(input: InputFile, streamIndex: Int, threads: Int32 = 0, pixelsUsed: Bool = true) throws(MediaError) {
         let stream = input.stream(streamIndex)
-        let params = stream.pointee.codecpar!
+        guard let params = stream.pointee.codecpar else {
+            throw MediaError(.ffmpeg, "stream \(streamIndex) of \(input.path) has no codec parameters")
+        }
         guard let codec = avcodec_find_decoder(params.pointee.codec_id) else {
             throw MediaError(.codecUnavailable, "no decoder for \(String(cString: avcodec_get_name(params.pointee.codec_id)))")
         }

@@ -50,35 +50,3 @@ enum ImageEncoder {
         try AtomicFile.write(Data(bytes), to: path)
     }
 }
-
-/// Writes beside the final name, then renames: a reader never sees half a file.
-enum AtomicFile {
-    static func temporaryPath(for path: String) -> String {
-        let url = URL(fileURLWithPath: path)
-        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).partial").path
-    }
-
-    static func write(_ data: Data, to path: String) throws(MediaError) {
-        let temp = temporaryPath(for: path)
-        do {
-            try data.write(to: URL(fileURLWithPath: temp))
-            try commit(temp, to: path)
-        } catch let error as MediaError {
-            throw error
-        } catch {
-            try? FileManager.default.removeItem(atPath: temp)
-            throw MediaError.writing("writing \(path)", error)
-        }
-    }
-
-    /// fsyncs `temp` and renames it to `path`.
-    static func commit(_ temp: String, to path: String) throws(MediaError) {
-        let fd = open(temp, O_RDONLY)
-        if fd >= 0 { fsync(fd); close(fd) }
-        if rename(temp, path) != 0 {
-            let reason = String(cString: strerror(errno))
-            unlink(temp)
-            throw MediaError(.io, "renaming \(temp) to \(path): \(reason)")
-        }
-    }
-}

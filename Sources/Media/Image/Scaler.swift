@@ -63,9 +63,9 @@ func planePointers(_ frame: UnsafeMutablePointer<AVFrame>, at x: Int, _ y: Int, 
         let data = raw.bindMemory(to: UnsafeMutablePointer<UInt8>?.self)
         return (0..<8).map { p -> UnsafeMutablePointer<UInt8>? in
             guard p < count, let base = data[p] else { return nil }
-            let chroma = (p == 1 || p == 2) && desc != nil
-            let px = chroma ? x >> Int(desc!.pointee.log2_chroma_w) : x
-            let py = chroma ? y >> Int(desc!.pointee.log2_chroma_h) : y
+            let chroma = (p == 1 || p == 2) ? desc : nil
+            let px = chroma.map { x >> Int($0.pointee.log2_chroma_w) } ?? x
+            let py = chroma.map { y >> Int($0.pointee.log2_chroma_h) } ?? y
             let step = desc.map { componentStep($0, plane: p) } ?? 1
             let linesize = withUnsafeBytes(of: frame.pointee.linesize) { $0.bindMemory(to: Int32.self)[p] }
             return base + py * Int(linesize) + px * step

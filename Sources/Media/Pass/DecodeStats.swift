@@ -16,13 +16,13 @@ struct DecodeStats {
         if rv_frame_is_corrupt(frame.pointer) != 0 { decodeErrors += 1 }
         let pts = frame.bestEffortPTS
         guard pts != noPTS else { return }
-        if firstPTS == nil || pts < firstPTS! { firstPTS = pts }
+        firstPTS = min(firstPTS ?? pts, pts)
         var duration = rv_frame_duration(frame.pointer)
         if duration <= 0 { duration = fallbackDuration }
         lastPTS = pts
         lastDuration = duration
         let end = pts + duration
-        if endPTS == nil || end > endPTS! { endPTS = end }
+        endPTS = max(endPTS ?? end, end)
     }
 
     /// last pts + last frame duration − first pts, in the stream's time base.

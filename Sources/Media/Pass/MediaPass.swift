@@ -14,6 +14,9 @@ final class MediaPass {
     /// Offset that makes the earliest video timestamp 0, per stream (in each stream's time base).
     private(set) var videoStats = DecodeStats()
     private(set) var audioStats = DecodeStats()
+    /// Why the audio stream could not be opened for decoding (nil when it was, or when there is no audio or none
+    /// was asked for). The pass then decodes video only; see ``Verification/audioFailure``.
+    let audioFailure: MediaError?
     private(set) var readErrors = 0
     private(set) var firstReadError: String?
 
@@ -38,9 +41,19 @@ final class MediaPass {
         audioIndex = input.bestAudioStreamIndex
         video = try StreamDecoder(input: input, streamIndex: v, pixelsUsed: pixelsUsed)
         if decodeAudio, let a = audioIndex {
-            audio = try? StreamDecoder(input: input, streamIndex: a, threads: 1)
+            // An audio decoder that cannot be opened (no decoder for the codec, parameters the decoder refuses)
+            // does not stop the pass: the video is still measured. The error is kept in `audioFailure`, reported
+            // by the verification, and fails a rendition that would have to re-encode this audio.
+            do {
+                audio = try StreamDecoder(input: input, streamIndex: a, threads: 1)
+                audioFailure = nil
+            } catch {
+                audio = nil
+                audioFailure = error
+            }
         } else {
             audio = nil
+            audioFailure = nil
         }
         packet = try Packet()
         frame = try Frame()

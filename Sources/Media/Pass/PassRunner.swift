@@ -37,8 +37,9 @@ struct PassRunner {
         var job: ThumbnailJob?
         if !request.thumbnails.isEmpty, let dir = request.thumbnailDirectory {
             let duration = probe.video?.durationUs ?? probe.durationUs ?? 0
-            job = try ThumbnailJob(request: request.thumbnails, directory: dir, geometry: geometry, durationUs: duration)
-            pass.videoSinks += job!.grabbers
+            let thumbnails = try ThumbnailJob(request: request.thumbnails, directory: dir, geometry: geometry, durationUs: duration)
+            pass.videoSinks += thumbnails.grabbers
+            job = thumbnails
         }
         var writers: [RenditionWriter] = []
         var skipped: [SkippedRendition] = []
@@ -49,9 +50,14 @@ struct PassRunner {
             if let st = pass.audioStream {
                 if st.pointee.codecpar.pointee.codec_id == AV_CODEC_ID_AAC {
                     audio = AudioSource(parameters: st.pointee.codecpar, timeBase: st.pointee.time_base)
+                } else if let failure = pass.audioFailure {
+                    // Re-encoding needs the decoded audio: writing the renditions without it would drop the sound
+                    // silently. The code is kept (codecUnavailable says which package to install).
+                    throw MediaError(failure.code, "\(path): renditions need the audio re-encoded to AAC, but its decoder "
+                                     + "could not be opened (\(failure.message))", averror: failure.averror)
                 } else {
                     let t = try AudioTranscoder(source: st, origin: pass.originPTS(in: st.pointee.time_base), globalHeader: true)
-                    audio = AudioSource(parameters: UnsafePointer(t.parameters), timeBase: t.timeBase)
+                    audio = AudioSource(parameters: t.parameters, timeBase: t.timeBase)
                     transcoder = t
                 }
             }

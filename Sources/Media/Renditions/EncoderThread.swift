@@ -1,10 +1,17 @@
 import CFFmpeg
 import Foundation
 
-/// Work handed from the decode thread to one rendition's encoder thread. Each item owns its own reference
-/// (`av_frame_ref` / `av_packet_ref`) to the decoder's buffers, so the decoder may reuse its frame at once.
-/// This is the one place where FFmpeg objects cross threads: an item is created on the decode thread,
-/// moved through the queue, and used and freed on the encoder thread only.
+/// Work handed from the decode thread to one rendition's encoder thread: the one place where FFmpeg objects cross
+/// threads. Each item owns its own reference (`av_frame_ref` / `av_packet_ref`, made by `RenditionWriter` just for the
+/// item) to the decoder's buffers, so the decoder may reuse its frame at once.
+///
+/// `@unchecked Sendable` because `Frame` and `Packet` are not Sendable. Safe because each item has one owner at a time:
+/// it is created on the decode thread and passed to `EncoderThread.send` without the creator keeping the `Frame` or
+/// `Packet`; it then sits in the thread's queue (under its lock) until the encoder thread takes it out, uses it and
+/// frees it. The buffers it shares with the decoder are reference-counted by FFmpeg (thread-safe) and never written:
+/// the encoder scales from them into its own picture. (A `sending` parameter cannot express this: the checker sees
+/// that the new reference was made from the decoder's frame and, rightly, cannot know FFmpeg's buffers are
+/// reference-counted.)
 enum EncoderItem: @unchecked Sendable {
     case video(Frame)
     case audio(Packet, timeBase: AVRational, origin: Int64)
@@ -16,6 +23,11 @@ enum EncoderItem: @unchecked Sendable {
 
 /// A dedicated thread that runs one rendition's scale + encode + mux, fed through a small bounded queue
 /// (back-pressure: the decoder waits when an encoder falls behind, so memory stays bounded).
+///
+/// `@unchecked Sendable` because it is shared by the decode thread and its encoder thread, and is safe because
+/// every stored `var` (`items`, `failure`, `done`) is read and written only while `condition` is locked, and the
+/// rest is immutable. It is not a `Mutex` because both sides wait on the same lock (a full or an empty queue, the
+/// end of the thread), which needs a condition variable.
 final class EncoderThread: @unchecked Sendable {
     private let condition = NSCondition()
     private var items: [EncoderItem] = []
@@ -23,7 +35,8 @@ final class EncoderThread: @unchecked Sendable {
     private var done = false
     private let capacity: Int
 
-    /// - handle: runs on the encoder thread for each item, in order; a thrown error stops the thread.
+    /// - handle: runs on the encoder thread for each item, in order; a thrown error stops the thread. It is the only
+    ///   code that touches an item after `send`.
     init(name: String, capacity: Int = 4, handle: @escaping @Sendable (EncoderItem) throws(MediaError) -> Void) {
         self.capacity = capacity
         let thread = Thread { [self] in

@@ -23,7 +23,8 @@ struct RenditionLayout: Equatable {
             let h = sw <= sh ? even(Double(sh) * factor) : s
             return RenditionLayout(width: w, height: h, crop: nil, content: PixelRect(x: 0, y: 0, width: w, height: h), scale: factor)
         case .pad, .crop:
-            let (aw, ah) = preset.aspect!
+            // A parsed pad/crop preset always has an aspect; without one there is nothing to pad or crop to.
+            guard let (aw, ah) = preset.aspect else { return nil }
             let w = aw <= ah ? s : even(Double(s) * Double(aw) / Double(ah))
             let h = aw <= ah ? even(Double(s) * Double(ah) / Double(aw)) : s
             if preset.fit == .pad {

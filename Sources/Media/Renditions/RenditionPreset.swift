@@ -59,7 +59,15 @@ public struct RenditionPreset: Sendable, Hashable, CustomStringConvertible {
         return out
     }
 
-    public static let defaultLadder: [RenditionPreset] = [try! RenditionPreset(parsing: "720p"), try! RenditionPreset(parsing: "480p")]
+    public static let defaultLadder: [RenditionPreset] = [RenditionPreset(keepingAspect: 720), RenditionPreset(keepingAspect: 480)]
+
+    /// `<shortSide>p`: the source's aspect kept (for constants; `shortSide` must be a valid even size).
+    private init(keepingAspect shortSide: Int) {
+        name = "\(shortSide)p"
+        self.shortSide = shortSide
+        aspect = nil
+        fit = .keep
+    }
 }
 
 import Foundation

@@ -48,8 +48,13 @@ final class RenditionWriter: VideoFrameSink, AudioPacketSink {
 }
 
 /// The encoder side of a rendition: scale to the preset, encode H.264, mux with the audio into an MP4 written beside
-/// its final name. Created on the decode thread, then used only on its encoder thread (it is handed over once, to
-/// the `EncoderThread` closure, and never touched by the creator again): hence `@unchecked Sendable`.
+/// its final name.
+///
+/// `@unchecked Sendable` only so that the `@Sendable` block of its `EncoderThread` can capture it. Safe because it is
+/// used by one thread at a time: `RenditionWriter.init` makes it on the decode thread and hands it to the
+/// `EncoderThread` closure without keeping a reference; from then on only the encoder thread calls it, and it is
+/// freed when that thread ends. Its FFmpeg handles (output, encoder, scaler, frame, packet) are never shared: audio
+/// and video arrive as new references through `EncoderItem`.
 final class RenditionEncoder: @unchecked Sendable {
     private let output: OutputFile
     private let encoder: VideoEncoder

@@ -14,7 +14,8 @@ extension MediaPass {
             path: input.path, measuredUs: measured, reportedUs: reportedUs, declaredUs: declared,
             frames: videoStats.frames, decodeErrors: videoStats.decodeErrors + audioStats.decodeErrors + readErrors,
             toleranceUs: tolerance.resolve(frameDurationUs: frameUs),
-            audioFrames: audioStats.frames, audioDurationUs: audioDuration, failure: failure
+            audioFrames: audioStats.frames, audioDurationUs: audioDuration, failure: failure,
+            audioFailure: audioFailure?.description
         )
     }
 

@@ -47,11 +47,17 @@ public struct Verification: Sendable, Codable, Equatable {
     public var declaredDurationUs: Int64?
     /// Why the verdict is `undecodable`, in words (nil otherwise).
     public var reason: String?
+    /// Why the audio stream could not be opened for decoding, in words (nil when it could, or there is none): for
+    /// example no decoder for its codec in this FFmpeg, or parameters the decoder refuses. The verdict is still
+    /// judged on the video (measured as usual), and no audio is counted; a rendition that would re-encode this audio
+    /// fails instead of being written without it. Absent from the JSON when nil.
+    public var audioFailure: String?
 
     /// Combines measurements into a verdict. `undecodable` wins over everything.
     static func judge(
         path: String, measuredUs: Int64?, reportedUs: Int64?, declaredUs: Int64?, frames: Int,
-        decodeErrors: Int, toleranceUs: Int64, audioFrames: Int, audioDurationUs: Int64?, failure: String?
+        decodeErrors: Int, toleranceUs: Int64, audioFrames: Int, audioDurationUs: Int64?, failure: String?,
+        audioFailure: String? = nil
     ) -> Verification {
         var reason = failure
         if reason == nil, frames == 0 { reason = "no video frame could be decoded" }
@@ -59,7 +65,7 @@ public struct Verification: Sendable, Codable, Equatable {
         if reason == nil, let declaredUs, let measuredUs, declaredUs - measuredUs > toleranceUs {
             reason = "decoding stopped early: \(measuredUs) µs decoded of \(declaredUs) µs declared"
         }
-        let delta = (measuredUs != nil && reportedUs != nil) ? measuredUs! - reportedUs! : nil
+        let delta: Int64? = if let measuredUs, let reportedUs { measuredUs - reportedUs } else { nil }
         let verdict: Verdict
         if reason != nil {
             verdict = .undecodable
@@ -71,7 +77,8 @@ public struct Verification: Sendable, Codable, Equatable {
         return Verification(
             path: path, verdict: verdict, measuredDurationUs: measuredUs, reportedDurationUs: reportedUs,
             deltaUs: delta, toleranceUs: toleranceUs, frames: frames, decodeErrors: decodeErrors,
-            audioFrames: audioFrames, audioDurationUs: audioDurationUs, declaredDurationUs: declaredUs, reason: reason
+            audioFrames: audioFrames, audioDurationUs: audioDurationUs, declaredDurationUs: declaredUs, reason: reason,
+            audioFailure: audioFailure
         )
     }
 }
