@@ -26,6 +26,9 @@ enum Fixture: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case blackStart
     /// H.264 + Opus audio in Matroska, 640×360, 3 s.
     case nonAAC
+    /// `nonAAC` with the Opus header's version byte set to 255: the file opens and its video decodes, but FFmpeg's
+    /// Opus decoder refuses to open ("Extradata version 255 is not implemented").
+    case unopenableAudio
     /// 480×360 coded with 4:3 pixels (SAR 4:3), displayed 640×360, 2 s, no audio.
     case anamorphic
     /// AAC audio only, no video, 1 s.
@@ -42,7 +45,9 @@ enum Fixture: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     var testDescription: String { rawValue }
 
-    var fileName: String { rawValue + (self == .nonAAC ? ".mkv" : self == .audioOnly ? ".m4a" : ".mp4") }
+    var fileName: String {
+        rawValue + (self == .nonAAC || self == .unopenableAudio ? ".mkv" : self == .audioOnly ? ".m4a" : ".mp4")
+    }
 
     /// Fixtures that decode cleanly (everything but the broken ones; `hevc` has its own suite, since it
     /// needs libx265 to generate).
@@ -163,6 +168,11 @@ actor Fixtures {
                 "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
                 "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
                 "-t", "3"] + x264 + ["-c:a", "libopus", "-b:a", "64k", out])
+        case .unopenableAudio:
+            var data = try Data(contentsOf: URL(fileURLWithPath: try await Fixture.nonAAC.path))
+            let head = try #require(data.firstRange(of: Data("OpusHead".utf8)), "no OpusHead in the Matroska CodecPrivate")
+            data[head.upperBound] = 0xFF // OpusHead version (1 as written)
+            try data.write(to: URL(fileURLWithPath: out))
         case .anamorphic:
             try await CommandLineTool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=480x360:rate=30,setsar=4/3", "-t", "2"] + x264 + [out])
         case .audioOnly:
