@@ -15,18 +15,8 @@ struct CallbackRoutes: Sendable {
     let queue: any JobQueue
     let wake: WakeSignal
     let logger: Logger
-
     /// `reel_callbacks_total{result}`: what became of the callbacks received.
-    static let results = ["queued", "duplicate", "wrong_secret", "too_large", "malformed", "unsupported"]
-
-    static func count(_ result: String) {
-        Counter(label: "reel_callbacks_total", dimensions: [("result", result)]).increment()
-    }
-
-    /// Creates every `reel_callbacks_total` series at 0.
-    static func registerSeries() {
-        for result in results { Counter(label: "reel_callbacks_total", dimensions: [("result", result)]).increment(by: 0) }
-    }
+    var metrics = ReelMetrics()
 
     func responder() -> some HTTPResponder<BasicRequestContext> {
         NormalizedPathResponder(inner: router().buildResponder())
@@ -43,7 +33,7 @@ struct CallbackRoutes: Sendable {
     func handle(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let secret = context.parameters.get("secret") ?? ""
         guard constantTimeEquals(secret, configuration.callbackSecret) else {
-            Self.count("wrong_secret")
+            metrics.callback("wrong_secret")
             logger.warning("callback refused: wrong secret (the secret is not logged)")
             return Reply.error(.notFound, "Not Found")
         }
@@ -51,20 +41,20 @@ struct CallbackRoutes: Sendable {
         do {
             body = try await request.body.collect(upTo: configuration.callbackMaxBytes)
         } catch {
-            Self.count("too_large")
+            metrics.callback("too_large")
             return Reply.error(.contentTooLarge, "callback body over \(configuration.callbackMaxBytes) bytes")
         }
         let notice: CallbackNotice
         do {
             notice = try CallbackNotice.decode(body.readableBytesView, maxBytes: configuration.callbackMaxBytes)
         } catch {
-            Self.count("malformed")
+            metrics.callback("malformed")
             logger.info("callback refused: malformed body", metadata: ["error": "\(SafeText.escape("\(error)"))"])
             return Reply.error(.badRequest, "malformed callback: \(error)")
         }
         // Validated before anything of it is logged; what is logged is escaped and cut (SafeText).
         guard let id = try? TaskID(validating: notice.taskId) else {
-            Self.count("malformed")
+            metrics.callback("malformed")
             logger.info("callback refused: unsafe taskId", metadata: ["callback.task_id": "\(SafeText.escape(notice.taskId))"])
             return Reply.error(.badRequest, "malformed callback: taskId is not a safe identifier")
         }
@@ -73,7 +63,7 @@ struct CallbackRoutes: Sendable {
         let kind: any TaskKind.Type
         if let bizType = notice.bizType {
             guard let k = TaskKinds.kind(forBizType: bizType) else {
-                Self.count("unsupported")
+                metrics.callback("unsupported")
                 logger.info("callback for an unsupported bizType", metadata: ["callback.biz_type": "\(SafeText.escape(bizType))"])
                 return Reply.error(.unprocessableContent, "bizType \(SafeText.escape(bizType, limit: 64)) is not archived by this ReelVault (supported: M2V_*); nothing was queued")
             }
@@ -83,7 +73,7 @@ struct CallbackRoutes: Sendable {
         }
         let (job, inserted) = try await queue.enqueue(taskId: id.rawValue, kind: kind.name, reason: "callback")
         if inserted { wake.signal() }
-        Self.count(inserted ? "queued" : "duplicate")
+        metrics.callback(inserted ? "queued" : "duplicate")
         logger.info("callback accepted", metadata: ["job.id": "\(job.id)", "job.new": "\(inserted)", "callback.uuid": "\(SafeText.escape(notice.uuid))"])
         let uid = request.headers.first { $0.name.canonicalName == "topview-uid" }?.value
         return Reply.json(Data(CallbackAcknowledgement(uuid: notice.uuid, topviewUid: uid).jsonBytes()))

@@ -40,15 +40,14 @@ public struct ReelService: Sendable {
     public func run(onListening: (@Sendable (_ callbackPort: Int, _ adminPort: Int) -> Void)? = nil) async throws {
         let wake = WakeSignal()
         let ports = PortReport(onListening)
-        JobMetrics.registerSeries()
-        CallbackRoutes.registerSeries()
+        let metrics = ReelMetrics() // after MetricsSystem.bootstrap: every family exists from the first scrape
         let fitted = DescriptorBudget.fit(configuration.limits)
         if let warning = fitted.warning { logger.warning("\(warning)") }
         let limits = fitted.limits
         let callbackConnections = ConnectionRegistry(name: "callback", cap: limits.callbackMaxConnections, evictsIdle: true)
         let adminConnections = ConnectionRegistry(name: "admin", cap: limits.adminMaxConnections, evictsIdle: false)
         let callbacks = Listener.application(
-            CallbackRoutes(configuration: configuration, queue: queue, wake: wake, logger: logger).responder(),
+            CallbackRoutes(configuration: configuration, queue: queue, wake: wake, logger: logger, metrics: metrics).responder(),
             host: configuration.callbackHost, port: configuration.callbackPort, name: "reelvault-callbacks", limits: limits,
             registry: callbackConnections, logger: logger, onRunning: ports.callback)
         let admin = Listener.application(
@@ -58,8 +57,9 @@ public struct ReelService: Sendable {
         let owner = "\(ProcessInfo.processInfo.hostName):\(getpid())"
         let notifier = Notifier(httpClient: httpClient, settings: configuration.service, logger: logger)
         let workers = WorkerPool(queue: queue, watch: watch, archiver: archiver, notifier: notifier, settings: configuration.service,
-                                 wake: wake, owner: owner, logger: logger)
-        let feeder = Feeder(client: archiver.context.client, watch: watch, queue: queue, settings: configuration.service, wake: wake, logger: logger)
+                                 wake: wake, owner: owner, metrics: metrics, logger: logger)
+        let feeder = Feeder(client: archiver.context.client, watch: watch, queue: queue, settings: configuration.service, wake: wake,
+                            metrics: metrics, logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(
             services: [
                 .init(service: callbacks),

@@ -26,22 +26,6 @@ struct ServeServicePartsTests {
         #expect(clock.durations.allSatisfy { $0.duration >= .zero })
     }
 
-    @Test(arguments: [
-        ("TopView answered code 4004: Resource not found!. Check the task id.", "4004"),
-        ("TopView stayed unavailable after 6 attempts (last code 5003: Server is busy). Try again later.", "5003"),
-        ("TopView answered HTTP 502 without an API envelope: html. Temporary; retry later.", "http_502"),
-        ("TopView could not be reached or gave an unusable answer: refused. Check the network.", "transport"),
-    ])
-    func upstreamCodesComeFromTheOutcome(_ message: String, _ code: String) {
-        #expect(JobMetrics.upstreamCode(in: message) == code)
-    }
-
-    @Test func otherOutcomesHaveNoUpstreamCode() {
-        for message in [nil, "script 0 preview: duration mismatch", "catalog: disk full", "answered code 4004"] as [String?] {
-            #expect(JobMetrics.upstreamCode(in: message) == nil, "\(String(describing: message))")
-        }
-    }
-
     @Test func theShowDocumentIsTheStoredManifestWithANewline() throws {
         var manifest = TaskManifest(taskId: try TaskID(validating: "ready-1"), kind: "m2v", createdAt: Date(timeIntervalSince1970: 1_700_000_000.25))
         manifest.status = "success"

@@ -15,15 +15,18 @@ public struct Feeder: Service, CustomStringConvertible {
     let settings: ServiceSettings
     let wake: WakeSignal
     let limiter: RateLimiter
+    let metrics: ReelMetrics
     let logger: Logger
 
-    public init(client: TopViewClient, watch: WatchList, queue: any JobQueue, settings: ServiceSettings, wake: WakeSignal, logger: Logger) {
+    public init(client: TopViewClient, watch: WatchList, queue: any JobQueue, settings: ServiceSettings, wake: WakeSignal,
+                metrics: ReelMetrics = ReelMetrics(), logger: Logger) {
         self.client = client
         self.watch = watch
         self.queue = queue
         self.settings = settings
         self.wake = wake
         self.limiter = RateLimiter(perSecond: settings.requestsPerSecond)
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -85,7 +88,7 @@ public struct Feeder: Service, CustomStringConvertible {
             }
             _ = try watch.update(entry)
         } catch let error as TopViewError {
-            Counter(label: "reel_upstream_errors_total", dimensions: [("code", error.code ?? "transport")]).increment()
+            metrics.upstreamError(error.upstreamLabel ?? "transport")
             entry.polls += 1
             entry.lastError = error.description
             if error.disposition == .notFound || error.disposition == .permanent {

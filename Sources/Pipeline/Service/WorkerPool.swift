@@ -24,9 +24,10 @@ public struct WorkerPool: Service, CustomStringConvertible {
     let logger: Logger
     /// The per-stage bounds from `settings`, shared by every job of the pool.
     let limits: StageLimits
+    let metrics: ReelMetrics
 
     public init(queue: any JobQueue, watch: WatchList, archiver: Archiver, notifier: Notifier?, settings: ServiceSettings,
-                wake: WakeSignal, owner: String, logger: Logger) {
+                wake: WakeSignal, owner: String, metrics: ReelMetrics = ReelMetrics(), logger: Logger) {
         self.queue = queue
         self.watch = watch
         self.archiver = archiver
@@ -35,7 +36,8 @@ public struct WorkerPool: Service, CustomStringConvertible {
         self.wake = wake
         self.owner = owner
         self.logger = logger
-        limits = StageLimits(downloads: settings.downloadConcurrency, media: settings.mediaConcurrency)
+        self.metrics = metrics
+        limits = StageLimits(downloads: settings.downloadConcurrency, media: settings.mediaConcurrency, metrics: metrics)
     }
 
     /// What the service group logs (not the whole configuration).
@@ -112,9 +114,7 @@ public struct WorkerPool: Service, CustomStringConvertible {
         let outcome = await archiver(for: job, clock: clock).archive(taskId: job.taskId, kind: kind)
         if Task.isCancelled { return false }
         let after = id.flatMap { try? catalog.manifest(for: $0) }
-        Timer(label: "reel_job_seconds", dimensions: [("status", "\(outcome.status)")]).record(duration: ContinuousClock.now - started)
-        Counter(label: "reel_jobs_finished_total", dimensions: [("status", "\(outcome.status)")]).increment()
-        JobMetrics.record(stages: clock.durations, before: before, after: after, outcome: outcome)
+        metrics.job(outcome: outcome, duration: ContinuousClock.now - started, stages: clock.durations, before: before, after: after)
         do {
             switch outcome.status {
             case .ok, .attention:
@@ -172,11 +172,10 @@ public struct WorkerPool: Service, CustomStringConvertible {
     private func reportQueue() async {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                if let counts = try? await queue.counts() {
-                    for state in JobState.allCases {
-                        Gauge(label: "reel_jobs", dimensions: [("state", state.rawValue)]).record(counts[state] ?? 0)
-                    }
-                    Gauge(label: "reel_queue_depth").record(counts[.pending] ?? 0)
+                do {
+                    metrics.queue(counts: try await queue.counts())
+                } catch {
+                    logger.warning("queue counts for /metrics failed", metadata: ["error": "\(error)"])
                 }
                 try? await Task.sleep(for: .seconds(5))
             }

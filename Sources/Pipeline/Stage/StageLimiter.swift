@@ -1,18 +1,18 @@
-import Metrics
-
 /// Lets at most `limit` holders into one stage at a time (downloads, or CPU-heavy decode/encode). Waiters are let in
 /// first come, first served; a cancelled waiter leaves the line at once. The numbers inside and waiting are
-/// gauges: `reel_stage_active{stage=…}` and `reel_stage_waiting{stage=…}`.
+/// gauges of ``ReelMetrics``: `reel_stage_active{stage=…}` and `reel_stage_waiting{stage=…}`.
 public actor StageLimiter {
     public nonisolated let stage: String
     public nonisolated let limit: Int
     private var active = 0
     private var waiters: [(id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
     private var nextWaiter: UInt64 = 0
+    private let metrics: ReelMetrics?
 
-    public init(stage: String, limit: Int) {
+    public init(stage: String, limit: Int, metrics: ReelMetrics? = nil) {
         self.stage = stage
         self.limit = max(1, limit)
+        self.metrics = metrics
     }
 
     /// Runs `body` once a place is free, and frees it afterwards (also when `body` throws).
@@ -79,7 +79,6 @@ public actor StageLimiter {
     }
 
     private func report() {
-        Gauge(label: "reel_stage_active", dimensions: [("stage", stage)]).record(active)
-        Gauge(label: "reel_stage_waiting", dimensions: [("stage", stage)]).record(waiters.count)
+        metrics?.stage(stage, active: active, waiting: waiters.count)
     }
 }

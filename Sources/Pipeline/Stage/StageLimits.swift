@@ -7,9 +7,9 @@ public struct StageLimits: Sendable {
     public let downloads: StageLimiter
     public let media: StageLimiter
 
-    public init(downloads: Int, media: Int) {
-        self.downloads = StageLimiter(stage: "download", limit: downloads)
-        self.media = StageLimiter(stage: "media", limit: media)
+    public init(downloads: Int, media: Int, metrics: ReelMetrics? = nil) {
+        self.downloads = StageLimiter(stage: "download", limit: downloads, metrics: metrics)
+        self.media = StageLimiter(stage: "media", limit: media, metrics: metrics)
     }
 
     /// No bound beyond the run's own concurrency (a single `reel archive`).
