@@ -43,29 +43,6 @@ public struct TopViewConfiguration: Sendable {
     public var baseURLProblem: String? {
         OutboundURL.problem(baseURL, policy: .httpsUnlessLoopback)
     }
-
-    /// Reads the configuration from environment variables; empty values count as unset.
-    ///
-    /// - `TOPVIEW_BASE_URL`: the API's origin (default `https://api.topview.ai`; tests and the demo point
-    ///   it at the local sandbox on loopback). Not checked here: see ``baseURLProblem``.
-    /// - `TOPVIEW_API_KEY`: the bearer token (required to query; checked when a request is made).
-    /// - `TOPVIEW_UID`: the account uid sent as `Topview-Uid`.
-    /// - `TOPVIEW_RETRY_POLICY`: `standard` (default: waits of seconds, 10–30 s after 5003), `fast` (millisecond
-    ///   waits, for tests and demos against the local sandbox) or `none` (one attempt).
-    public static func fromEnvironment(
-        _ environment: [String: String] = ProcessInfo.processInfo.environment
-    ) -> TopViewConfiguration {
-        func value(_ name: String) -> String? {
-            guard let raw = environment[name]?.trimmingWhitespace(), !raw.isEmpty else { return nil }
-            return raw
-        }
-        return TopViewConfiguration(
-            baseURL: value("TOPVIEW_BASE_URL") ?? defaultBaseURL,
-            apiKey: value("TOPVIEW_API_KEY"),
-            uid: value("TOPVIEW_UID"),
-            retry: RetryPolicy.named(value("TOPVIEW_RETRY_POLICY") ?? "standard") ?? .standard
-        )
-    }
 }
 
 extension TopViewConfiguration: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Catalog
 import Foundation
+import Logging
 import Media
 
 /// `reel`: archive TopView videos into a catalog, and media tools for local files.
@@ -12,18 +14,22 @@ struct ReelCommand: AsyncParsableCommand {
         subcommands: [ArchiveCommand.self, ShowCommand.self, LsCommand.self, RenderTaskCommand.self, ReindexCommand.self, VerifyCatalogCommand.self, ServeCommand.self, WatchCommand.self, JobsCommand.self, MediaCommand.self]
     )
 
-    /// Runs the command and exits with ReelVault's codes: 0 ok, 1 needs attention, 2 usage or configuration,
-    /// 3 not settled, 4 upstream unavailable.
+    /// Parses the command line, reads the configuration once (flags over `REEL_*`/`TOPVIEW_*`, checked before the
+    /// command runs), starts logging, FFmpeg's log and the failpoints from it, and runs the command with it. Exits
+    /// with ReelVault's codes: 0 ok, 1 needs attention, 2 usage or configuration, 3 not settled, 4 upstream unavailable.
     static func main() async {
-        MediaEngine.setFFmpegLogging(verbose: ProcessInfo.processInfo.environment["REEL_FFMPEG_VERBOSE"] == "1")
         do {
             var command = try parseAsRoot()
-            // Settings every command reads, checked before any of them runs (exit 2 with the variable's name).
-            _ = try SettingsEnvironment().logLevel()
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
+            if let configured = command as? any ConfiguredCommand {
+                let configuration = try readConfiguration(configured.configurationFlags, defaultLogLevel: type(of: configured).defaultLogLevel)
+                try await configured.run(configuration)
             } else {
-                try command.run()
+                _ = try readConfiguration(ConfigurationFlags(), defaultLogLevel: .warning)
+                if var asyncCommand = command as? AsyncParsableCommand {
+                    try await asyncCommand.run()
+                } else {
+                    try command.run()
+                }
             }
         } catch let exit as ReelExit {
             if !exit.message.isEmpty { FileHandle.standardError.write(Data((exit.message + "\n").utf8)) }
@@ -39,22 +45,19 @@ struct ReelCommand: AsyncParsableCommand {
             Foundation.exit(code == .validationFailure ? 2 : (code.rawValue == 1 ? 1 : 2))
         }
     }
+
+    /// Reads the configuration once, from the command's flags over the environment (a setting that does not fit
+    /// is exit 2), and sets what it sets for the whole process: logging, FFmpeg's log, the failpoints.
+    static func readConfiguration(_ flags: ConfigurationFlags, defaultLogLevel: Logger.Level) throws -> ReelConfiguration {
+        let configuration: ReelConfiguration
+        do { configuration = try ReelConfiguration(reader: ConfigurationReader(), flags: flags) } catch { throw ReelExit(error) }
+        CLILogging.bootstrap(level: configuration.logging.level ?? defaultLogLevel)
+        MediaEngine.setFFmpegLogging(verbose: configuration.logging.ffmpegVerbose)
+        Failpoint.arm(configuration.failpoints)
+        return configuration
+    }
 }
 
 enum ReelVersion {
     static let string = "0.1.0"
-}
-
-/// Ends the process with a ReelVault exit code and a message on stderr.
-struct ReelExit: Error {
-    var code: Int32
-    var message: String
-
-    static let ok: Int32 = 0
-    static let attention: Int32 = 1
-    static let usage: Int32 = 2
-    static let notSettled: Int32 = 3
-    static let unavailable: Int32 = 4
-
-    static func usage(_ message: String) -> ReelExit { ReelExit(code: usage, message: "error: " + message) }
 }

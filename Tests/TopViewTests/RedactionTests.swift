@@ -19,16 +19,9 @@ struct RedactionTests {
         #expect(String(describing: TopViewConfiguration()).contains("apiKey: nil"))
     }
 
-    @Test func environmentIsRead() {
-        let config = TopViewConfiguration.fromEnvironment([
-            "TOPVIEW_BASE_URL": "http://127.0.0.1:9000",
-            "TOPVIEW_API_KEY": testKey,
-            "TOPVIEW_UID": testUid,
-        ])
-        #expect(config.baseURL == "http://127.0.0.1:9000")
-        #expect(config.apiKey == testKey)
-        #expect(config.uid == testUid)
-        let empty = TopViewConfiguration.fromEnvironment(["TOPVIEW_API_KEY": "", "TOPVIEW_UID": "  "])
+    /// The environment is read by `reel`'s configuration (`ReelConfigurationTests`); here, what an unset value means.
+    @Test func defaults() {
+        let empty = TopViewConfiguration()
         #expect(empty.baseURL == "https://api.topview.ai")
         #expect(empty.apiKey == nil)
         #expect(empty.uid == nil)

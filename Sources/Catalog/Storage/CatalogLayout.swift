@@ -45,17 +45,6 @@ public struct CatalogLayout: Sendable {
         URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("storage")
     }
 
-    /// The storage root a command should use: `flag` (`--storage`) if given, else `REEL_STORAGE` from
-    /// `environment` if set and not empty, else ``defaultRoot``.
-    public static func resolveRoot(
-        flag: String? = nil,
-        environment: [String: String] = ProcessInfo.processInfo.environment
-    ) -> URL {
-        if let flag, !flag.isEmpty { return URL(fileURLWithPath: flag, isDirectory: true) }
-        if let value = environment["REEL_STORAGE"], !value.isEmpty { return URL(fileURLWithPath: value, isDirectory: true) }
-        return defaultRoot
-    }
-
     public var tasksDirectory: URL { root.appendingPathComponent("tasks", isDirectory: true) }
     public var indexURL: URL { root.appendingPathComponent("index.sqlite") }
 

@@ -6,35 +6,39 @@ import Glibc
 import Darwin
 #endif
 
-/// Crash-testing hooks: when the environment variable `REEL_FAILPOINT` names a point (or a
-/// comma-separated list; `name@N` waits for the N-th hit), the process kills itself with SIGKILL on reaching it, as a crash
-/// or a power cut would stop it. Unset, a failpoint costs one cached lookup.
+/// Crash-testing hooks: a process armed at start (`reel` arms the points `REEL_FAILPOINT` names, read with the rest
+/// of its configuration) kills itself with SIGKILL on reaching an armed point, as a crash or a power cut would stop
+/// it. Unarmed, a failpoint costs one atomic load.
 ///
 /// The catalog's points: `catalog.manifest.written`, `catalog.manifest.synced` (before the rename),
 /// `catalog.manifest.renamed` (before the index update), `catalog.index.upserted` (after the index
 /// commit), `catalog.store.synced` (a staged file fsynced, before its rename). The pipeline's: `archive.polled`,
 /// `archive.downloaded`, `archive.processed`, `archive.source.committed`, `archive.committed`; the queue's: `queue.job.*`.
 public enum Failpoint {
-    /// Armed points and the hit on which each fires (`name@3` fires on the third hit; `name` on the first).
-    private static let armed: [String: Int] = {
-        guard let value = ProcessInfo.processInfo.environment["REEL_FAILPOINT"], !value.isEmpty else { return [:] }
-        var points: [String: Int] = [:]
-        for item in value.split(separator: ",") {
-            let parts = item.trimmingCharacters(in: .whitespaces).split(separator: "@", maxSplits: 1)
-            guard let name = parts.first else { continue }
-            points[String(name)] = parts.count == 2 ? max(1, Int(parts[1]) ?? 1) : 1
-        }
-        return points
-    }()
-    private static let hits = Mutex<[String: Int]>([:])
+    private struct State {
+        /// Armed points and the hit on which each fires.
+        var armed: [String: Int] = [:]
+        var hits: [String: Int] = [:]
+    }
+
+    private static let isArmed = Atomic<Bool>(false)
+    private static let state = Mutex(State())
+
+    /// Arms `points`: each name with the hit on which it fires (`1`: the first). Replaces any earlier arming and
+    /// restarts the counts; an empty dictionary disarms every point.
+    public static func arm(_ points: [String: Int]) {
+        state.withLock { $0 = State(armed: points.mapValues { max(1, $0) }) }
+        isArmed.store(!points.isEmpty, ordering: .releasing)
+    }
 
     /// Kills the process with SIGKILL if `name` is armed and this is the hit it waits for.
     public static func hit(_ name: String) {
-        guard !armed.isEmpty, let target = armed[name] else { return }
-        let count = hits.withLock { counts -> Int in
-            counts[name, default: 0] += 1
-            return counts[name]!
+        guard isArmed.load(ordering: .acquiring) else { return }
+        let fires = state.withLock { state -> Bool in
+            guard let target = state.armed[name] else { return false }
+            state.hits[name, default: 0] += 1
+            return state.hits[name] == target
         }
-        if count == target { kill(getpid(), SIGKILL) }
+        if fires { kill(getpid(), SIGKILL) }
     }
 }

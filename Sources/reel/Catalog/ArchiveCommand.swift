@@ -7,7 +7,7 @@ import Pipeline
 import ReelBasics
 import TopView
 
-struct ArchiveCommand: AsyncParsableCommand {
+struct ArchiveCommand: ConfiguredCommand {
     static let configuration = CommandConfiguration(
         commandName: "archive",
         abstract: "Fetch tasks from the TopView API and archive every finished video into the catalog.",
@@ -30,7 +30,7 @@ struct ArchiveCommand: AsyncParsableCommand {
             transform: Settings.pollTimeout.argument) var timeout: Double = 600
     @Option(name: .long, help: "Videos processed at once per task \(Settings.jobs.help(default: "1")).",
             transform: Settings.jobs.argument) var jobs: Int = 1
-    @Option(name: .long, help: "Rendition ladder, comma-separated (default $REEL_LADDER, else 720p,480p).") var preset: String?
+    @OptionGroup var ladder: LadderOptions
     @OptionGroup var api: APIOptions
     @OptionGroup var storage: StorageOptions
     @OptionGroup var output: JSONFlag
@@ -41,18 +41,18 @@ struct ArchiveCommand: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage, api: api, ladder: ladder) }
+
+    func run(_ configuration: ReelConfiguration) async throws {
         let ids = try validTaskIDs(tasks)
-        let presets = try ladder(preset)
-        let api = try api.settings()
-        let catalog = try storage.openCatalog()
+        let catalog = try configuration.storage.openCatalog()
         let printer = EventPrinter(quiet: false)
         let settings = ArchiveSettings(wait: wait, pollInterval: .milliseconds(Int64(pollInterval * 1000)),
-                                       timeout: .milliseconds(Int64(timeout * 1000)), jobs: jobs, presets: presets)
+                                       timeout: .milliseconds(Int64(timeout * 1000)), jobs: jobs, presets: configuration.archive.presets)
         let kindType = TaskKinds.kind(named: kind)!
         var worst = ArchiveStatus.ok
         var reports: [ArchiveReport] = []
-        try await withAPI(api) { client, downloader, _ in
+        try await configuration.api.withClients { client, downloader, _ in
             let archiver = Archiver(context: ArchiveContext(catalog: catalog, client: client, downloader: downloader, settings: settings,
                                                             logger: CLILogging.logger("reelvault.archive"), events: printer.sink))
             for id in ids {

@@ -3,7 +3,7 @@ import Catalog
 import Foundation
 import ReelBasics
 
-struct ShowCommand: AsyncParsableCommand {
+struct ShowCommand: ConfiguredCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Show one archived task (a path lookup, no scan).")
 
@@ -11,11 +11,13 @@ struct ShowCommand: AsyncParsableCommand {
     @OptionGroup var storage: StorageOptions
     @OptionGroup var output: JSONFlag
 
-    func run() async throws {
+    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage) }
+
+    func run(_ configuration: ReelConfiguration) async throws {
         let id = try validTaskIDs([task])[0]
         // A path lookup: the index is not opened (nor created) for one task.
-        guard let manifest = try Catalog.manifest(root: storage.root, for: id) else {
-            throw ReelExit(code: ReelExit.attention, message: "error: task \(id) is not in the catalog at \(SafeText.escape(storage.root.path, limit: 1024)); archive it with: reel archive \(id)")
+        guard let manifest = try Catalog.manifest(root: configuration.storage.root, for: id) else {
+            throw ReelExit(code: ReelExit.attention, message: "error: task \(id) is not in the catalog at \(SafeText.escape(configuration.storage.root.path, limit: 1024)); archive it with: reel archive \(id)")
         }
         if output.json {
             try Output.json(manifest)
@@ -44,7 +46,7 @@ struct ShowCommand: AsyncParsableCommand {
     }
 }
 
-struct LsCommand: AsyncParsableCommand {
+struct LsCommand: ConfiguredCommand {
     static let configuration = CommandConfiguration(
         commandName: "ls", abstract: "List archived tasks from the index (no manifest is parsed).")
 
@@ -64,14 +66,16 @@ struct LsCommand: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage) }
+
+    func run(_ configuration: ReelConfiguration) async throws {
         // Listing reads: a root that does not exist (nothing archived yet, or a mistyped --storage) is not created.
-        guard FileManager.default.fileExists(atPath: storage.root.path) else {
-            Output.error("note: no catalog at \(SafeText.escape(storage.root.path, limit: 1024)) yet (nothing archived there); check --storage / REEL_STORAGE")
+        guard FileManager.default.fileExists(atPath: configuration.storage.root.path) else {
+            Output.error("note: no catalog at \(SafeText.escape(configuration.storage.root.path, limit: 1024)) yet (nothing archived there); check --storage / REEL_STORAGE")
             if output.json { try Output.json([TaskSummary]()) }
             return
         }
-        let catalog = try storage.openCatalog(.readOnly)
+        let catalog = try configuration.storage.openCatalog(.readOnly)
         let tasks = try catalog.list(filter: TaskFilter(scriptId: script, verdict: verdict, state: state, limit: limit))
         if output.json {
             try Output.json(tasks)
@@ -83,13 +87,15 @@ struct LsCommand: AsyncParsableCommand {
     }
 }
 
-struct ReindexCommand: AsyncParsableCommand {
+struct ReindexCommand: ConfiguredCommand {
     static let configuration = CommandConfiguration(
         commandName: "reindex", abstract: "Rebuild the catalog index from the manifests.")
     @OptionGroup var storage: StorageOptions
 
-    func run() async throws {
-        let count = try storage.openCatalog().reindex()
+    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage) }
+
+    func run(_ configuration: ReelConfiguration) async throws {
+        let count = try configuration.storage.openCatalog().reindex()
         Output.line("indexed \(count) task(s)")
     }
 }

@@ -3,79 +3,103 @@ import Pipeline
 import ReelBasics
 import ReelServer
 
-extension ServeCommand {
-    /// Every `reel serve` setting from its flag, else its variable, else its default; a value that does not fit
-    /// is a usage error (exit 2) naming the flag or variable and what it takes.
-    func configuration(_ environment: SettingsEnvironment) throws -> ServerConfiguration {
-        func text(_ flag: String?, _ name: String) -> String? { flag.flatMap { $0.isEmpty ? nil : $0 } ?? environment.text(name) }
-        func number<Value>(_ flag: Value?, _ name: String, _ setting: NumericSetting<Value>) throws -> Value? {
-            try flag ?? environment.number(name, setting)
-        }
-        func duration(_ flag: Double?, _ name: String, _ setting: NumericSetting<Double>) throws -> Duration? {
-            try number(flag, name, setting).map { .milliseconds(Int64(($0 * 1000).rounded())) }
-        }
+/// The settings of `reel serve`: the two listeners, their limits and the service's workers, watch list and
+/// notifications, as the lead's ``ServerConfiguration`` takes them.
+struct ServeConfiguration: Sendable {
+    /// Listeners, limits and service settings. Its callback secret is empty until read: the reader requires one.
+    var server: ServerConfiguration
+    /// `--allow-public-admin` / `REEL_ALLOW_PUBLIC_ADMIN=1`: the admin listener may be off loopback without a token.
+    var allowPublicAdmin: Bool
 
-        let secret = try Self.callbackSecret(environment.text("REEL_CALLBACK_SECRET"))
-        guard let cb = ServerConfiguration.parseBind(text(callbackBind, "REEL_CALLBACK_BIND") ?? "127.0.0.1:8081") else {
-            throw ReelExit.usage("REEL_CALLBACK_BIND / --callback-bind must be HOST:PORT (e.g. 127.0.0.1:8081)")
+    init(server: ServerConfiguration = ServerConfiguration(callbackSecret: ""), allowPublicAdmin: Bool = false) {
+        self.server = server
+        self.allowPublicAdmin = allowPublicAdmin
+    }
+
+    /// Whether the admin listener serves anyone who reaches it (off loopback, no token): allowed, with a warning.
+    var adminIsPublic: Bool { !HostAddress.isLoopback(server.adminHost) && server.adminToken == nil }
+
+    /// Reads every `reel serve` setting from its flag, else its variable, else its default (README, "Running it as a
+    /// service"); each numeric one within its ``Settings`` range.
+    ///
+    /// - `REEL_CALLBACK_SECRET` (required): 8+ of ASCII `A-Za-z0-9-_`.
+    /// - `--callback-bind` / `REEL_CALLBACK_BIND` (`127.0.0.1:8081`), `--bind` / `REEL_BIND` (`127.0.0.1:8080`): HOST:PORT.
+    /// - `REEL_ADMIN_TOKEN`: required when the admin listener is off loopback, unless `--allow-public-admin` /
+    ///   `REEL_ALLOW_PUBLIC_ADMIN=1`.
+    /// - `REEL_WORKERS`, `REEL_DOWNLOAD_CONCURRENCY`, `REEL_MEDIA_CONCURRENCY`, `REEL_WATCH_CONCURRENCY`: 1…64.
+    /// - `REEL_WATCH_INTERVAL` ≤ `REEL_WATCH_MAX_INTERVAL`, `REEL_WATCH_HORIZON`, `REEL_HTTP_IDLE_TIMEOUT`,
+    ///   `REEL_HTTP_HEADER_TIMEOUT`: decimal seconds.
+    /// - `REEL_REQUESTS_PER_SECOND`, `REEL_CALLBACK_MAX_CONNECTIONS`, `REEL_ADMIN_MAX_CONNECTIONS`, `REEL_MAX_INTERRUPTIONS`.
+    /// - `REEL_NOTIFY_URL` (http(s), never link-local), `REEL_NOTIFY_COMMAND`.
+    init(reader: ConfigurationReader, flags: ServeOptions,
+         cores: Int = ProcessInfo.processInfo.activeProcessorCount) throws(ConfigurationError) {
+        let secret = try Self.callbackSecret(reader.text("REEL_CALLBACK_SECRET"))
+        guard let callback = ServerConfiguration.parseBind(reader.text("REEL_CALLBACK_BIND", flag: flags.callbackBind) ?? "127.0.0.1:8081") else {
+            throw .refused("REEL_CALLBACK_BIND / --callback-bind", "must be HOST:PORT (e.g. 127.0.0.1:8081)")
         }
-        guard let admin = ServerConfiguration.parseBind(text(bind, "REEL_BIND") ?? "127.0.0.1:8080") else {
-            throw ReelExit.usage("REEL_BIND / --bind must be HOST:PORT (e.g. 127.0.0.1:8080)")
+        guard let admin = ServerConfiguration.parseBind(reader.text("REEL_BIND", flag: flags.bind) ?? "127.0.0.1:8080") else {
+            throw .refused("REEL_BIND / --bind", "must be HOST:PORT (e.g. 127.0.0.1:8080)")
         }
-        let adminToken = environment.text("REEL_ADMIN_TOKEN")
-        let allowPublic = try allowPublicAdmin || environment.flag("REEL_ALLOW_PUBLIC_ADMIN")
+        let adminToken = reader.text("REEL_ADMIN_TOKEN")
+        let allowPublic = try reader.bool("REEL_ALLOW_PUBLIC_ADMIN", flag: flags.allowPublicAdmin)
         if !HostAddress.isLoopback(admin.host), adminToken == nil, !allowPublic {
-            throw ReelExit.usage("""
+            throw ConfigurationError(setting: "REEL_ADMIN_TOKEN", message: """
                 the admin listener (REEL_BIND / --bind \(Self.hostInURL(admin.host)):\(admin.port)) is off loopback and \
                 REEL_ADMIN_TOKEN is not set: set REEL_ADMIN_TOKEN, bind it to 127.0.0.1, or pass --allow-public-admin \
                 (REEL_ALLOW_PUBLIC_ADMIN=1) to serve it to anyone who can reach it
                 """)
         }
 
-        let cores = ProcessInfo.processInfo.activeProcessorCount
         var service = ServiceSettings(
-            workers: try number(workers, "REEL_WORKERS", Settings.concurrency),
-            downloadConcurrency: try number(downloadConcurrency, "REEL_DOWNLOAD_CONCURRENCY", Settings.concurrency) ?? cores,
-            mediaConcurrency: try number(mediaConcurrency, "REEL_MEDIA_CONCURRENCY", Settings.concurrency) ?? cores)
-        if let v = try duration(watchInterval, "REEL_WATCH_INTERVAL", Settings.watchInterval) { service.watchInterval = v }
-        if let v = try duration(watchMaxInterval, "REEL_WATCH_MAX_INTERVAL", Settings.watchInterval) { service.maxWatchInterval = v }
+            workers: try reader.number("REEL_WORKERS", Settings.concurrency, flag: flags.workers),
+            downloadConcurrency: try reader.number("REEL_DOWNLOAD_CONCURRENCY", Settings.concurrency, flag: flags.downloadConcurrency) ?? cores,
+            mediaConcurrency: try reader.number("REEL_MEDIA_CONCURRENCY", Settings.concurrency, flag: flags.mediaConcurrency) ?? cores)
+        if let v = try reader.duration("REEL_WATCH_INTERVAL", Settings.watchInterval, flag: flags.watchInterval) { service.watchInterval = v }
+        if let v = try reader.duration("REEL_WATCH_MAX_INTERVAL", Settings.watchInterval, flag: flags.watchMaxInterval) { service.maxWatchInterval = v }
         guard service.watchInterval <= service.maxWatchInterval else {
-            throw ReelExit.usage("REEL_WATCH_INTERVAL / --watch-interval must not exceed REEL_WATCH_MAX_INTERVAL / --watch-max-interval")
+            throw .refused("REEL_WATCH_INTERVAL / --watch-interval", "must not exceed REEL_WATCH_MAX_INTERVAL / --watch-max-interval")
         }
-        if let v = try duration(watchHorizon, "REEL_WATCH_HORIZON", Settings.watchHorizon) { service.watchHorizon = v }
-        if let v = try number(watchConcurrency, "REEL_WATCH_CONCURRENCY", Settings.concurrency) { service.feederConcurrency = v }
-        if let v = try number(requestsPerSecond, "REEL_REQUESTS_PER_SECOND", Settings.requestsPerSecond) { service.requestsPerSecond = v }
-        if let v = try number(maxInterruptions, "REEL_MAX_INTERRUPTIONS", Settings.maxInterruptions) { service.maxInterruptions = v }
-        let notifyName = notifyURL == nil ? "REEL_NOTIFY_URL" : "--notify-url"
-        service.notifyURL = try environment.url(text(notifyURL, "REEL_NOTIFY_URL"), named: notifyName, policy: .httpOrHTTPS)
-        service.notifyCommand = text(notifyCommand, "REEL_NOTIFY_COMMAND")
+        if let v = try reader.duration("REEL_WATCH_HORIZON", Settings.watchHorizon, flag: flags.watchHorizon) { service.watchHorizon = v }
+        if let v = try reader.number("REEL_WATCH_CONCURRENCY", Settings.concurrency, flag: flags.watchConcurrency) { service.feederConcurrency = v }
+        if let v = try reader.number("REEL_REQUESTS_PER_SECOND", Settings.requestsPerSecond, flag: flags.requestsPerSecond) { service.requestsPerSecond = v }
+        if let v = try reader.number("REEL_MAX_INTERRUPTIONS", Settings.maxInterruptions, flag: flags.maxInterruptions) { service.maxInterruptions = v }
+        service.notifyURL = try reader.url("REEL_NOTIFY_URL", flagName: "--notify-url", flag: flags.notifyURL, policy: .httpOrHTTPS)
+        service.notifyCommand = reader.text("REEL_NOTIFY_COMMAND", flag: flags.notifyCommand)
 
         var limits = HTTPLimits()
-        if let v = try duration(httpIdleTimeout, "REEL_HTTP_IDLE_TIMEOUT", Settings.httpTimeout) { limits.idleTimeout = v }
-        if let v = try duration(httpHeaderTimeout, "REEL_HTTP_HEADER_TIMEOUT", Settings.httpTimeout) { limits.headerTimeout = v }
-        if let v = try number(callbackMaxConnections, "REEL_CALLBACK_MAX_CONNECTIONS", Settings.maxConnections) {
+        if let v = try reader.duration("REEL_HTTP_IDLE_TIMEOUT", Settings.httpTimeout, flag: flags.httpIdleTimeout) { limits.idleTimeout = v }
+        if let v = try reader.duration("REEL_HTTP_HEADER_TIMEOUT", Settings.httpTimeout, flag: flags.httpHeaderTimeout) { limits.headerTimeout = v }
+        if let v = try reader.number("REEL_CALLBACK_MAX_CONNECTIONS", Settings.maxConnections, flag: flags.callbackMaxConnections) {
             limits.callbackMaxConnections = v
         }
-        if let v = try number(adminMaxConnections, "REEL_ADMIN_MAX_CONNECTIONS", Settings.maxConnections) { limits.adminMaxConnections = v }
+        if let v = try reader.number("REEL_ADMIN_MAX_CONNECTIONS", Settings.maxConnections, flag: flags.adminMaxConnections) {
+            limits.adminMaxConnections = v
+        }
 
-        return ServerConfiguration(callbackHost: cb.host, callbackPort: cb.port, callbackSecret: secret,
-                                   adminHost: admin.host, adminPort: admin.port, adminToken: adminToken,
-                                   limits: limits, service: service)
+        self.init(server: ServerConfiguration(callbackHost: callback.host, callbackPort: callback.port, callbackSecret: secret,
+                                              adminHost: admin.host, adminPort: admin.port, adminToken: adminToken,
+                                              limits: limits, service: service),
+                  allowPublicAdmin: allowPublic)
     }
 
     /// `REEL_CALLBACK_SECRET`: 8 or more ASCII letters, digits, `-` or `_` (it is a URL path segment compared
     /// byte for byte; a Unicode letter would never match a percent-encoded request path).
-    static func callbackSecret(_ value: String?) throws -> String {
+    static func callbackSecret(_ value: String?) throws(ConfigurationError) -> String {
         guard let secret = value else {
-            throw ReelExit.usage("REEL_CALLBACK_SECRET is not set: callbacks need a secret path (e.g. REEL_CALLBACK_SECRET=$(openssl rand -hex 16))")
+            throw .refused("REEL_CALLBACK_SECRET", "is not set: callbacks need a secret path (e.g. REEL_CALLBACK_SECRET=$(openssl rand -hex 16))")
         }
         let allowed = secret.utf8.allSatisfy { byte in
             (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x2D || byte == 0x5F
         }
         guard secret.utf8.count >= 8, allowed else {
-            throw ReelExit.usage("REEL_CALLBACK_SECRET must be at least 8 characters of A-Z, a-z, 0-9, - and _ (ASCII only), "
-                                 + "e.g. REEL_CALLBACK_SECRET=$(openssl rand -hex 16)")
+            throw .refused("REEL_CALLBACK_SECRET", "must be at least 8 characters of A-Z, a-z, 0-9, - and _ (ASCII only), "
+                           + "e.g. REEL_CALLBACK_SECRET=$(openssl rand -hex 16)")
         }
         return secret
+    }
+
+    /// A host as it goes into a URL: IPv6 in brackets, anything else escaped.
+    static func hostInURL(_ host: String) -> String {
+        HostAddress.ipv6(host) != nil ? "[\(host)]" : SafeText.escape(host)
     }
 }

@@ -1,68 +1,29 @@
 import Foundation
 import Logging
-import ReelBasics
+import Synchronization
 
-/// swift-log for the CLI: lines on stderr at `$REEL_LOG_LEVEL` (default warning: the CLI prints its own events;
-/// `reel serve` defaults to info). The level was checked at start (``ReelCommand``); every line goes through
+/// swift-log for the CLI: lines on stderr at the configured level (``LoggingConfiguration``: `$REEL_LOG_LEVEL`, else
+/// the command's default: warning, as the CLI prints its own events; info for `reel serve`). Every line goes through
 /// ``NeutralizingLogHandler``, so no logged value can forge a line.
 enum CLILogging {
-    static let bootstrap: Void = {
-        let level = (try? SettingsEnvironment().logLevel()) ?? nil
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level ?? .warning
-            return NeutralizingLogHandler(handler)
+    private static let bootstrapped = Mutex(false)
+
+    /// Installs the handler at `level`, once per process; ``ReelCommand`` calls it at start with the configured
+    /// level. A later call (or a ``logger(_:)`` before any) keeps what was installed first.
+    static func bootstrap(level: Logger.Level) {
+        bootstrapped.withLock { done in
+            guard !done else { return }
+            done = true
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return NeutralizingLogHandler(handler)
+            }
         }
-    }()
+    }
 
     static func logger(_ label: String) -> Logger {
-        _ = bootstrap
+        bootstrap(level: .warning)
         return Logger(label: label)
-    }
-}
-
-/// Wraps a handler: control and invisible characters in the message and in every metadata value are escaped
-/// (``SafeText/neutralize(_:limit:)``: idempotent on text its source escaped already), a message is cut at 1024
-/// characters and a metadata value at 256, before the line is written.
-struct NeutralizingLogHandler: LogHandler {
-    static let messageLimit = 1024
-    private var inner: StreamLogHandler
-
-    init(_ inner: StreamLogHandler) { self.inner = inner }
-
-    var logLevel: Logger.Level {
-        get { inner.logLevel }
-        set { inner.logLevel = newValue }
-    }
-
-    var metadataProvider: Logger.MetadataProvider? {
-        get { inner.metadataProvider }
-        set { inner.metadataProvider = newValue }
-    }
-
-    var metadata: Logger.Metadata {
-        get { inner.metadata }
-        set { inner.metadata = newValue.mapValues(Self.neutralize) }
-    }
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { inner[metadataKey: key] }
-        set { inner[metadataKey: key] = newValue.map(Self.neutralize) }
-    }
-
-    func log(event: LogEvent) {
-        var event = event
-        event.message = Logger.Message(stringLiteral: SafeText.neutralize(event.message.description, limit: Self.messageLimit))
-        event.metadata = event.metadata?.mapValues(Self.neutralize)
-        inner.log(event: event)
-    }
-
-    static func neutralize(_ value: Logger.Metadata.Value) -> Logger.Metadata.Value {
-        switch value {
-        case .string(let text): .string(SafeText.neutralize(text))
-        case .stringConvertible(let item): .string(SafeText.neutralize(item.description))
-        case .array(let items): .array(items.map(neutralize))
-        case .dictionary(let items): .dictionary(items.mapValues(neutralize))
-        }
     }
 }

@@ -12,11 +12,6 @@ struct MediaCommand: AsyncParsableCommand {
     )
 }
 
-struct JSONFlag: ParsableArguments {
-    @Flag(name: .long, help: "Print one JSON object on stdout (an array for several files).")
-    var json = false
-}
-
 /// A file argument must be a regular file (a symlink to one is fine): anything else — missing, a directory, a FIFO,
 /// a device, a socket — is a usage error (exit 2), decided by `stat` before anything opens it (opening a FIFO
 /// would block until a writer comes).

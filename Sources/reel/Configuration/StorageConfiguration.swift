@@ -1,0 +1,31 @@
+import Catalog
+import Foundation
+import ReelBasics
+
+/// The catalog root every command works on.
+struct StorageConfiguration: Sendable, Equatable {
+    /// The catalog root, standardized (`./storage` by default, relative to the working directory).
+    var root: URL
+
+    init(root: URL = URL(fileURLWithPath: "storage", isDirectory: true).standardizedFileURL) {
+        self.root = root
+    }
+
+    /// Reads the storage settings (never fails).
+    ///
+    /// - `--storage` / `REEL_STORAGE`: the catalog root (default `./storage`).
+    init(reader: ConfigurationReader, flags: StorageOptions) {
+        let path = flags.storage ?? reader.text("REEL_STORAGE") ?? "storage"
+        self.init(root: URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL)
+    }
+
+    /// Opens the catalog at ``root``; `.readOnly` for the commands that only read (ls, verify): they work on a
+    /// read-only root and create nothing. A root that cannot be opened is a usage error (exit 2) naming it.
+    func openCatalog(_ access: Catalog.Access = .readWrite) throws -> Catalog {
+        do {
+            return try Catalog(root: root, access: access, logger: CLILogging.logger("reelvault.catalog"))
+        } catch {
+            throw ReelExit.usage("cannot open the catalog at \(SafeText.escape(root.path, limit: 1024)): \(SafeText.escape("\(error)", limit: 1024))")
+        }
+    }
+}
