@@ -17,7 +17,14 @@ struct PassRunner {
             return notMedia(error)
         }
         // The report carries the same header probe as `MediaEngine.probe` (headers only), not the decoder-filled one.
-        let probe = (try? Prober.probe(path: path)) ?? Prober.describe(input)
+        // The file is open already: should a second, header-only open fail (the file replaced meanwhile), the open
+        // input's own description of the same streams stands in; nothing is lost that the pass below would not see.
+        let probe: ProbeResult
+        do {
+            probe = try Prober.probe(path: path)
+        } catch {
+            probe = Prober.describe(input)
+        }
         guard probe.video != nil else { return notMedia(MediaError(.noVideoStream, path)) }
         // A file whose headers open but whose video cannot even be set up for decoding is undecodable, not an error.
         let geometry: DisplayGeometry
