@@ -31,21 +31,18 @@ extension Catalog {
         return try await body()
     }
 
-    /// Empties `.staging/` and removes `.manifest.json.*.tmp` files of task `id`. Call only with its lock held.
+    /// Empties the task's staging area (``AssetStore/discardStaging(for:name:)``) and removes its `.manifest.json.*.tmp`
+    /// files. Call only with its lock held.
     func cleanLeftovers(_ id: TaskID) throws {
-        let staging = layout.stagingDirectory(id)
-        let leftovers = FileIO.list(staging.path)
-        for name in leftovers {
-            try FileIO.removeTree(staging.appendingPathComponent(name).path)
-        }
+        let leftovers = try store.discardStaging(for: id, name: nil)
         let directory = layout.taskDirectory(id)
         let temporaries = FileIO.list(directory.path).filter(Self.isManifestTemporary)
         for name in temporaries {
             try FileIO.removeFile(directory.appendingPathComponent(name).path)
         }
-        if !leftovers.isEmpty || !temporaries.isEmpty {
+        if leftovers > 0 || !temporaries.isEmpty {
             logger.notice("removed leftovers of an interrupted run", metadata: [
-                "catalog.task_id": "\(id)", "catalog.leftovers": "\(leftovers.count + temporaries.count)",
+                "catalog.task_id": "\(id)", "catalog.leftovers": "\(leftovers + temporaries.count)",
             ])
         }
     }

@@ -29,7 +29,9 @@ public struct Catalog: Sendable {
     /// `.readOnly` (listing, showing and verifying a mounted backup) creates and changes nothing: the root must
     /// exist, the index is opened read-only (or built in memory from the manifests when it cannot be; see
     /// ``CatalogIndex/openReadOnly(url:lockURL:logger:scan:)``), and every change throws ``CatalogError/readOnly``.
-    public init(root: URL = CatalogLayout.defaultRoot, access: Access = .readWrite,
+    ///
+    /// `store` keeps the asset files; `nil` (the default) is the ``LocalAssetStore`` under `root`.
+    public init(root: URL = CatalogLayout.defaultRoot, access: Access = .readWrite, store: (any AssetStore)? = nil,
                 logger: Logger = Logger(label: "reelvault.catalog")) throws {
         let requested = CatalogLayout(root: root)
         switch access {
@@ -45,7 +47,7 @@ public struct Catalog: Sendable {
         let layout = CatalogLayout(root: resolved ?? requested.root)
         self.layout = layout
         self.access = access
-        self.store = LocalAssetStore(layout: layout)
+        self.store = store ?? LocalAssetStore(layout: layout)
         self.logger = logger
         let lockURL = layout.root.appendingPathComponent(".index.lock")
         let scan = Self.manifestScan(layout, logger: logger)

@@ -8,7 +8,7 @@ struct CatalogStoreTests {
             let catalog = try Catalog(root: root)
             let id = taskID("round-trip")
             #expect(try catalog.manifest(for: id) == nil)
-            let manifest = try archivedManifest(catalog, id)
+            let manifest = try await archivedManifest(catalog, id)
             try catalog.save(manifest)
             #expect(try catalog.manifest(for: id) == manifest)
             let reopened = try Catalog(root: root)
@@ -62,8 +62,8 @@ struct CatalogStoreTests {
     }
 
     /// Three tasks: t-a (script 1 match, script 2 failed), t-b (script 3 mismatch), t-c (script 1 pending).
-    func seed(_ catalog: Catalog) throws {
-        try catalog.save(archivedManifest(catalog, taskID("t-a"), updatedAt: fixedDate(100)))
+    func seed(_ catalog: Catalog) async throws {
+        try await catalog.save(archivedManifest(catalog, taskID("t-a"), updatedAt: fixedDate(100)))
         var b = TaskManifest(taskId: taskID("t-b"), kind: "m2v", status: "success", createdAt: fixedDate(200))
         b.upsert(AssetRecord(scriptId: 3, role: .export, state: .archived,
                              verification: VerificationRecord(verdict: "mismatch", toleranceUs: 1)))
@@ -76,7 +76,7 @@ struct CatalogStoreTests {
     @Test func listAndFilterFromTheIndex() async throws {
         try await withTemporaryRoot { root in
             let catalog = try Catalog(root: root)
-            try seed(catalog)
+            try await seed(catalog)
             let all = try catalog.list()
             #expect(all.map(\.taskId) == ["t-c", "t-b", "t-a"])
             let a = try #require(all.last)
@@ -102,7 +102,7 @@ struct CatalogStoreTests {
     @Test func listDoesNotReadManifests() async throws {
         try await withTemporaryRoot { root in
             let catalog = try Catalog(root: root)
-            try seed(catalog)
+            try await seed(catalog)
             try Data("garbage".utf8).write(to: catalog.layout.manifestURL(taskID("t-b")))
             #expect(try catalog.list().count == 3)
         }
@@ -113,7 +113,7 @@ struct CatalogStoreTests {
             let before: [TaskSummary]
             do {
                 let catalog = try Catalog(root: root)
-                try seed(catalog)
+                try await seed(catalog)
                 before = try catalog.list()
                 #expect(try catalog.reindex() == 3)
                 #expect(try catalog.list() == before)
@@ -133,7 +133,7 @@ struct CatalogStoreTests {
             let before: [TaskSummary]
             do {
                 let catalog = try Catalog(root: root)
-                try seed(catalog)
+                try await seed(catalog)
                 before = try catalog.list()
             }
             for suffix in ["-wal", "-shm"] {
@@ -148,8 +148,8 @@ struct CatalogStoreTests {
         try await withTemporaryRoot { root in
             do {
                 let catalog = try Catalog(root: root)
-                try seed(catalog)
-                try catalog.index.database.write { db in
+                try await seed(catalog)
+                try await catalog.index.database.write { db in
                     try db.execute(sql: "DELETE FROM task; PRAGMA user_version = 0")
                 }
                 #expect(try catalog.list().isEmpty)

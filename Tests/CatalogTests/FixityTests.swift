@@ -6,9 +6,9 @@ struct FixityTests {
     @Test func aHealthyCatalogVerifiesClean() async throws {
         try await withTemporaryRoot { root in
             let catalog = try Catalog(root: root)
-            try catalog.save(archivedManifest(catalog, taskID("healthy")))
+            try await catalog.save(archivedManifest(catalog, taskID("healthy")))
             try await catalog.withTaskLock(taskID("healthy")) {}
-            #expect(try catalog.verifyAll() == [])
+            #expect(try await catalog.verifyAll() == [])
         }
     }
 
@@ -16,7 +16,7 @@ struct FixityTests {
         try await withTemporaryRoot { root in
             let catalog = try Catalog(root: root)
             let id = taskID("damaged")
-            let manifest = try archivedManifest(catalog, id)
+            let manifest = try await archivedManifest(catalog, id)
             try catalog.save(manifest)
             let asset = try #require(manifest.asset(scriptId: 1, role: .preview))
             let source = try #require(asset.source)
@@ -42,7 +42,7 @@ struct FixityTests {
             try FileManager.default.createDirectory(at: catalog.layout.tasksDirectory.appendingPathComponent("00/wrong-shard"),
                                                     withIntermediateDirectories: true)
 
-            let problems = try catalog.verifyAll()
+            let problems = try await catalog.verifyAll()
             let found = Set(problems.map { "\($0.kind.rawValue) \($0.path)" })
             let taskPath = catalog.layout.relativePath(of: catalog.layout.taskDirectory(id))
             let expected: Set = [
@@ -69,7 +69,7 @@ struct FixityTests {
             manifest.upsert(AssetRecord(scriptId: 1, role: .preview, state: .archived,
                                         source: FileRecord(path: "../../../../etc/passwd", bytes: 1, sha256: "00")))
             try catalog.save(manifest)
-            let problems = try catalog.verify(id)
+            let problems = try await catalog.verify(id)
             #expect(problems.map(\.kind) == [.unsafePath])
         }
     }

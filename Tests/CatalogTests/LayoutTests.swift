@@ -34,35 +34,4 @@ struct LayoutTests {
             #expect(throws: CatalogError.unsafePath) { try catalog.layout.absoluteURL(relative: "out/nothing/here") }
         }
     }
-
-    @Test func storeCommitsStagedFilesIntoPlace() async throws {
-        try await withTemporaryRoot { root in
-            let catalog = try Catalog(root: root)
-            let id = taskID("store")
-            let store = catalog.store
-            let staged = try store.stagingFile(for: id, name: "cover.jpg.part")
-            #expect(staged.deletingLastPathComponent() == catalog.layout.stagingDirectory(id))
-            try Data("jpeg".utf8).write(to: staged)
-            let path = try catalog.layout.assetPath(id, scriptId: 1, role: .preview, .cover)
-            #expect(!store.fileExists(relativePath: path))
-            try store.commit(staged: staged, to: path)
-            #expect(store.fileExists(relativePath: path))
-            #expect(store.size(relativePath: path) == 4)
-            #expect(!FileManager.default.fileExists(atPath: staged.path))
-            // Replacing an existing file.
-            let again = try store.stagingFile(for: id, name: "cover.jpg.part")
-            try Data("jpeg2".utf8).write(to: again)
-            try store.commit(staged: again, to: path)
-            #expect(store.size(relativePath: path) == 5)
-            try store.remove(relativePath: path)
-            try store.remove(relativePath: path)
-            #expect(!store.fileExists(relativePath: path))
-            #expect(store.size(relativePath: path) == nil)
-            #expect(throws: CatalogError.unsafePath) { try store.stagingFile(for: id, name: "../x") }
-            let escape = try store.stagingFile(for: id, name: "escape")
-            try Data("x".utf8).write(to: escape)
-            #expect(throws: CatalogError.unsafePath) { try store.commit(staged: escape, to: "../escape") }
-            #expect(throws: CatalogError.io) { try store.commit(staged: staged, to: path) }
-        }
-    }
 }

@@ -10,7 +10,7 @@ import Testing
         try await withTemporaryRoot { root in
             let writer = try Catalog(root: root)
             let id = taskID("task-ro")
-            try writer.save(try archivedManifest(writer, id))
+            try await writer.save(archivedManifest(writer, id))
             // No index and no lock files, as in a backup copied without them: the listing comes from the manifests.
             for name in ["index.sqlite", "index.sqlite-wal", "index.sqlite-shm", ".index.lock"] {
                 try? FileManager.default.removeItem(at: root.appendingPathComponent(name))
@@ -22,7 +22,7 @@ import Testing
             #expect(try reader.list().map(\.taskId) == ["task-ro"])
             #expect(try reader.list(filter: TaskFilter(state: "failed")).map(\.taskId) == ["task-ro"])
             #expect(try reader.manifest(for: id)?.assets.count == 3)
-            #expect(try reader.verifyAll() == [])
+            #expect(try await reader.verifyAll() == [])
 
             #expect(throws: CatalogError.readOnly) { try reader.save(TaskManifest(taskId: taskID("other"), kind: "m2v")) }
             #expect(throws: CatalogError.readOnly) { _ = try reader.reindex() }
@@ -43,13 +43,13 @@ import Testing
     @Test func anOutdatedIndexIsReadFromTheManifests() async throws {
         try await withTemporaryRoot { root in
             let writer = try Catalog(root: root)
-            try writer.save(try archivedManifest(writer, taskID("task-old")))
-            try writer.index.database.write { db in
+            try await writer.save(archivedManifest(writer, taskID("task-old")))
+            try await writer.index.database.write { db in
                 try db.execute(sql: "DELETE FROM task; PRAGMA user_version = 0")
             }
             let reader = try Catalog(root: root, access: .readOnly)
             #expect(try reader.list().map(\.taskId) == ["task-old"])
-            #expect(try writer.index.database.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") } == 0)
+            #expect(try await writer.index.database.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") } == 0)
         }
     }
 

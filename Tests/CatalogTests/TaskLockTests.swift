@@ -114,13 +114,13 @@ struct TaskLockTests {
             try Data("x".utf8).write(to: nested.appendingPathComponent("001.jpg"))
             let temporary = catalog.layout.taskDirectory(id).appendingPathComponent(".manifest.json.abc.tmp")
             try Data("{".utf8).write(to: temporary)
-            #expect(try catalog.verify(id).map(\.kind) == [.leftoverStaging, .leftoverStaging, .leftoverStaging])
+            #expect(try await catalog.verify(id).map(\.kind) == [.leftoverStaging, .leftoverStaging, .leftoverStaging])
             try await catalog.withTaskLock(id) {
                 let left = try FileManager.default.contentsOfDirectory(atPath: catalog.layout.stagingDirectory(id).path)
                 #expect(left.isEmpty)
                 #expect(!FileManager.default.fileExists(atPath: temporary.path))
             }
-            #expect(try catalog.verify(id).isEmpty)
+            #expect(try await catalog.verify(id).isEmpty)
         }
     }
 

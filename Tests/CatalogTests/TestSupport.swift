@@ -32,25 +32,25 @@ func commitFile(
     _ file: AssetFile,
     contents: Data,
     url: String? = nil
-) throws -> FileRecord {
+) async throws -> FileRecord {
     let staged = try catalog.store.stagingFile(for: id, name: "staged-\(UUID().uuidString)")
     try contents.write(to: staged)
     let digest = try sha256(ofFileAt: staged)
     let path = try catalog.layout.assetPath(id, scriptId: scriptId, role: role, file)
-    try catalog.store.commit(staged: staged, to: path)
+    try await catalog.store.commit(staged: staged, to: path)
     return FileRecord(path: path, bytes: Int64(contents.count), sha256: digest, url: url)
 }
 
 /// A manifest with one archived preview (real files: source, cover, a rendition, a poster), one absent
 /// export, and a failed preview of script 2.
-func archivedManifest(_ catalog: Catalog, _ id: TaskID, updatedAt: Date = fixedDate()) throws -> TaskManifest {
-    let source = try commitFile(catalog, id, scriptId: 1, role: .preview, .source,
+func archivedManifest(_ catalog: Catalog, _ id: TaskID, updatedAt: Date = fixedDate()) async throws -> TaskManifest {
+    let source = try await commitFile(catalog, id, scriptId: 1, role: .preview, .source,
                                 contents: Data((0..<5000).map { UInt8($0 % 251) }),
                                 url: "https://cdn.example.cloudfront.net/v.mp4?X-Amz-Signature=secret")
-    let cover = try commitFile(catalog, id, scriptId: 1, role: .preview, .cover, contents: Data("cover".utf8))
-    let rendition = try commitFile(catalog, id, scriptId: 1, role: .preview, .rendition(preset: "480p"),
+    let cover = try await commitFile(catalog, id, scriptId: 1, role: .preview, .cover, contents: Data("cover".utf8))
+    let rendition = try await commitFile(catalog, id, scriptId: 1, role: .preview, .rendition(preset: "480p"),
                                    contents: Data("rendition bytes".utf8))
-    let poster = try commitFile(catalog, id, scriptId: 1, role: .preview, .poster, contents: Data("poster".utf8))
+    let poster = try await commitFile(catalog, id, scriptId: 1, role: .preview, .poster, contents: Data("poster".utf8))
     var manifest = TaskManifest(taskId: id, kind: "m2v", status: "success", createdAt: fixedDate(), updatedAt: updatedAt)
     manifest.upsert(AssetRecord(
         scriptId: 1, role: .preview, state: .archived, source: source, cover: cover, reportedDurationUs: 5_000_000,

@@ -4,7 +4,7 @@ extension Catalog {
     /// The fixity audit of the whole catalog (`reel verify --all`): ``verify(_:)`` for every task
     /// directory, plus directories under `tasks/` that are not where a task id puts them and stray files.
     /// Re-hashes every catalogued file: it reads every byte.
-    public func verifyAll() throws -> [FixityProblem] {
+    public func verifyAll() async throws -> [FixityProblem] {
         var problems: [FixityProblem] = []
         for shard in FileIO.list(layout.tasksDirectory.path) {
             let path = layout.tasksDirectory.appendingPathComponent(shard).path
@@ -24,7 +24,7 @@ extension Catalog {
                                       detail: "not a safe task id, or not in the shard SHA-256 of its id gives"))
                 continue
             }
-            problems += try verify(id)
+            problems += try await verify(id)
         }
         return problems
     }
@@ -34,10 +34,9 @@ extension Catalog {
     /// task directory that the manifest does not reference (orphans). A resumable partial download in `.partial/`
     /// (with its sidecar, touched within 7 days) is not a problem; an abandoned one is reported as leftover.
     /// Empty when all is well.
-    public func verify(_ id: TaskID) throws -> [FixityProblem] {
-        let directory = layout.taskDirectory(id)
-        guard FileIO.isDirectory(directory.path) else { return [] }
-        let taskPath = layout.relativePath(of: directory)
+    public func verify(_ id: TaskID) async throws -> [FixityProblem] {
+        let files = try await store.files(of: id)
+        let taskPath = layout.relativePath(of: layout.taskDirectory(id))
         var problems: [FixityProblem] = []
         func report(_ kind: FixityProblem.Kind, _ path: String, _ detail: String) {
             problems.append(FixityProblem(kind: kind, taskId: id.rawValue, path: path, detail: detail))
@@ -49,16 +48,17 @@ extension Catalog {
         } catch let error as CatalogError where error == .unparsableManifest || error == .manifestTooLarge {
             report(.unparsableManifest, taskPath + "/manifest.json", error.reason)
         }
+        if files.isEmpty, manifest == nil, problems.isEmpty { return [] }
 
         var referenced = Set<String>()
         for asset in manifest?.assets ?? [] {
             for file in [asset.source, asset.cover].compactMap({ $0 }) {
                 referenced.insert(file.path)
-                try check(file.path, bytes: file.bytes, sha256: file.sha256, report: report)
+                try await check(file.path, bytes: file.bytes, sha256: file.sha256, report: report)
             }
             for rendition in asset.renditions {
                 referenced.insert(rendition.path)
-                try check(rendition.path, bytes: rendition.bytes, sha256: rendition.sha256, report: report)
+                try await check(rendition.path, bytes: rendition.bytes, sha256: rendition.sha256, report: report)
             }
             var images: [(String, Int64?, String?)] = (asset.thumbnails + [asset.poster].compactMap { $0 }).map { ($0.path, $0.bytes, $0.sha256) }
             if let storyboard = asset.storyboard {
@@ -66,12 +66,12 @@ extension Catalog {
             }
             for (path, bytes, digest) in images {
                 referenced.insert(path)
-                try check(path, bytes: bytes, sha256: digest, report: report)
+                try await check(path, bytes: bytes, sha256: digest, report: report)
             }
         }
 
         let partials = layout.partialDirectory(id)
-        for relative in FileIO.filesRecursively(directory.path) {
+        for relative in files {
             let path = taskPath + "/" + relative
             if relative == "manifest.json" || relative == ".lock" { continue }
             if relative.hasPrefix(".partial/") {
@@ -90,32 +90,29 @@ extension Catalog {
         return problems
     }
 
-    /// Checks one referenced file: a safe path, present, and (when given) of the recorded size and hash.
+    /// Checks one referenced file through the store: a safe path, present, and (when given) of the recorded size and hash.
     private func check(
         _ path: String,
         bytes: Int64?,
         sha256 expected: String?,
         report: (FixityProblem.Kind, String, String) -> Void
-    ) throws {
-        let url: URL
+    ) async throws {
+        let size: Int64?
         do {
-            url = try layout.absoluteURL(relative: path)
-        } catch {
+            size = try await store.size(relativePath: path)
+        } catch let error as CatalogError where error == .unsafePath {
             report(.unsafePath, path, error.reason)
             return
         }
-        guard let size = FileIO.size(url.path) else {
+        guard let size else {
             report(.missingFile, path, "referenced by the manifest, not on disk")
             return
         }
         if let bytes, size != bytes {
             report(.sizeMismatch, path, "manifest says \(bytes) bytes, disk has \(size)")
         }
-        if let expected {
-            let actual = try sha256(ofFileAt: url)
-            if actual != expected.lowercased() {
-                report(.hashMismatch, path, "manifest says sha256 \(expected), disk has \(actual)")
-            }
+        if let expected, let actual = try await store.sha256(relativePath: path), actual != expected.lowercased() {
+            report(.hashMismatch, path, "manifest says sha256 \(expected), disk has \(actual)")
         }
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 
-/// An ``AssetStore`` on the local filesystem, under a ``CatalogLayout``'s root.
+/// The ``AssetStore`` on the local filesystem, under a ``CatalogLayout``'s root: the staging area is the task's
+/// `.staging/`; a commit is fsync, rename into place, fsync of the directory (failpoint `catalog.store.synced` between
+/// the fsync and the rename).
 public struct LocalAssetStore: AssetStore {
     public let layout: CatalogLayout
 
@@ -9,15 +11,31 @@ public struct LocalAssetStore: AssetStore {
     }
 
     public func stagingFile(for task: TaskID, name: String) throws -> URL {
-        try SafeName.check(name, maximumLength: 200) { why throws(CatalogError) in
-            throw CatalogError.unsafePath(name, "staging name \(why)")
-        }
         let directory = layout.stagingDirectory(task)
+        let url = try Self.stagingEntry(name, in: directory)
         try FileIO.createDirectories(directory)
-        return directory.appendingPathComponent(name)
+        return url
     }
 
-    public func commit(staged: URL, to relativePath: String) throws {
+    public func stagingDirectory(for task: TaskID, name: String) throws -> URL {
+        let url = try Self.stagingEntry(name, in: layout.stagingDirectory(task))
+        if FileIO.exists(url.path) { try FileIO.removeTree(url.path) }
+        try FileIO.createDirectories(url)
+        return url
+    }
+
+    public func discardStaging(for task: TaskID, name: String?) throws -> Int {
+        let directory = layout.stagingDirectory(task)
+        let names = try name.map { [try Self.stagingEntry($0, in: directory).lastPathComponent] } ?? FileIO.list(directory.path)
+        var removed = 0
+        for name in names where FileIO.exists(directory.appendingPathComponent(name).path) {
+            try FileIO.removeTree(directory.appendingPathComponent(name).path)
+            removed += 1
+        }
+        return removed
+    }
+
+    public func commit(staged: URL, to relativePath: String) async throws {
         let destination = try layout.absoluteURL(relative: relativePath)
         let source = staged.standardizedFileURL.path
         guard FileIO.isRegularFile(source) else {
@@ -29,18 +47,45 @@ public struct LocalAssetStore: AssetStore {
         try FileIO.renameDurably(from: source, to: destination.path)
     }
 
-    public func fileExists(relativePath: String) -> Bool {
-        guard let url = try? layout.absoluteURL(relative: relativePath) else { return false }
-        return FileIO.isRegularFile(url.path)
+    public func remove(relativePath: String) async throws {
+        try FileIO.removeFile(layout.absoluteURL(relative: relativePath).path)
     }
 
-    public func remove(relativePath: String) throws {
+    public func size(relativePath: String) async throws -> Int64? {
+        let path = try layout.absoluteURL(relative: relativePath).path
+        return FileIO.isRegularFile(path) ? FileIO.size(path) : nil
+    }
+
+    public func sha256(relativePath: String) async throws -> String? {
         let url = try layout.absoluteURL(relative: relativePath)
-        try FileIO.removeFile(url.path)
+        guard FileIO.isRegularFile(url.path) else { return nil }
+        // Reading a whole video: on a thread of its own, not one of the cooperative pool's few.
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<String, any Error>, Never>) in
+            Thread { continuation.resume(returning: Result { try fileDigest(url) }) }.start()
+        }
+        return try result.get()
     }
 
-    public func size(relativePath: String) -> Int64? {
-        guard let url = try? layout.absoluteURL(relative: relativePath) else { return nil }
-        return FileIO.size(url.path)
+    public func withLocalFile<T: Sendable>(relativePath: String, _ body: @Sendable (URL) async throws -> T) async throws -> T {
+        let url = try layout.absoluteURL(relative: relativePath)
+        guard FileIO.isRegularFile(url.path) else { throw CatalogError.io("open", url.path, errno: ENOENT) }
+        return try await body(url)
     }
+
+    public func files(of task: TaskID) async throws -> [String] {
+        FileIO.filesRecursively(layout.taskDirectory(task).path).sorted()
+    }
+
+    /// `directory/name` for a safe single component `name`.
+    private static func stagingEntry(_ name: String, in directory: URL) throws(CatalogError) -> URL {
+        try SafeName.check(name, maximumLength: 200) { why throws(CatalogError) in
+            throw CatalogError.unsafePath(name, "staging name \(why)")
+        }
+        return directory.appendingPathComponent(name)
+    }
+}
+
+/// ``sha256(ofFileAt:)``, under a name the store's own `sha256(relativePath:)` does not hide.
+private func fileDigest(_ url: URL) throws -> String {
+    try sha256(ofFileAt: url)
 }

@@ -69,7 +69,8 @@ public struct Archiver: Sendable {
         for item in items {
             let role = AssetRole(rawValue: item.role) ?? .preview
             let existing = await book.asset(scriptId: item.scriptId, role: role)
-            if let existing, existing.state == .archived, isIntact(existing) {
+            // An archived asset whose source is still in the store at the recorded size is not fetched again.
+            if let existing, existing.state == .archived, await context.catalog.store.holds(existing.source, hashing: false) {
                 records.append(existing)
                 continue
             }
@@ -133,12 +134,6 @@ public struct Archiver: Sendable {
         record.source = existing?.source
         record.cover = existing?.cover
         return record
-    }
-
-    /// An archived asset whose source is still on disk at the recorded size is not fetched again.
-    private func isIntact(_ record: AssetRecord) -> Bool {
-        guard let source = record.source else { return false }
-        return context.catalog.store.size(relativePath: source.path) == source.bytes
     }
 
     static func outcome(task: String, snapshot: TaskSnapshot, records: [AssetRecord]) -> ArchiveOutcome {

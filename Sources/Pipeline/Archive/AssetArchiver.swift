@@ -50,7 +50,11 @@ struct AssetArchiver: Sendable {
             record.error = AssetError(code: Self.errorCode(error), message: "\(error)")
         }
         try? await book.upsert(record)
-        try? FileManager.default.removeItem(at: stagingDirectory(item))
+        do {
+            try catalog.store.discardStaging(for: taskId, name: stagingName(item))
+        } catch {
+            logger.warning("staging not removed; the next run of the task removes it", metadata: ["error": "\(error)"])
+        }
         if record.state == .archived { removePartials(item, role: role) }
         let detail = record.verification.map { "\($0.verdict)" } ?? (record.error?.message ?? "")
         context.events(.assetDone(task: taskId.rawValue, scriptId: item.scriptId, role: role.rawValue, state: record.state.rawValue, detail: detail))
@@ -64,13 +68,12 @@ struct AssetArchiver: Sendable {
         if let code = checkpoint.error?.code, code == "undecodable" || (code.hasPrefix("media.") && code != "media.cancelled") {
             return false
         }
-        return await isIntact(source)
+        return await catalog.store.holds(source, hashing: true)
     }
 
     private func work(_ item: VideoItem, role: AssetRole, record start: AssetRecord, resume: Bool, logger: Logger) async throws -> AssetRecord {
         var record = start
-        let staging = stagingDirectory(item)
-        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        let staging = try catalog.store.stagingDirectory(for: taskId, name: stagingName(item))
         let path = { (file: AssetFile) throws -> String in try layout.assetPath(taskId, scriptId: item.scriptId, role: role, file) }
 
         var current = item
@@ -88,26 +91,28 @@ struct AssetArchiver: Sendable {
             // The source is committed at once, before any decode: it is the only copy of a video whose URL expires,
             // kept even when it does not verify, and a run interrupted from here on resumes from it without a download.
             let sourcePath = try path(.source)
-            try catalog.store.commit(staged: partialSource, to: sourcePath)
+            try await catalog.store.commit(staged: partialSource, to: sourcePath)
             PartialDownload.forget(partialSource)
             Failpoint.hit("archive.source.committed")
             record.source = FileRecord(path: sourcePath, bytes: video.bytes, sha256: video.sha256, url: redactedURL(current.videoURL ?? ""))
-            record.cover = try commitCover(cover, to: path(.cover)) ?? record.cover
+            record.cover = try await commitCover(cover, to: path(.cover)) ?? record.cover
             try await book.upsert(record)
             Failpoint.hit("archive.checkpointed")
-        } else if item.coverURL != nil, await !isIntact(record.cover) {
+        } else if item.coverURL != nil, await !catalog.store.holds(record.cover, hashing: true) {
             // The kept source is whole but its cover is missing or damaged: fetch the cover alone.
             let cover = try await context.limits.downloads.withPermit { await fetchCover(item, role: role, logger: logger) }
-            record.cover = try commitCover(cover, to: path(.cover)) ?? record.cover
+            record.cover = try await commitCover(cover, to: path(.cover)) ?? record.cover
             try await book.upsert(record)
         }
 
-        let source = try catalog.layout.absoluteURL(relative: record.source?.path ?? path(.source))
+        let sourcePath = try record.source?.path ?? path(.source)
         let bytes = record.source?.bytes ?? 0
         let report = try await context.limits.media.withPermit {
             try DiskSpace.require(bytes: bytes * 2 + (64 << 20), at: catalog.root, for: "renditions of \(bytes) bytes")
             emit(item, "process")
-            return try await process(item, role: role, current: current, source: source, staging: staging)
+            return try await catalog.store.withLocalFile(relativePath: sourcePath) { [current] source in
+                try await process(item, role: role, current: current, source: source, staging: staging)
+            }
         }
 
         Failpoint.hit("archive.processed")
@@ -115,24 +120,20 @@ struct AssetArchiver: Sendable {
         let v = report.verification
         record.verification = VerificationRecord(verdict: v.verdict.rawValue, measuredDurationUs: v.measuredDurationUs, deltaUs: v.deltaUs,
                                                  toleranceUs: v.toleranceUs, frames: v.frames, decodeErrors: v.decodeErrors)
+        let store = catalog.store
         if let poster = report.thumbnails.poster {
-            record.poster = try commitStill(poster, to: path(.poster))
+            record.poster = try await store.commitStill(poster, to: path(.poster))
         }
         record.thumbnails = []
         for (i, still) in report.thumbnails.thumbnails.enumerated() {
-            record.thumbnails.append(try commitStill(still, to: path(.thumbnail(i + 1))))
+            record.thumbnails.append(try await store.commitStill(still, to: path(.thumbnail(i + 1))))
         }
         if let board = report.thumbnails.storyboard {
-            let sprite = try path(.storyboardSprite), vtt = try path(.storyboardVTT)
-            let spriteDigest = try sha256(ofFileAt: URL(fileURLWithPath: board.sprite))
-            let vttDigest = try sha256(ofFileAt: URL(fileURLWithPath: board.vtt))
-            try catalog.store.commit(staged: URL(fileURLWithPath: board.sprite), to: sprite)
-            try catalog.store.commit(staged: URL(fileURLWithPath: board.vtt), to: vtt)
-            record.storyboard = StoryboardRecord(sprite: sprite, vtt: vtt, spriteSha256: spriteDigest, vttSha256: vttDigest)
+            record.storyboard = try await store.commitStoryboard(board, sprite: path(.storyboardSprite), vtt: path(.storyboardVTT))
         }
         record.renditions = []
         for r in report.renditions {
-            record.renditions.append(try commitRendition(r, to: path(.rendition(preset: r.preset))))
+            record.renditions.append(try await store.commitRendition(r, to: path(.rendition(preset: r.preset))))
         }
         Failpoint.hit("archive.committed")
         record.skippedPresets = report.skipped.map { SkippedPreset(preset: $0.preset, reason: $0.reason) }
@@ -210,36 +211,11 @@ struct AssetArchiver: Sendable {
         }
     }
 
-    private func commitCover(_ cover: (URL, DownloadResult, String)?, to path: String) throws -> FileRecord? {
+    private func commitCover(_ cover: (URL, DownloadResult, String)?, to path: String) async throws -> FileRecord? {
         guard let (file, result, url) = cover else { return nil }
-        try catalog.store.commit(staged: file, to: path)
+        try await catalog.store.commit(staged: file, to: path)
         PartialDownload.forget(file)
         return FileRecord(path: path, bytes: result.bytes, sha256: result.sha256, url: redactedURL(url))
-    }
-
-    /// A kept file is used only when it is whole: the recorded size and hash. Hashing runs on a thread of its own.
-    private func isIntact(_ file: FileRecord?) async -> Bool {
-        guard let file, catalog.store.size(relativePath: file.path) == file.bytes,
-              let url = try? catalog.layout.absoluteURL(relative: file.path) else { return false }
-        let digest = await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
-            Thread { continuation.resume(returning: try? sha256(ofFileAt: url)) }.start()
-        }
-        return digest == file.sha256
-    }
-
-    private func commitStill(_ still: StillImage, to relative: String) throws -> ImageRecord {
-        let staged = URL(fileURLWithPath: still.path)
-        let digest = try sha256(ofFileAt: staged)
-        let bytes = (try? FileManager.default.attributesOfItem(atPath: still.path)[.size] as? NSNumber)??.int64Value
-        try catalog.store.commit(staged: staged, to: relative)
-        return ImageRecord(path: relative, timeUs: still.timeUs, width: still.width, height: still.height, bytes: bytes, sha256: digest)
-    }
-
-    private func commitRendition(_ r: RenditionResult, to relative: String) throws -> RenditionRecord {
-        let staged = URL(fileURLWithPath: r.path)
-        let digest = try sha256(ofFileAt: staged)
-        try catalog.store.commit(staged: staged, to: relative)
-        return RenditionRecord(preset: r.preset, path: relative, width: r.width, height: r.height, bytes: r.bytes, sha256: digest, durationUs: r.durationUs)
     }
 
     /// Removes the partial downloads of this asset (it is archived: nothing is left to resume).
@@ -264,8 +240,9 @@ struct AssetArchiver: Sendable {
         }
     }
 
-    private func stagingDirectory(_ item: VideoItem) -> URL {
-        layout.stagingDirectory(taskId).appendingPathComponent("\(item.scriptId)-\(item.role)", isDirectory: true)
+    /// The item's directory in the task's staging area.
+    private func stagingName(_ item: VideoItem) -> String {
+        "\(item.scriptId)-\(item.role)"
     }
 
     private func emit(_ item: VideoItem, _ stage: String) {

@@ -1,14 +1,20 @@
 import Catalog
 import Foundation
 
-extension FileJobQueue {
+extension FileJobQueue: JobQueueDiagnostics {
+    /// ``listReadOnly(state:)`` and ``corruptFiles()`` together.
+    public func inspect(state: JobState?) async throws -> JobQueueInspection {
+        let listed = try listReadOnly(state: state)
+        return JobQueueInspection(jobs: listed.jobs, unreadable: listed.unreadable, quarantined: corruptFiles())
+    }
+
     /// The jobs in `state` (every job if `nil`), oldest first, read without writing anything: no directory or lock
     /// file is created, nothing is rolled forward or moved aside. For `reel jobs ls`, which must work on a read-only
     /// storage root (a mounted backup). Takes a shared lock on `queue/.lock` only if it exists and opens read-only.
     /// A job file whose content is ahead of its directory (a move a crash interrupted) is listed in the state it
     /// records; unreadable files are skipped and returned by name (relative to the root) in `unreadable`.
     /// Synchronous, like the watch list: a few small reads, and a lock wait that sleeps the thread (a CLI's).
-    public func listReadOnly(state: JobState?) throws -> (jobs: [Job], unreadable: [String]) {
+    func listReadOnly(state: JobState?) throws -> (jobs: [Job], unreadable: [String]) {
         guard FileIO.isDirectory(queueDirectory) else { return ([], []) }
         let lock = SharedReadLock(existing: queueDirectory + "/.lock")
         defer { lock?.close() }
@@ -29,8 +35,12 @@ extension FileJobQueue {
                 byID[job.id] = job
             }
         }
-        let jobs = byID.values.filter { state == nil || $0.state == state }
-            .sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+        let jobs = byID.values.filter { state == nil || $0.state == state }.sorted(by: Job.claimOrder)
         return (jobs, unreadable.sorted())
+    }
+
+    /// The files moved to `queue/corrupt/`, oldest first, as paths relative to the root.
+    func corruptFiles() -> [String] {
+        FileIO.names(in: corruptDirectory).filter { !FileIO.isTemporary($0) }.sorted().map { "queue/corrupt/" + $0 }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// One unit of work for the worker pool: re-query task `taskId` of kind `kind` and archive it.
 ///
@@ -84,5 +85,14 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
         rerunRequested = try c.decodeIfPresent(Bool.self, forKey: .rerunRequested) ?? false
         // Job files written before interruptions were counted have none.
         interruptions = try c.decodeIfPresent(Int.self, forKey: .interruptions) ?? 0
+    }
+}
+
+extension Job {
+    /// The log metadata of this job (`task.id`, `queue.job_id`, `queue.state`) plus `extra`: one shape for every backend.
+    func logMetadata(_ extra: Logger.Metadata = [:]) -> Logger.Metadata {
+        var metadata: Logger.Metadata = ["task.id": "\(taskId)", "queue.job_id": "\(id)", "queue.state": "\(state.rawValue)"]
+        metadata.merge(extra) { $1 }
+        return metadata
     }
 }

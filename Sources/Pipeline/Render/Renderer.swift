@@ -34,9 +34,7 @@ public struct Renderer: Sendable {
             }
             var status = ArchiveStatus.ok
             for var asset in targets {
-                let wanted = presets.filter { p in
-                    force || !asset.renditions.contains { $0.preset == p.name && catalog.store.size(relativePath: $0.path) == $0.bytes }
-                }
+                let wanted = force ? presets : await missing(presets, of: asset)
                 guard !wanted.isEmpty, let source = asset.source else { continue }
                 events(.stage(task: id.rawValue, scriptId: asset.scriptId, role: asset.role.rawValue, stage: "render"))
                 do {
@@ -58,24 +56,39 @@ public struct Renderer: Sendable {
         PipelineError(code: "not_found", message: "task \(id) is not in the catalog; run reel archive \(id) first")
     }
 
+    /// The presets of `presets` that `asset` has no intact rendition of (recorded, and in the store at its size).
+    private func missing(_ presets: [RenditionPreset], of asset: AssetRecord) async -> [RenditionPreset] {
+        var missing: [RenditionPreset] = []
+        for preset in presets {
+            let kept = asset.renditions.first { $0.preset == preset.name }
+            if let kept, (try? await catalog.store.size(relativePath: kept.path)) == kept.bytes { continue }
+            missing.append(preset)
+        }
+        return missing
+    }
+
     private func renderAsset(_ start: AssetRecord, source: FileRecord, presets: [RenditionPreset], id: TaskID) async throws -> AssetRecord {
         var asset = start
-        let sourceURL = try catalog.layout.absoluteURL(relative: source.path)
-        let staging = catalog.layout.stagingDirectory(id).appendingPathComponent("render-\(asset.scriptId)-\(asset.role.rawValue)")
-        defer { try? FileManager.default.removeItem(at: staging) }
+        let store = catalog.store
+        let stagingName = "render-\(asset.scriptId)-\(asset.role.rawValue)"
+        let staging = try store.stagingDirectory(for: id, name: stagingName)
+        defer {
+            do { try store.discardStaging(for: id, name: stagingName) } catch {
+                logger.warning("staging not removed; the next run of the task removes it", metadata: ["task.id": "\(id)", "error": "\(error)"])
+            }
+        }
         try DiskSpace.require(bytes: source.bytes * 2 + (64 << 20), at: catalog.root, for: "renditions")
-        let events = self.events, sid = asset.scriptId, role = asset.role.rawValue
-        let report = try await MediaEngine.process(sourceURL.path, PassRequest(presets: presets, renditionDirectory: staging.path, encoder: encoder)) { f in
-            events(.progress(task: id.rawValue, scriptId: sid, role: role, stage: "render", fraction: f))
+        let events = self.events, sid = asset.scriptId, role = asset.role.rawValue, encoder = self.encoder
+        let report = try await store.withLocalFile(relativePath: source.path) { sourceURL in
+            try await MediaEngine.process(sourceURL.path, PassRequest(presets: presets, renditionDirectory: staging.path, encoder: encoder)) { f in
+                events(.progress(task: id.rawValue, scriptId: sid, role: role, stage: "render", fraction: f))
+            }
         }
         for r in report.renditions {
             let relative = try catalog.layout.assetPath(id, scriptId: asset.scriptId, role: asset.role, .rendition(preset: r.preset))
-            let staged = URL(fileURLWithPath: r.path)
-            let digest = try sha256(ofFileAt: staged)
-            try catalog.store.commit(staged: staged, to: relative)
+            let record = try await store.commitRendition(r, to: relative)
             asset.renditions.removeAll { $0.preset == r.preset }
-            asset.renditions.append(RenditionRecord(preset: r.preset, path: relative, width: r.width, height: r.height,
-                                                    bytes: r.bytes, sha256: digest, durationUs: r.durationUs))
+            asset.renditions.append(record)
         }
         for s in report.skipped where !asset.skippedPresets.contains(where: { $0.preset == s.preset }) {
             asset.skippedPresets.append(SkippedPreset(preset: s.preset, reason: s.reason))

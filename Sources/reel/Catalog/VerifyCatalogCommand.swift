@@ -27,16 +27,17 @@ struct VerifyCatalogCommand: AsyncParsableCommand {
         var findings: [VerifyFinding] = []
         var targets = ids
         if all {
-            findings = try catalog.verifyAll().map(VerifyFinding.init)
+            findings = try await catalog.verifyAll().map(VerifyFinding.init)
             targets = catalog.allTaskIDs()
         } else {
             for id in ids {
-                guard try catalog.manifest(for: id) != nil || FileManager.default.fileExists(atPath: catalog.layout.taskDirectory(id).path) else {
+                let inCatalog = try catalog.manifest(for: id) != nil ? true : try await !catalog.store.files(of: id).isEmpty
+                guard inCatalog else {
                     findings.append(VerifyFinding(kind: "notInCatalog", taskId: id.rawValue, path: catalog.layout.relativePath(of: catalog.layout.taskDirectory(id)),
                                                   detail: "no such task in the catalog at \(catalog.root.path)"))
                     continue
                 }
-                findings += try catalog.verify(id).map(VerifyFinding.init)
+                findings += try await catalog.verify(id).map(VerifyFinding.init)
             }
         }
         if !noDecode {
@@ -57,10 +58,12 @@ struct VerifyCatalogCommand: AsyncParsableCommand {
         guard let manifest = try? catalog.manifest(for: id) else { return [] }
         var findings: [VerifyFinding] = []
         for asset in manifest.assets {
-            guard let source = asset.source, let recorded = asset.verification, !skipping.contains(source.path),
-                  let url = try? catalog.layout.absoluteURL(relative: source.path) else { continue }
+            guard let source = asset.source, let recorded = asset.verification, !skipping.contains(source.path) else { continue }
             do {
-                let now = try await MediaEngine.verify(url.path, reportedUs: asset.reportedDurationUs)
+                let reported = asset.reportedDurationUs
+                let now = try await catalog.store.withLocalFile(relativePath: source.path) { url in
+                    try await MediaEngine.verify(url.path, reportedUs: reported)
+                }
                 if now.verdict.rawValue != recorded.verdict || now.frames != recorded.frames || now.decodeErrors != recorded.decodeErrors {
                     findings.append(VerifyFinding(
                         kind: "decodeMismatch", taskId: id.rawValue, path: source.path,

@@ -28,18 +28,22 @@ struct JobsLsCommand: AsyncParsableCommand {
 
     func run() async throws {
         // Read-only: listing writes nothing, so it works on a read-only storage root (a mounted backup).
-        let queue = storage.openQueue()
-        let listed: (jobs: [Job], unreadable: [String])
-        do { listed = try queue.listReadOnly(state: state.flatMap(JobState.init(rawValue:))) } catch { throw serviceExit(error) }
+        let inspection: JobQueueInspection
+        do {
+            inspection = try await storage.openQueueDiagnostics().inspect(state: state.flatMap(JobState.init(rawValue:)))
+        } catch {
+            throw serviceExit(error)
+        }
         if output.json {
-            try Output.json(listed.jobs)
+            try Output.json(inspection.jobs)
         } else {
-            for job in listed.jobs { Output.line(Self.line(job)) }
+            for job in inspection.jobs { Output.line(Self.line(job)) }
         }
-        if !listed.unreadable.isEmpty {
-            Output.error("warning: \(listed.unreadable.count) unreadable job file(s) not listed (the queue moves them to queue/corrupt/ on its next change): \(listed.unreadable.prefix(5).joined(separator: ", "))")
+        let unreadable = inspection.unreadable
+        if !unreadable.isEmpty {
+            Output.error("warning: \(unreadable.count) unreadable job file(s) not listed (the queue moves them to queue/corrupt/ on its next change): \(unreadable.prefix(5).joined(separator: ", "))")
         }
-        let corrupt = queue.corruptFiles()
+        let corrupt = inspection.quarantined
         if !corrupt.isEmpty {
             Output.error("warning: \(corrupt.count) unreadable job file(s) were moved aside to \(storage.root.path)/queue/corrupt/; inspect and delete them")
         }

@@ -3,8 +3,18 @@ import Foundation
 import Pipeline
 
 extension StorageOptions {
-    /// The job queue under this storage root (`<root>/queue/`), logging to stderr.
-    func openQueue() -> FileJobQueue {
+    /// The job queue of this deployment (today the embedded one under `<root>/queue/`), logging to stderr.
+    func openQueue() -> any JobQueue {
+        fileQueue()
+    }
+
+    /// What `reel jobs ls` reads: the same queue's diagnostics, which write nothing (a read-only root works).
+    func openQueueDiagnostics() -> any JobQueueDiagnostics {
+        fileQueue()
+    }
+
+    /// The one place that picks the queue's backend.
+    private func fileQueue() -> FileJobQueue {
         FileJobQueue(root: root, logger: CLILogging.logger("reelvault.queue"))
     }
 
