@@ -96,6 +96,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "ReelBasicsTests", dependencies: ["ReelBasics"], swiftSettings: strict),
+        // The `reel` CLI's configuration builder, in process (`@testable import reel`).
+        .testTarget(
+            name: "ReelTests",
+            dependencies: ["reel", "ReelBasics", "ReelServer", "Pipeline", "TopView", "Media",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
         .testTarget(name: "MediaTests", dependencies: ["Media"], swiftSettings: strict),
         .testTarget(name: "TopViewTests", dependencies: ["TopView"], swiftSettings: strict),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"], swiftSettings: strict),
