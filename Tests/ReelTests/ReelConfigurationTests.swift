@@ -83,6 +83,17 @@ import TopView
         }
     }
 
+    /// A command with no option group of the configuration's (`reel media …`) reads logging, failpoints and the root.
+    @Test func aCommandWithoutConfigurationFlags() throws {
+        let reader = ConfigurationReader(["REEL_STORAGE": "/srv/reel", "REEL_FAILPOINT": "archive.polled@2", "TOPVIEW_API_KEY": ""])
+        let configuration = try ReelConfiguration(reader: reader)
+        #expect(configuration.storage.root.path == "/srv/reel" && configuration.failpoints == ["archive.polled": 2])
+        // The ladder helper of the commands that do not take a configuration yet reads the same way.
+        #expect(try ladder("480p,480p").map(\.name) == ["480p"])
+        #expect(try ladder(nil) == RenditionPreset.defaultLadder)
+        #expect(throws: ReelExit.self) { try ladder("721p") }
+    }
+
     // MARK: - flags win over variables
 
     @Test func aFlagWinsOverItsVariable() throws {
@@ -140,7 +151,7 @@ import TopView
         let defaults = try Self.read([], [:])
         #expect(configuration.logging == defaults.logging && configuration.storage == defaults.storage)
         #expect(configuration.archive == defaults.archive && configuration.failpoints.isEmpty)
-        #expect(configuration.api.topView.baseURL == defaults.api.topView.baseURL && configuration.api.topView.uid == nil)
+        #expect(configuration.api.topView.baseURL == "https://api.topview.ai" && configuration.api.topView.uid == nil)
         #expect(configuration.api.minFreeBytes == nil && configuration.api.extraHosts.isEmpty)
         #expect(configuration.serve.server.adminToken == nil && configuration.serve.server.service.workers == defaults.serve.server.service.workers)
         #expect(configuration.serve.server.service.notifyURL == nil && configuration.serve.server.service.notifyCommand == nil)

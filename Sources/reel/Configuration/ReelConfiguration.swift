@@ -29,7 +29,7 @@ struct ReelConfiguration: Sendable {
     /// setting that does not fit stops the read.
     init(reader: ConfigurationReader, flags: ConfigurationFlags = ConfigurationFlags()) throws(ConfigurationError) {
         self.init(logging: try LoggingConfiguration(reader: reader),
-                  storage: StorageConfiguration(reader: reader, flags: flags.storage ?? StorageOptions()),
+                  storage: StorageConfiguration(reader: reader, flags: flags.storage),
                   failpoints: reader.failpoints())
         if let serve = flags.serve { self.serve = try ServeConfiguration(reader: reader, flags: serve) }
         if let api = flags.api { self.api = try APIConfiguration(reader: reader, flags: api) }

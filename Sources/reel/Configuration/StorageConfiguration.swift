@@ -14,8 +14,10 @@ struct StorageConfiguration: Sendable, Equatable {
     /// Reads the storage settings (never fails).
     ///
     /// - `--storage` / `REEL_STORAGE`: the catalog root (default `./storage`).
-    init(reader: ConfigurationReader, flags: StorageOptions) {
-        let path = flags.storage ?? reader.text("REEL_STORAGE") ?? "storage"
+    ///
+    /// `flags` is nil for a command without `--storage` (`reel media …`).
+    init(reader: ConfigurationReader, flags: StorageOptions?) {
+        let path = flags?.storage ?? reader.text("REEL_STORAGE") ?? "storage"
         self.init(root: URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL)
     }
 
