@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // FFmpeg's C libraries (Debian 12: FFmpeg 5.1). Only `Media` imports this.
@@ -62,6 +63,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Shared state in PostgreSQL (REEL_DATABASE_URL): the job queue, with leases and fencing; migrations.
+        .target(
+            name: "ReelPostgres",
+            dependencies: [
+                "Pipeline", "Catalog", "ReelBasics",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "ReelServer",
             dependencies: [
@@ -77,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "reel",
             dependencies: [
-                "Media", "Pipeline", "Catalog", "TopView", "ReelServer", "ReelBasics",
+                "Media", "Pipeline", "Catalog", "TopView", "ReelServer", "ReelBasics", "ReelPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -109,7 +120,7 @@ let package = Package(
         .testTarget(
             name: "PipelineTests",
             dependencies: [
-                "Pipeline", "Catalog", "TopView", "Media", "ReelServer", "ReelBasics",
+                "Pipeline", "Catalog", "TopView", "Media", "ReelServer", "ReelBasics", "ReelPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

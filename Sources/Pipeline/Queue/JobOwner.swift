@@ -18,7 +18,7 @@ public enum JobOwner {
     /// `"<hostname>:<pid>"` of this process.
     public static var current: String { "\(hostname):\(getpid())" }
 
-    static let hostname: String = {
+    package static let hostname: String = {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
         let name = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -26,7 +26,7 @@ public enum JobOwner {
     }()
 
     /// The `host` and `pid` of an owner string, `nil` if it has no numeric pid.
-    static func parse(_ owner: String) -> (host: String, pid: Int32)? {
+    package static func parse(_ owner: String) -> (host: String, pid: Int32)? {
         let parts = owner.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count >= 2, let pid = Int32(parts[1]), pid > 0 else { return nil }
         return (String(parts[0]), pid)

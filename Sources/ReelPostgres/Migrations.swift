@@ -1,0 +1,119 @@
+import Logging
+import PostgresNIO
+
+/// The schema of ReelVault's shared state, as numbered steps applied in order, each in its own transaction with the
+/// version recorded in `reel_schema`. Many processes may start at once: `migrate` takes a transaction-scoped advisory
+/// lock first, so the steps run once. A database ahead of this binary refuses it (``SchemaStatus/isAhead``).
+public enum Migrations {
+    /// Every step; a step is never edited once released, only new ones appended.
+    static let steps: [String] = [
+        // 1: jobs, one row per (kind, taskId); a running job has an owner, a lease and a fencing token.
+        """
+        CREATE TABLE reel_jobs (
+            id text PRIMARY KEY,
+            task_id text NOT NULL,
+            kind text NOT NULL,
+            state text NOT NULL CHECK (state IN ('pending', 'running', 'done', 'failed', 'cancelled')),
+            attempts integer NOT NULL DEFAULT 0,
+            max_attempts integer NOT NULL,
+            not_before timestamptz NOT NULL,
+            created_at timestamptz NOT NULL,
+            updated_at timestamptz NOT NULL,
+            last_error text,
+            owner text,
+            reason text,
+            cancel_requested boolean NOT NULL DEFAULT false,
+            rerun_requested boolean NOT NULL DEFAULT false,
+            interruptions integer NOT NULL DEFAULT 0,
+            lease_expires_at timestamptz,
+            token bigint NOT NULL DEFAULT 0
+        );
+        CREATE INDEX reel_jobs_due ON reel_jobs (created_at, id) WHERE state = 'pending';
+        CREATE INDEX reel_jobs_state ON reel_jobs (state, created_at, id);
+        CREATE INDEX reel_jobs_leases ON reel_jobs (lease_expires_at) WHERE state = 'running';
+        """,
+    ]
+
+    public static var expectedVersion: Int { steps.count }
+
+    /// The advisory lock key that serialises migrations across processes ("reelmigr" as a number).
+    static let lockKey: Int64 = 0x7265_656C_6D69_6772
+
+    /// Applies the pending steps; returns how many ran. Throws ``SchemaStatus/Ahead`` when the database is newer.
+    @discardableResult
+    public static func migrate(_ client: PostgresClient, logger: Logger) async throws -> Int {
+        try await client.query("CREATE TABLE IF NOT EXISTS reel_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())", logger: logger)
+        var applied = 0
+        for (index, step) in steps.enumerated() {
+            let version = index + 1
+            let ran = try await client.withTransaction(logger: logger) { connection -> Bool in
+                try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
+                let rows = try await connection.query("SELECT version FROM reel_schema WHERE version = \(version)", logger: logger)
+                for try await _ in rows { return false }
+                for statement in step.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) }) where !statement.isEmpty {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query("INSERT INTO reel_schema (version) VALUES (\(version))", logger: logger)
+                return true
+            }
+            if ran {
+                applied += 1
+                logger.notice("database schema migrated", metadata: ["db.schema_version": "\(version)"])
+            }
+        }
+        let status = try await status(client, logger: logger)
+        if status.isAhead { throw SchemaStatus.Ahead(status: status) }
+        return applied
+    }
+
+    public static func status(_ client: PostgresClient, logger: Logger) async throws -> SchemaStatus {
+        var exists = false
+        for try await found in try await client.query("SELECT to_regclass('reel_schema') IS NOT NULL", logger: logger).decode(Bool.self) {
+            exists = found
+        }
+        var version = 0
+        if exists {
+            for try await v in try await client.query("SELECT coalesce(max(version), 0) FROM reel_schema", logger: logger).decode(Int.self) {
+                version = v
+            }
+        }
+        return SchemaStatus(schemaVersion: version, expectedVersion: expectedVersion)
+    }
+}
+
+/// `reel db status --json`: `{"schemaVersion", "expectedVersion", "pending"}`.
+public struct SchemaStatus: Codable, Sendable, Equatable {
+    public var schemaVersion: Int
+    public var expectedVersion: Int
+    public var pending: Int { max(0, expectedVersion - schemaVersion) }
+    public var isAhead: Bool { schemaVersion > expectedVersion }
+
+    public init(schemaVersion: Int, expectedVersion: Int) {
+        self.schemaVersion = schemaVersion
+        self.expectedVersion = expectedVersion
+    }
+
+    private enum CodingKeys: String, CodingKey { case schemaVersion, expectedVersion, pending }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        schemaVersion = try c.decode(Int.self, forKey: .schemaVersion)
+        expectedVersion = try c.decode(Int.self, forKey: .expectedVersion)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(schemaVersion, forKey: .schemaVersion)
+        try c.encode(expectedVersion, forKey: .expectedVersion)
+        try c.encode(pending, forKey: .pending)
+    }
+
+    /// The database was migrated by a newer ReelVault: this binary must not touch it.
+    public struct Ahead: Error, CustomStringConvertible {
+        public let status: SchemaStatus
+        public var description: String {
+            "the database schema is at version \(status.schemaVersion), newer than this reel understands "
+                + "(\(status.expectedVersion)): run a reel built for schema \(status.schemaVersion) or later"
+        }
+    }
+}
