@@ -111,6 +111,7 @@ public struct SchemaStatus: Codable, Sendable, Equatable {
     /// The database was migrated by a newer ReelVault: this binary must not touch it.
     public struct Ahead: Error, CustomStringConvertible {
         public let status: SchemaStatus
+        public init(status: SchemaStatus) { self.status = status }
         public var description: String {
             "the database schema is at version \(status.schemaVersion), newer than this reel understands "
                 + "(\(status.expectedVersion)): run a reel built for schema \(status.schemaVersion) or later"

@@ -20,9 +20,12 @@ public struct ReelService: Sendable {
     public let httpClient: HTTPClient
     public let registry: PrometheusCollectorRegistry
     public let logger: Logger
+    /// Run beside the listeners, the feeder and the workers (e.g. a shared queue's lease renewal).
+    public let additionalServices: [any Service]
 
     public init(configuration: ServerConfiguration, catalog: Catalog, queue: any JobQueue, watch: WatchList, archiver: Archiver,
-                httpClient: HTTPClient, registry: PrometheusCollectorRegistry, logger: Logger) {
+                httpClient: HTTPClient, registry: PrometheusCollectorRegistry, logger: Logger,
+                additionalServices: [any Service] = []) {
         self.configuration = configuration
         self.catalog = catalog
         self.queue = queue
@@ -31,6 +34,7 @@ public struct ReelService: Sendable {
         self.httpClient = httpClient
         self.registry = registry
         self.logger = logger
+        self.additionalServices = additionalServices
     }
 
     /// How long a graceful stop may take before the service group cancels what still runs.
@@ -66,7 +70,7 @@ public struct ReelService: Sendable {
                 .init(service: admin),
                 .init(service: feeder),
                 .init(service: workers),
-            ],
+            ] + additionalServices.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
         // A graceful stop cancels running archives at their next frame or chunk; past this bound the group cancels

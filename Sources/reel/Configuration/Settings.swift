@@ -32,4 +32,5 @@ enum Settings {
     static let httpTimeout = NumericSetting.seconds(HTTPLimits.timeoutRange)
     static let maxConnections = NumericSetting.count(HTTPLimits.connectionRange)
     static let maxInterruptions = NumericSetting.count(1...1000)
+    static let lease = NumericSetting.seconds(1...3600)
 }

@@ -22,6 +22,13 @@ enum CLILogging {
         }
     }
 
+    /// `logger` for a library's background chatter (connection pools): errors only.
+    static func quiet(_ logger: Logger) -> Logger {
+        var quiet = logger
+        quiet.logLevel = max(logger.logLevel, .error)
+        return quiet
+    }
+
     static func logger(_ label: String) -> Logger {
         bootstrap(level: .warning)
         return Logger(label: label)

@@ -34,7 +34,9 @@ enum PostgresTestDatabase {
         }
         var settings = admin
         settings.database = name
-        let testURL = url.replacingOccurrences(of: "/\(admin.database)", with: "/\(name)")
+        var components = URLComponents(string: url)
+        components?.path = "/\(name)"
+        guard let testURL = components?.string else { throw PostgresTestUnavailable() }
         do {
             let result = try await withClient(settings) { client in
                 try await Migrations.migrate(client, logger: logger)

@@ -1,0 +1,25 @@
+import Foundation
+import ReelPostgres
+
+/// `REEL_DATABASE_URL` (flag `--database-url` of `reel serve` and `reel db`): where shared state lives. Unset: the
+/// embedded files under the storage root. The password (in the URL, `PGPASSWORD` or `~/.pgpass`) is never printed.
+struct DatabaseConfiguration: Sendable {
+    var settings: DatabaseSettings?
+    /// `REEL_LEASE`: a claimed job's lease in decimal seconds (default 30, at least 1), renewed every third of it.
+    var lease: Duration = .seconds(30)
+
+    init(settings: DatabaseSettings? = nil) {
+        self.settings = settings
+    }
+
+    init(reader: ConfigurationReader, flag: String?, leaseFlag: Double? = nil) throws(ConfigurationError) {
+        if let url = reader.text("REEL_DATABASE_URL", flag: flag) {
+            do {
+                settings = try DatabaseSettings(url: url, environment: ProcessInfo.processInfo.environment)
+            } catch {
+                throw ConfigurationError.refused("REEL_DATABASE_URL", "is not usable: \(error.description)")
+            }
+        }
+        if let lease = try reader.duration("REEL_LEASE", Settings.lease, flag: leaseFlag) { self.lease = lease }
+    }
+}
