@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
 import Pipeline
 import PostgresNIO
@@ -155,7 +152,7 @@ public final class PostgresJobQueue: JobQueue, JobQueueDiagnostics, Service, Sen
             for try await row in rows {
                 let columns = row.makeRandomAccess()
                 let current = try JobRow(row)
-                guard try columns["expired"].decode(Bool.self) || Self.isDeadLocalProcess(current.job.owner) else { continue }
+                guard try columns["expired"].decode(Bool.self) || MemoryJobQueue.isDeadLocalProcess(current.job.owner) else { continue }
                 rescued.append((current, try columns["db_now"].decode(Date.self)))
             }
             for (current, now) in rescued {
@@ -222,12 +219,6 @@ public final class PostgresJobQueue: JobQueue, JobQueueDiagnostics, Service, Sen
     public func holds(_ id: String) -> Bool { held.withLock { $0[id] != nil } }
 
     // MARK: Helpers
-
-    /// An owner `"<host>:<pid>"` of this host whose process has ended.
-    static func isDeadLocalProcess(_ owner: String?) -> Bool {
-        guard let owner, let (host, pid) = JobOwner.parse(owner), host == JobOwner.hostname else { return false }
-        return pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH
-    }
 
     /// Applies `transition` to a job this process holds, fenced by its token.
     private func finishHeld(_ id: String, _ operation: String, _ transition: @Sendable (Job, Date) -> Job) async throws -> Job {
