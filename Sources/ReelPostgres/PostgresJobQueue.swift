@@ -262,7 +262,7 @@ public final class PostgresJobQueue: JobQueue, JobQueueDiagnostics, Service, Sen
     }
 
     private static func now(_ connection: PostgresConnection) async throws -> Date {
-        for try await now in try await connection.query("SELECT date_trunc('milliseconds', now())", logger: Logger(label: "reelvault.queue")).decode(Date.self) {
+        for try await now in try await connection.query("SELECT date_trunc('milliseconds', clock_timestamp())", logger: Logger(label: "reelvault.queue")).decode(Date.self) {
             return now
         }
         throw PostgresQueueError(description: "the database gave no time")

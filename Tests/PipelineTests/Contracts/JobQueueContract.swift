@@ -156,12 +156,13 @@ enum JobQueueContract {
             let queue = f.queue
             _ = try await queue.enqueue(taskId: "T1", kind: "m2v", reason: "cli")
             let claimed = try #require(try await queue.claim(owner: f.liveOwner))
-            let failed = try await queue.fail(claimed.id, error: "HTTP 503", retryAfter: .milliseconds(400))
+            // Seconds, not milliseconds: a backend's clock (a database's) and a loaded machine need the room.
+            let failed = try await queue.fail(claimed.id, error: "HTTP 503", retryAfter: .seconds(3))
             #expect(failed.state == .pending && failed.attempts == 1 && failed.lastError == "HTTP 503" && failed.owner == nil)
             let wait = failed.notBefore.timeIntervalSinceNow
-            #expect(wait > 0.2 && wait <= 0.41, "retryAfter beats the backoff")
+            #expect(wait > 1.5 && wait <= 3.01, "retryAfter beats the backoff")
             #expect(try await queue.claim(owner: f.liveOwner) == nil, "not before notBefore")
-            try await Task.sleep(for: .milliseconds(450))
+            try await Task.sleep(for: .milliseconds(3100))
             let again = try #require(try await queue.claim(owner: f.liveOwner))
             #expect(again.id == claimed.id && again.attempts == 2)
             // Without retryAfter the policy's backoff applies (an hour, 50–100 % of it).
