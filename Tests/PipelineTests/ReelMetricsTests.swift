@@ -22,6 +22,9 @@ import Testing
             #expect(try test.expectGauge("reel_jobs", [("state", state.rawValue)]).lastValue == 0)
         }
         #expect(try test.expectGauge("reel_queue_depth").lastValue == 0)
+        for store in ReelMetrics.stateStores {
+            #expect(try test.expectCounter("reel_state_errors_total", [("store", store)]).totalValue == 0)
+        }
         #expect(try test.expectCounter("reel_bytes_downloaded_total").totalValue == 0)
         for stage in ReelMetrics.stages { _ = try test.expectTimer("reel_stage_seconds", [("stage", stage)]) }
     }

@@ -34,8 +34,23 @@ public struct Feeder: Service, CustomStringConvertible {
     public var description: String { "Feeder(concurrency: \(settings.feederConcurrency))" }
 
     public func run() async throws {
+        var unreadable: String?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let due = (try? watch.due(now: Date())) ?? []
+            let due: [WatchEntry]
+            do {
+                due = try watch.due(now: Date())
+                if unreadable != nil { logger.notice("watch list readable again") }
+                unreadable = nil
+            } catch {
+                // Counted every round, logged when it starts or changes (not once a second while it lasts).
+                metrics.stateError("watch")
+                if unreadable != "\(error)" {
+                    logger.error("watch list not readable; no watched task is polled until it is",
+                                 metadata: ["watch.path": "\(watch.url.path)", "error": "\(error)"])
+                }
+                unreadable = "\(error)"
+                due = []
+            }
             await withTaskGroup(of: Void.self) { group in
                 var running = 0
                 for entry in due where !Task.isShuttingDownGracefully {
@@ -47,6 +62,7 @@ public struct Feeder: Service, CustomStringConvertible {
                     running += 1
                 }
             }
+            // Best effort: the pause between rounds ends early on shutdown, which the loop condition then sees.
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
         }
     }
@@ -57,49 +73,82 @@ public struct Feeder: Service, CustomStringConvertible {
         var logger = self.logger
         logger[metadataKey: "task.id"] = "\(entry.taskId)"
         guard let kind = TaskKinds.kind(named: entry.kind) else {
-            _ = try? watch.remove([entry.taskId])
+            logger.warning("watched task of an unknown kind; no longer watched", metadata: ["task.kind": "\(entry.kind)"])
+            unwatch(entry, logger: logger)
             return
         }
+        let snapshot: TaskSnapshot
         do {
             try await limiter.acquire()
-            let snapshot = try await client.queryOnce(kind: kind, taskId: entry.taskId)
-            entry.polls += 1
-            entry.lastError = nil
-            let signature = Self.signature(snapshot)
-            if snapshot.isSettled {
-                let changed = entry.lastStatus != signature
-                entry.lastStatus = signature
-                if entry.settledAt == nil { entry.settledAt = Date() }
-                if changed {
-                    let (_, inserted) = try await queue.enqueue(taskId: entry.taskId, kind: entry.kind, reason: "watch")
-                    if inserted { wake.signal() }
-                    logger.info("settled task enqueued", metadata: ["task.status": "\(snapshot.status ?? "")"])
-                }
-                let waitingForItems = snapshot.items.contains { $0.status == nil }
-                let horizonOver = Date().timeIntervalSince(entry.settledAt ?? Date()) > seconds(settings.watchHorizon)
-                if !waitingForItems || horizonOver {
-                    _ = try watch.remove([entry.taskId])
-                    return
-                }
-                entry.nextPollAt = Date().addingTimeInterval(backoff(entry.polls))
-            } else {
-                entry.lastStatus = signature
-                entry.nextPollAt = Date().addingTimeInterval(backoff(entry.polls))
-            }
-            _ = try watch.update(entry)
+            snapshot = try await client.queryOnce(kind: kind, taskId: entry.taskId)
         } catch let error as TopViewError {
             metrics.upstreamError(error.upstreamLabel ?? "transport")
             entry.polls += 1
             entry.lastError = error.description
             if error.disposition == .notFound || error.disposition == .permanent {
                 logger.warning("watched task refused upstream; no longer watched", metadata: ["error": "\(error)"])
-                _ = try? watch.remove([entry.taskId])
+                unwatch(entry, logger: logger)
                 return
             }
             entry.nextPollAt = Date().addingTimeInterval(backoff(entry.polls))
-            _ = try? watch.update(entry)
+            save(entry, logger: logger)
+            return
         } catch {
             logger.error("watch poll failed", metadata: ["error": "\(error)"])
+            return
+        }
+        entry.polls += 1
+        entry.lastError = nil
+        let signature = Self.signature(snapshot)
+        if snapshot.isSettled {
+            let changed = entry.lastStatus != signature
+            if changed {
+                do {
+                    let (_, inserted) = try await queue.enqueue(taskId: entry.taskId, kind: entry.kind, reason: "watch")
+                    if inserted { wake.signal() }
+                    logger.info("settled task enqueued", metadata: ["task.status": "\(snapshot.status ?? "")"])
+                } catch {
+                    // The entry is left as it was: the task is polled and enqueued again at the next round.
+                    metrics.stateError("queue")
+                    logger.error("settled task not enqueued; retried at the next poll", metadata: ["error": "\(error)"])
+                    return
+                }
+            }
+            entry.lastStatus = signature
+            if entry.settledAt == nil { entry.settledAt = Date() }
+            let waitingForItems = snapshot.items.contains { $0.status == nil }
+            let horizonOver = Date().timeIntervalSince(entry.settledAt ?? Date()) > seconds(settings.watchHorizon)
+            if !waitingForItems || horizonOver {
+                unwatch(entry, logger: logger)
+                return
+            }
+        } else {
+            entry.lastStatus = signature
+        }
+        entry.nextPollAt = Date().addingTimeInterval(backoff(entry.polls))
+        save(entry, logger: logger)
+    }
+
+    /// Writes back one entry after a poll. A failure is logged and counted; the entry keeps its old poll date, so the
+    /// task is polled again at the next round.
+    private func save(_ entry: WatchEntry, logger: Logger) {
+        do {
+            _ = try watch.update(entry)
+        } catch {
+            metrics.stateError("watch")
+            logger.error("watch entry not updated; the task is polled again at the next round",
+                         metadata: ["watch.path": "\(watch.url.path)", "error": "\(error)"])
+        }
+    }
+
+    /// Stops watching one task. A failure is logged and counted; the task stays on the list and is polled again.
+    private func unwatch(_ entry: WatchEntry, logger: Logger) {
+        do {
+            _ = try watch.remove([entry.taskId])
+        } catch {
+            metrics.stateError("watch")
+            logger.error("watched task not removed from the list; it is polled again",
+                         metadata: ["watch.path": "\(watch.url.path)", "error": "\(error)"])
         }
     }
 

@@ -13,13 +13,16 @@ import Metrics
 /// - `reel_verifications_total{verdict}`, `reel_bytes_downloaded_total`;
 /// - `reel_upstream_errors_total{code}`: TopView errors seen by the feeder and by jobs, labelled by one function
 ///   (``upstreamLabel(_:)``);
-/// - `reel_callbacks_total{result}`: what became of the callbacks received.
+/// - `reel_callbacks_total{result}`: what became of the callbacks received;
+/// - `reel_state_errors_total{store}`: a read or write of the service's own state that failed (`watch`: the watch list,
+///   `queue`: the job queue, `catalog`: a manifest read around a job); each one is also logged with its task and job.
 public struct ReelMetrics: Sendable {
     public static let stages = ["query", "download", "process", "commit"]
     public static let verdicts = ["match", "mismatch", "unreported", "undecodable"]
     public static let callbackResults = ["queued", "duplicate", "wrong_secret", "too_large", "malformed", "unsupported"]
     public static let limitedStages = ["download", "media"]
     public static let jobStatuses: [ArchiveStatus] = [.ok, .attention, .usage, .notSettled, .unavailable]
+    public static let stateStores = ["watch", "queue", "catalog"]
 
     private let factory: any MetricsFactory
     private let stageSeconds: [String: Timer]
@@ -30,6 +33,7 @@ public struct ReelMetrics: Sendable {
     private let jobsFinished: [ArchiveStatus: Counter]
     private let stageActive: [String: Gauge]
     private let stageWaiting: [String: Gauge]
+    private let stateErrors: [String: Counter]
     let bytesDownloaded: Counter
     let queueDepth: Gauge
 
@@ -46,9 +50,11 @@ public struct ReelMetrics: Sendable {
         jobsFinished = by(Self.jobStatuses) { Counter(label: "reel_jobs_finished_total", dimensions: [("status", "\($0)")], factory: factory) }
         stageActive = by(Self.limitedStages) { Gauge(label: "reel_stage_active", dimensions: [("stage", $0)], factory: factory) }
         stageWaiting = by(Self.limitedStages) { Gauge(label: "reel_stage_waiting", dimensions: [("stage", $0)], factory: factory) }
+        stateErrors = by(Self.stateStores) { Counter(label: "reel_state_errors_total", dimensions: [("store", $0)], factory: factory) }
         bytesDownloaded = Counter(label: "reel_bytes_downloaded_total", factory: factory)
         queueDepth = Gauge(label: "reel_queue_depth", factory: factory)
-        for counter in Array(verifications.values) + Array(callbacks.values) + Array(jobsFinished.values) + [bytesDownloaded] {
+        for counter in Array(verifications.values) + Array(callbacks.values) + Array(jobsFinished.values)
+            + Array(stateErrors.values) + [bytesDownloaded] {
             counter.increment(by: 0)
         }
         for gauge in Array(jobGauges.values) + Array(stageActive.values) + Array(stageWaiting.values) + [queueDepth] {
@@ -64,6 +70,11 @@ public struct ReelMetrics: Sendable {
 
     public func upstreamError(_ label: String) {
         Counter(label: "reel_upstream_errors_total", dimensions: [("code", label)], factory: factory).increment()
+    }
+
+    /// A failed read or write of the service's own state (``stateStores``); the caller logs it with its context.
+    func stateError(_ store: String) {
+        (stateErrors[store] ?? Counter(label: "reel_state_errors_total", dimensions: [("store", store)], factory: factory)).increment()
     }
 
     func queue(counts: [JobState: Int]) {

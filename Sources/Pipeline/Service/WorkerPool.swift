@@ -64,6 +64,7 @@ public struct WorkerPool: Service, CustomStringConvertible {
             do {
                 job = try await queue.claim(owner: owner)
             } catch {
+                metrics.stateError("queue")
                 logger.error("queue claim failed", metadata: ["error": "\(error)"])
                 await idle()
                 continue
@@ -83,10 +84,11 @@ public struct WorkerPool: Service, CustomStringConvertible {
         do {
             let released = try await queue.release(job.id)
             logger.notice("job interrupted by shutdown; it will be resumed at the next start",
-                          metadata: ["task.id": "\(job.taskId)", "job.id": "\(job.id)", "job.state": "\(released.state)"])
+                          metadata: released.logMetadata())
         } catch {
+            metrics.stateError("queue")
             logger.error("job not released after shutdown; the next start recovers it",
-                         metadata: ["task.id": "\(job.taskId)", "job.id": "\(job.id)", "error": "\(error)"])
+                         metadata: job.logMetadata(["error": "\(error)"]))
         }
     }
 
@@ -100,20 +102,29 @@ public struct WorkerPool: Service, CustomStringConvertible {
     private func execute(_ job: Job) async -> Bool {
         var logger = self.logger
         logger[metadataKey: "task.id"] = "\(job.taskId)"
-        logger[metadataKey: "job.id"] = "\(job.id)"
+        logger[metadataKey: "queue.job_id"] = "\(job.id)"
         guard let kind = TaskKinds.kind(named: job.kind) else {
-            _ = try? await queue.fail(job.id, error: "unknown task kind \(job.kind)", retryAfter: .seconds(3600))
+            let message = "unknown task kind \(job.kind)"
+            logger.error("job refused: unknown task kind", metadata: ["task.kind": "\(job.kind)"])
+            do {
+                let after = try await queue.fail(job.id, error: message, retryAfter: .seconds(3600))
+                logger.notice("job failed; retried in an hour", metadata: ["queue.state": "\(after.state)"])
+            } catch {
+                metrics.stateError("queue")
+                logger.error("queue update failed; the job is left running until it is recovered",
+                             metadata: ["error": "\(error)"])
+            }
             return true
         }
-        let catalog = archiver.context.catalog
+        // An id the catalog refuses is reported by the archiver itself (a usage outcome); there is no manifest then.
         let id = try? TaskID(validating: job.taskId)
-        let before = id.flatMap { try? catalog.manifest(for: $0) }
+        let before = id.flatMap { manifest(for: $0, logger: logger) }
         let clock = StageClock()
         let started = ContinuousClock.now
         logger.info("job started", metadata: ["job.attempt": "\(job.attempts)"])
         let outcome = await archiver(for: job, clock: clock).archive(taskId: job.taskId, kind: kind)
         if Task.isCancelled { return false }
-        let after = id.flatMap { try? catalog.manifest(for: $0) }
+        let after = id.flatMap { manifest(for: $0, logger: logger) }
         metrics.job(outcome: outcome, duration: ContinuousClock.now - started, stages: clock.durations, before: before, after: after)
         do {
             switch outcome.status {
@@ -131,12 +142,29 @@ public struct WorkerPool: Service, CustomStringConvertible {
                 logger.error("job failed: configuration or credentials", metadata: ["error": "\(outcome.message ?? "")"])
             case .unavailable:
                 let after = try await queue.fail(job.id, error: outcome.message ?? "upstream unavailable", retryAfter: nil)
-                logger.warning("job will be retried", metadata: ["job.state": "\(after.state)", "error": "\(outcome.message ?? "")"])
+                logger.warning("job will be retried", metadata: ["queue.state": "\(after.state)", "error": "\(outcome.message ?? "")"])
             }
+        } catch let error as WatchListError {
+            metrics.stateError("watch")
+            logger.error("task not watched; the job is left running until it is recovered", metadata: ["error": "\(error)"])
         } catch {
+            metrics.stateError("queue")
             logger.error("queue update failed", metadata: ["error": "\(error)"])
         }
         return true
+    }
+
+    /// The task's manifest around a job, for the metrics and the notification. A manifest that cannot be read is
+    /// logged and counted (`catalog`); the job itself reports what the archiver saw.
+    private func manifest(for id: TaskID, logger: Logger) -> TaskManifest? {
+        do {
+            return try archiver.context.catalog.manifest(for: id)
+        } catch {
+            metrics.stateError("catalog")
+            logger.error("manifest not readable around the job; its metrics and notification are skipped",
+                         metadata: ["error": "\(error)"])
+            return nil
+        }
     }
 
     /// The archiver for one job: its logs carry the task id, its events feed the stage clock.
@@ -164,7 +192,15 @@ public struct WorkerPool: Service, CustomStringConvertible {
     }
 
     private func notify(_ job: Job, manifest: TaskManifest) async {
-        guard let notifier, notifier.isConfigured, let data = try? ShowDocument.encode(manifest) else { return }
+        guard let notifier, notifier.isConfigured else { return }
+        let data: Data
+        do {
+            data = try ShowDocument.encode(manifest)
+        } catch {
+            logger.error("notification not sent: the manifest does not encode",
+                         metadata: job.logMetadata(["error": "\(error)"]))
+            return
+        }
         await notifier.notify(taskId: job.taskId, document: data)
     }
 
@@ -177,7 +213,7 @@ public struct WorkerPool: Service, CustomStringConvertible {
                 } catch {
                     logger.warning("queue counts for /metrics failed", metadata: ["error": "\(error)"])
                 }
-                try? await Task.sleep(for: .seconds(5))
+                try? await Task.sleep(for: .seconds(5)) // ends early on shutdown; the loop condition sees it
             }
         }
     }
