@@ -88,10 +88,33 @@ import TopView
         let reader = ConfigurationReader(["REEL_STORAGE": "/srv/reel", "REEL_FAILPOINT": "archive.polled@2", "TOPVIEW_API_KEY": ""])
         let configuration = try ReelConfiguration(reader: reader)
         #expect(configuration.storage.root.path == "/srv/reel" && configuration.failpoints == ["archive.polled": 2])
-        // The ladder helper of the commands that do not take a configuration yet reads the same way.
-        #expect(try ladder("480p,480p").map(\.name) == ["480p"])
-        #expect(try ladder(nil) == RenditionPreset.defaultLadder)
-        #expect(throws: ReelExit.self) { try ladder("721p") }
+    }
+
+    /// The commands that read the root through the configuration take `--storage` over `REEL_STORAGE`, as before.
+    @Test func storageCommandsReadTheRootThroughTheConfiguration() throws {
+        let reader = ConfigurationReader(["REEL_STORAGE": "/srv/reel", "REEL_LADDER": "721p"])
+        let commands: [any ConfiguredCommand] = [
+            try VerifyCatalogCommand.parse(["--all"]), try JobsLsCommand.parse([]), try JobsRetryCommand.parse(["--failed"]),
+            try JobsCancelCommand.parse(["m2v-t1"]), try WatchAddCommand.parse(["t1"]), try WatchLsCommand.parse([]),
+            try WatchRmCommand.parse(["t1"]),
+        ]
+        for command in commands {
+            #expect(try ReelConfiguration(reader: reader, flags: command.configurationFlags).storage.root.path == "/srv/reel")
+        }
+        let flagged = try WatchLsCommand.parse(["--storage", "/mnt/backup"])
+        #expect(try ReelConfiguration(reader: reader, flags: flagged.configurationFlags).storage.root.path == "/mnt/backup")
+    }
+
+    /// `reel render` requires `--preset`: the ladder is the flag's (duplicates dropped), checked like `REEL_LADDER`,
+    /// and a bad one is refused naming the flag.
+    @Test func renderTakesItsLadderFromItsFlag() throws {
+        let reader = ConfigurationReader(["REEL_LADDER": "721p"])
+        let render = try RenderTaskCommand.parse(["--all", "--preset", "480p,480p"])
+        #expect(try ReelConfiguration(reader: reader, flags: render.configurationFlags).archive.presets.map(\.name) == ["480p"])
+        let bad = try RenderTaskCommand.parse(["--all", "--preset", "721p"])
+        #expect { try ReelConfiguration(reader: ConfigurationReader([:]), flags: bad.configurationFlags) } throws: { error in
+            (error as? ConfigurationError)?.setting == "--preset"
+        }
     }
 
     // MARK: - flags win over variables

@@ -5,7 +5,7 @@ import ReelBasics
 import Media
 import Pipeline
 
-struct RenderTaskCommand: AsyncParsableCommand {
+struct RenderTaskCommand: ConfiguredCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
         abstract: "Add derivative renditions to archived tasks (e.g. after a ladder change).",
@@ -28,10 +28,17 @@ struct RenderTaskCommand: AsyncParsableCommand {
         if !RenderCommand.x264Presets.contains(x264Preset) { throw ValidationError("unknown --x264-preset \(SafeText.escape(x264Preset, limit: 64))") }
     }
 
-    func run() async throws {
-        let presets = try ladder(preset)
+    /// `--preset` is required here, so the ladder is always the flag's (checked as `REEL_LADDER` would be).
+    var configurationFlags: ConfigurationFlags {
+        var ladder = LadderOptions()
+        ladder.preset = preset
+        return ConfigurationFlags(storage: storage, ladder: ladder)
+    }
+
+    func run(_ configuration: ReelConfiguration) async throws {
+        let presets = configuration.archive.presets
         let ids = try task.map { try validTaskIDs([$0]) }
-        let catalog = try storage.openCatalog()
+        let catalog = try configuration.storage.openCatalog()
         let targets = ids ?? catalog.allTaskIDs()
         let printer = EventPrinter(quiet: false)
         let renderer = Renderer(catalog: catalog, encoder: EncoderSettings(preset: x264Preset, crf: crf),

@@ -4,7 +4,7 @@ import Foundation
 import ReelBasics
 import Media
 
-struct VerifyCatalogCommand: AsyncParsableCommand {
+struct VerifyCatalogCommand: ConfiguredCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Audit the catalog's fixity: re-hash every catalogued file against its manifest, re-decode the archived "
@@ -21,9 +21,11 @@ struct VerifyCatalogCommand: AsyncParsableCommand {
         if all == !tasks.isEmpty { throw ValidationError("give task ids or --all") }
     }
 
-    func run() async throws {
+    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage) }
+
+    func run(_ configuration: ReelConfiguration) async throws {
         let ids = try validTaskIDs(tasks)
-        let catalog = try storage.openCatalog(.readOnly)
+        let catalog = try configuration.storage.openCatalog(.readOnly)
         var findings: [VerifyFinding] = []
         var targets = ids
         if all {

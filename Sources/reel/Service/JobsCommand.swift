@@ -11,7 +11,7 @@ struct JobsCommand: AsyncParsableCommand {
     )
 }
 
-struct JobsLsCommand: AsyncParsableCommand {
+struct JobsLsCommand: ConfiguredCommand {
     static let configuration = CommandConfiguration(
         commandName: "ls", abstract: "List jobs, oldest first, one line each.")
 
@@ -26,11 +26,13 @@ struct JobsLsCommand: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage) }
+
+    func run(_ configuration: ReelConfiguration) async throws {
         // Read-only: listing writes nothing, so it works on a read-only storage root (a mounted backup).
         let inspection: JobQueueInspection
         do {
-            inspection = try await storage.openQueueDiagnostics().inspect(state: state.flatMap(JobState.init(rawValue:)))
+            inspection = try await configuration.storage.openQueueDiagnostics().inspect(state: state.flatMap(JobState.init(rawValue:)))
         } catch {
             throw serviceExit(error)
         }
@@ -45,7 +47,7 @@ struct JobsLsCommand: AsyncParsableCommand {
         }
         let corrupt = inspection.quarantined
         if !corrupt.isEmpty {
-            Output.error("warning: \(corrupt.count) unreadable job file(s) were moved aside to \(storage.root.path)/queue/corrupt/; inspect and delete them")
+            Output.error("warning: \(corrupt.count) unreadable job file(s) were moved aside to \(configuration.storage.root.path)/queue/corrupt/; inspect and delete them")
         }
     }
 
@@ -61,7 +63,7 @@ struct JobsLsCommand: AsyncParsableCommand {
     }
 }
 
-struct JobsRetryCommand: AsyncParsableCommand {
+struct JobsRetryCommand: ConfiguredCommand {
     static let configuration = CommandConfiguration(
         commandName: "retry",
         abstract: "Put a failed or cancelled job (or every failed one) back in the queue with its attempts reset.",
@@ -75,8 +77,10 @@ struct JobsRetryCommand: AsyncParsableCommand {
         if (id == nil) == !failed { throw ValidationError("give a job id or --failed (not both)") }
     }
 
-    func run() async throws {
-        let queue = storage.openQueue()
+    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage) }
+
+    func run(_ configuration: ReelConfiguration) async throws {
+        let queue = configuration.storage.openQueue()
         if failed {
             let jobs: [Job]
             do { jobs = try await queue.retryFailed() } catch { throw serviceExit(error) }
@@ -94,7 +98,7 @@ struct JobsRetryCommand: AsyncParsableCommand {
     }
 }
 
-struct JobsCancelCommand: AsyncParsableCommand {
+struct JobsCancelCommand: ConfiguredCommand {
     static let configuration = CommandConfiguration(
         commandName: "cancel",
         abstract: "Cancel a job: a pending one at once, a running one when its current attempt ends.",
@@ -103,10 +107,12 @@ struct JobsCancelCommand: AsyncParsableCommand {
     @Argument(help: "Job id (<kind>-<taskId>, as `reel jobs ls` shows).") var id: String
     @OptionGroup var storage: StorageOptions
 
-    func run() async throws {
+    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage) }
+
+    func run(_ configuration: ReelConfiguration) async throws {
         let id = try validJobID(id)
         do {
-            let job = try await storage.openQueue().cancel(id)
+            let job = try await configuration.storage.openQueue().cancel(id)
             Output.line(job.state == .running
                 ? "cancel requested for \(job.id): it is running and ends as cancelled when its current attempt stops"
                 : "cancelled \(job.id)")

@@ -2,7 +2,7 @@ import Catalog
 import Foundation
 import Pipeline
 
-extension StorageOptions {
+extension StorageConfiguration {
     /// The job queue of this deployment (today the embedded one under `<root>/queue/`), logging to stderr.
     func openQueue() -> any JobQueue {
         fileQueue()

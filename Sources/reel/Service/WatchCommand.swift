@@ -13,7 +13,7 @@ struct WatchCommand: AsyncParsableCommand {
     )
 }
 
-struct WatchAddCommand: AsyncParsableCommand {
+struct WatchAddCommand: ConfiguredCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
         abstract: "Watch tasks (a task already watched keeps its state).",
@@ -30,29 +30,35 @@ struct WatchAddCommand: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage) }
+
+    func run(_ configuration: ReelConfiguration) async throws {
         let ids = try validTaskIDs(tasks).map(\.rawValue)
         let added: [WatchEntry]
-        do { added = try storage.openWatchList().add(ids, kind: kind) } catch { throw serviceExit(error) }
+        do { added = try configuration.storage.openWatchList().add(ids, kind: kind) } catch { throw serviceExit(error) }
+        // `add` refused an unknown kind already; this is its canonical name.
+        let kindName = TaskKinds.kind(named: kind)?.name ?? kind
         let new = Set(added.map(\.taskId))
         var seen = Set<String>()
         for id in ids where seen.insert(id).inserted {
-            Output.line(new.contains(id) ? "watching \(id) (\(TaskKinds.kind(named: kind)!.name))" : "\(id) already watched")
+            Output.line(new.contains(id) ? "watching \(id) (\(kindName))" : "\(id) already watched")
         }
     }
 }
 
-struct WatchLsCommand: AsyncParsableCommand {
+struct WatchLsCommand: ConfiguredCommand {
     static let configuration = CommandConfiguration(
         commandName: "ls", abstract: "List watched tasks, one line each (in the order they were added).")
 
     @OptionGroup var storage: StorageOptions
     @OptionGroup var output: JSONFlag
 
-    func run() async throws {
+    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage) }
+
+    func run(_ configuration: ReelConfiguration) async throws {
         let entries: [WatchEntry]
         // Read-only: listing writes nothing, so it works on a read-only storage root (a mounted backup).
-        do { entries = try storage.openWatchList().listReadOnly() } catch { throw serviceExit(error) }
+        do { entries = try configuration.storage.openWatchList().listReadOnly() } catch { throw serviceExit(error) }
         if output.json {
             try Output.json(entries)
             return
@@ -73,7 +79,7 @@ struct WatchLsCommand: AsyncParsableCommand {
     }
 }
 
-struct WatchRmCommand: AsyncParsableCommand {
+struct WatchRmCommand: ConfiguredCommand {
     static let configuration = CommandConfiguration(
         commandName: "rm",
         abstract: "Stop watching tasks.",
@@ -86,10 +92,12 @@ struct WatchRmCommand: AsyncParsableCommand {
         if tasks.isEmpty { throw ValidationError("give at least one task id") }
     }
 
-    func run() async throws {
+    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage) }
+
+    func run(_ configuration: ReelConfiguration) async throws {
         let ids = try validTaskIDs(tasks).map(\.rawValue)
         let removed: [String]
-        do { removed = try storage.openWatchList().remove(ids) } catch { throw serviceExit(error) }
+        do { removed = try configuration.storage.openWatchList().remove(ids) } catch { throw serviceExit(error) }
         for id in removed { Output.line("removed \(id)") }
         var seen = Set(removed)
         let missing = ids.filter { seen.insert($0).inserted }
