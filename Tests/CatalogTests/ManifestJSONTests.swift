@@ -48,6 +48,22 @@ struct ManifestJSONTests {
         #expect(verification["deltaUs"] is NSNull)
     }
 
+    /// `audioFailure` is written only when there is one: manifests written before it, and assets whose audio decoded,
+    /// keep their keys; one that has it round-trips.
+    @Test func anAudioFailureIsKeptAndAbsentWhenNil() throws {
+        let plain = VerificationRecord(verdict: "match", toleranceUs: 100)
+        let plainObject = try #require(try JSONSerialization.jsonObject(with: CatalogJSON.encoder().encode(plain)) as? [String: Any])
+        #expect(plainObject["audioFailure"] == nil)
+        var failed = plain
+        failed.audioFailure = "no decoder for audio codec 'opus'"
+        let data = try CatalogJSON.encoder().encode(failed)
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(object["audioFailure"] as? String == "no decoder for audio codec 'opus'")
+        #expect(try CatalogJSON.decoder().decode(VerificationRecord.self, from: data) == failed)
+        let old = #"{"verdict": "match", "measuredDurationUs": 1, "deltaUs": 0, "toleranceUs": 5, "frames": 2, "decodeErrors": 0}"#
+        #expect(try CatalogJSON.decoder().decode(VerificationRecord.self, from: Data(old.utf8)).audioFailure == nil)
+    }
+
     @Test func signedURLsLoseTheirQuery() {
         let record = FileRecord(path: "p", bytes: 1, sha256: "00",
                                 url: "https://user:pw@a.s3.amazonaws.com/v/1.mp4?X-Amz-Signature=secret#frag")

@@ -20,6 +20,10 @@ public struct VerificationRecord: Codable, Sendable, Equatable, Hashable {
     /// Video frames decoded.
     public var frames: Int
     public var decodeErrors: Int
+    /// Why the audio stream could not be decoded (no decoder for its codec, parameters it refuses), in words; nil when
+    /// it could, or there is none. The verdict is judged on the video. Absent from the JSON when nil, so manifests
+    /// written before it decode as they are.
+    public var audioFailure: String?
 
     public init(
         verdict: String,
@@ -27,7 +31,8 @@ public struct VerificationRecord: Codable, Sendable, Equatable, Hashable {
         deltaUs: Int64? = nil,
         toleranceUs: Int64,
         frames: Int = 0,
-        decodeErrors: Int = 0
+        decodeErrors: Int = 0,
+        audioFailure: String? = nil
     ) {
         self.verdict = verdict
         self.measuredDurationUs = measuredDurationUs
@@ -35,10 +40,11 @@ public struct VerificationRecord: Codable, Sendable, Equatable, Hashable {
         self.toleranceUs = toleranceUs
         self.frames = frames
         self.decodeErrors = decodeErrors
+        self.audioFailure = audioFailure
     }
 
     private enum CodingKeys: String, CodingKey {
-        case verdict, measuredDurationUs, deltaUs, toleranceUs, frames, decodeErrors
+        case verdict, measuredDurationUs, deltaUs, toleranceUs, frames, decodeErrors, audioFailure
     }
 
     public init(from decoder: any Decoder) throws {
@@ -49,7 +55,8 @@ public struct VerificationRecord: Codable, Sendable, Equatable, Hashable {
             deltaUs: try container.decodeIfPresent(Int64.self, forKey: .deltaUs),
             toleranceUs: try container.decodeIfPresent(Int64.self, forKey: .toleranceUs) ?? 0,
             frames: try container.decodeIfPresent(Int.self, forKey: .frames) ?? 0,
-            decodeErrors: try container.decodeIfPresent(Int.self, forKey: .decodeErrors) ?? 0
+            decodeErrors: try container.decodeIfPresent(Int.self, forKey: .decodeErrors) ?? 0,
+            audioFailure: try container.decodeIfPresent(String.self, forKey: .audioFailure)
         )
     }
 
@@ -61,5 +68,6 @@ public struct VerificationRecord: Codable, Sendable, Equatable, Hashable {
         try container.encode(toleranceUs, forKey: .toleranceUs)
         try container.encode(frames, forKey: .frames)
         try container.encode(decodeErrors, forKey: .decodeErrors)
+        try container.encodeIfPresent(audioFailure, forKey: .audioFailure)
     }
 }
