@@ -115,17 +115,21 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
+        // Test doubles shared by test targets (a clock that moves only when a test says so).
+        .target(name: "ReelTestSupport", path: "Tests/ReelTestSupport", swiftSettings: strict),
         .testTarget(name: "MediaTests", dependencies: ["Media"], swiftSettings: strict),
-        .testTarget(name: "TopViewTests", dependencies: ["TopView"], swiftSettings: strict),
+        .testTarget(name: "TopViewTests", dependencies: ["TopView", "ReelTestSupport"], swiftSettings: strict),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"], swiftSettings: strict),
         .testTarget(
             name: "PipelineTests",
             dependencies: [
-                "Pipeline", "Catalog", "TopView", "Media", "ReelServer", "ReelBasics", "ReelPostgres",
+                "Pipeline", "Catalog", "TopView", "Media", "ReelServer", "ReelBasics", "ReelPostgres", "ReelTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: strict

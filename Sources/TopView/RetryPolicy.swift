@@ -5,7 +5,7 @@
 /// 4007 ("unfinished task exists") waits `longWait`; 5003 ("server busy") waits a random time in
 /// `busyWait`. Codes this client does not know are retried at most `maxUnknownCodeAttempts` times in all.
 /// No wait is started that would end past `totalBudget` (counted from the first request): the query
-/// fails as exhausted instead.
+/// fails as exhausted instead. Waits and the budget are measured on ``clock`` (tests inject one they move).
 public struct RetryPolicy: Sendable, Equatable {
     /// Requests in all, the first one included. `1` disables retries.
     public var maxAttempts: Int
@@ -21,6 +21,9 @@ public struct RetryPolicy: Sendable, Equatable {
     public var totalBudget: Duration
     /// Attempts allowed in all while the upstream answers a code this client does not know.
     public var maxUnknownCodeAttempts: Int
+    /// The clock the waits and ``totalBudget`` are measured on: `ContinuousClock` unless a test injects its own.
+    /// Not part of equality (two policies with the same numbers are the same policy).
+    public var clock: any Clock<Duration>
 
     public init(
         maxAttempts: Int = 6,
@@ -29,7 +32,8 @@ public struct RetryPolicy: Sendable, Equatable {
         longWait: Duration = .seconds(30),
         busyWait: ClosedRange<Duration> = .seconds(10) ... .seconds(30),
         totalBudget: Duration = .seconds(300),
-        maxUnknownCodeAttempts: Int = 3
+        maxUnknownCodeAttempts: Int = 3,
+        clock: any Clock<Duration> = ContinuousClock()
     ) {
         self.maxAttempts = max(1, maxAttempts)
         self.baseDelay = baseDelay
@@ -38,6 +42,13 @@ public struct RetryPolicy: Sendable, Equatable {
         self.busyWait = busyWait
         self.totalBudget = totalBudget
         self.maxUnknownCodeAttempts = max(1, maxUnknownCodeAttempts)
+        self.clock = clock
+    }
+
+    public static func == (lhs: RetryPolicy, rhs: RetryPolicy) -> Bool {
+        lhs.maxAttempts == rhs.maxAttempts && lhs.baseDelay == rhs.baseDelay && lhs.maxDelay == rhs.maxDelay
+            && lhs.longWait == rhs.longWait && lhs.busyWait == rhs.busyWait && lhs.totalBudget == rhs.totalBudget
+            && lhs.maxUnknownCodeAttempts == rhs.maxUnknownCodeAttempts
     }
 
     /// The production policy.

@@ -4,14 +4,22 @@ extension TopViewClient {
     /// Runs `operation` until it succeeds, fails with a non-transient error, or the retry policy runs out.
     ///
     /// `operation` gets its timeout: `requestTimeout`, cut to what is left of the total budget, so the
-    /// whole query ends within `totalBudget` (give or take a millisecond).
+    /// whole query ends within `totalBudget` (give or take a millisecond). Time is the policy's clock.
     func withRetries<Value: Sendable>(
         taskId: String,
         kind: String,
         _ operation: (_ timeout: Duration) async throws(TopViewError) -> Value
     ) async throws(TopViewError) -> Value {
+        try await withRetries(on: configuration.retry.clock, taskId: taskId, kind: kind, operation)
+    }
+
+    private func withRetries<C: Clock<Duration>, Value: Sendable>(
+        on clock: C,
+        taskId: String,
+        kind: String,
+        _ operation: (_ timeout: Duration) async throws(TopViewError) -> Value
+    ) async throws(TopViewError) -> Value {
         let policy = configuration.retry
-        let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: policy.totalBudget)
         var generator = SystemRandomNumberGenerator()
         var attempt = 0
@@ -19,7 +27,7 @@ extension TopViewClient {
         while true {
             attempt += 1
             let failure: TopViewError
-            let timeout = max(min(configuration.requestTimeout, deadline - clock.now), .milliseconds(1))
+            let timeout = max(min(configuration.requestTimeout, clock.now.duration(to: deadline)), .milliseconds(1))
             do {
                 return try await operation(timeout)
             } catch {
@@ -52,7 +60,7 @@ extension TopViewClient {
             retryMetadata["topview.delay_ms"] = "\(delay.milliseconds)"
             logger.warning("TopView query failed, retrying", metadata: retryMetadata)
             do {
-                try await Task.sleep(for: delay)
+                try await clock.sleep(for: delay)
             } catch {
                 throw .cancellation()
             }

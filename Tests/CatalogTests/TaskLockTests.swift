@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import Catalog
 
@@ -90,14 +91,17 @@ struct TaskLockTests {
             await #expect(throws: CatalogError.lockTimeout) {
                 try await catalog.withTaskLock(id, timeout: .milliseconds(200)) {}
             }
-            let clock = ContinuousClock()
-            let start = clock.now
+            // An ordering, not a duration: the lock is ours only after the other process was told to let go.
+            let released = Atomic<Bool>(false)
             let release = Task {
                 try await Task.sleep(for: .milliseconds(400))
+                released.store(true, ordering: .releasing)
                 try input.fileHandleForWriting.close()
             }
-            try await catalog.withTaskLock(id, timeout: .seconds(120)) {}
-            #expect(clock.now - start > .milliseconds(300))
+            try await catalog.withTaskLock(id, timeout: .seconds(120)) {
+                let wasReleased = released.load(ordering: .acquiring)
+                #expect(wasReleased, "the lock was taken while another process held it")
+            }
             try await release.value
             process.waitUntilExit()
         }

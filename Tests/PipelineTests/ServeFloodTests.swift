@@ -5,8 +5,12 @@ import Glibc
 #endif
 
 /// The real `reel serve` under `ulimit -n 1024` with 1100 idle sockets held open on its callback port (no secret
-/// needed for that): the admin listener still answers `/healthz` within 1 s, a valid callback is acknowledged within
-/// 5 s, and nothing runs out of descriptors. Wall-clock bounds: in Tools/test.sh's `timed` list (run alone).
+/// needed for that): the admin listener still answers `/healthz`, a valid callback is acknowledged, and nothing runs
+/// out of descriptors. Through the binary, for the process's own descriptor limit.
+///
+/// Load-proof: a starved service does not answer late, it does not answer at all (no descriptor to accept with, or
+/// the connection is refused), so the answers are awaited with bounds only a starved service reaches, while every
+/// socket of the flood is still held.
 @Suite struct ServeFloodTests {
     static let idleSockets = 1100
 
@@ -27,18 +31,12 @@ import Glibc
                 return sockets
             }
             try await Task.sleep(for: .milliseconds(500)) // let the service accept (and evict) them all
-            var healthz: [Duration] = []
             for _ in 0..<5 {
-                let start = ContinuousClock.now
-                let reply = try await LoopbackHTTP.send(port: serve.adminPort, method: "GET", target: "/healthz", timeout: 5)
-                healthz.append(ContinuousClock.now - start)
-                #expect(reply.status == 200, "\(reply)")
+                let reply = try await LoopbackHTTP.send(port: serve.adminPort, method: "GET", target: "/healthz", timeout: 60)
+                #expect(reply.status == 200, "/healthz during the flood: \(reply)")
             }
-            #expect(healthz.max()! < .seconds(1), "/healthz during the flood: \(healthz)")
-            let start = ContinuousClock.now
             let ack = try await serve.callback(callbackBody(taskId: "ready-flood-1"))
-            let elapsed = ContinuousClock.now - start
-            #expect(ack.status == 200 && elapsed < .seconds(5), "callback during the flood: \(ack) after \(elapsed)")
+            #expect(ack.status == 200, "callback during the flood: \(ack)")
             withExtendedLifetime(flood) {}
             let result = try await serve.stop()
             #expect(!result.stderr.contains("Too many open files"), "\(result.stderr.suffix(2000))")

@@ -1,3 +1,4 @@
+import ReelTestSupport
 import Testing
 import TopView
 
@@ -108,20 +109,24 @@ struct ErrorPolicyTests {
     }
 
     @Test func totalBudgetBoundsTheWaits() async throws {
+        // Waits on a test clock that moves exactly as far as the client waits: 4007 waits 40 s each time, so the
+        // attempts are at 0, 40 and 80 s, and a wait to 120 s would pass the 100 s budget. Every request gets
+        // at least the 20 s left of the budget on the real clock: no request times out on a loaded machine.
+        let clock = TestClock(advancesWhenSleeping: true)
         var policy = RetryPolicy.fast
         policy.maxAttempts = 100
-        policy.longWait = .milliseconds(40)
-        policy.totalBudget = .milliseconds(100)
+        policy.longWait = .seconds(40)
+        policy.totalBudget = .seconds(100)
+        policy.clock = clock
         try await withLoopbackServer([.envelope(code: "4007")]) { server in
-            let start = ContinuousClock.now
             let error = await expectTopViewError {
                 try await makeClient(server, retry: policy).query(kind: M2VKind.self, taskId: "t")
             }
             #expect(error == .exhausted)
             #expect(error?.description.contains("budget") == true)
-            // Loose bounds: the machine running the suite is shared and busy; the budget is what is checked.
-            #expect(ContinuousClock.now - start < .seconds(10))
-            #expect((1...4).contains(server.requests.count))
+            #expect(server.requests.count == 3)
+            #expect(error?.attempts == 3)
+            #expect(clock.now.offset == .seconds(80), "no wait past the budget was begun")
         }
     }
 

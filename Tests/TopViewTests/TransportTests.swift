@@ -1,3 +1,4 @@
+import ReelTestSupport
 import Testing
 import TopView
 
@@ -103,43 +104,50 @@ struct TransportTests {
     }
 
     @Test func noAnswerTimesOut() async throws {
+        // The server never answers: only the request timeout can end the query. A tiny timeout; the bound is a
+        // guard a loaded machine cannot reach (the point is that it ends, not how fast).
         var hang = ScriptedResponse.json("{}")
         hang.delivery = .hang
         try await withLoopbackServer([hang]) { server in
             let start = ContinuousClock.now
             let error = await expectTopViewError {
-                try await makeClient(server, retry: .none, requestTimeout: .milliseconds(300)).query(kind: M2VKind.self, taskId: "t")
+                try await makeClient(server, retry: .none, requestTimeout: .milliseconds(100)).query(kind: M2VKind.self, taskId: "t")
             }
             #expect(error?.disposition == .transient)
             #expect((error?.underlying as? TopViewError) == .transport)
-            #expect(ContinuousClock.now - start < .seconds(15), "a 300 ms timeout, with room for a busy machine")
+            #expect(ContinuousClock.now - start < .seconds(60), "a 100 ms timeout against a server that never answers")
+            #expect(server.requests.count == 1)
         }
     }
 
     @Test func stalledBodyTimesOut() async throws {
+        // The head and 20 bytes, then silence for ever: the timeout covers reading the body too.
         var stall = ScriptedResponse.json(fragmentExample)
         stall.delivery = .stallAfter(20)
         try await withLoopbackServer([stall]) { server in
             let start = ContinuousClock.now
             let error = await expectTopViewError {
-                try await makeClient(server, retry: .none, requestTimeout: .milliseconds(300)).query(kind: M2VKind.self, taskId: fragmentTaskId)
+                try await makeClient(server, retry: .none, requestTimeout: .milliseconds(100)).query(kind: M2VKind.self, taskId: fragmentTaskId)
             }
             #expect((error?.underlying as? TopViewError) == .transport)
-            #expect(ContinuousClock.now - start < .seconds(15), "a 300 ms timeout, with room for a busy machine")
+            #expect(ContinuousClock.now - start < .seconds(60), "a 100 ms timeout against a body that never ends")
         }
     }
 
     @Test func cancellationStopsTheRetries() async throws {
+        // The retry waits 30 s on a test clock that never moves: only the cancellation can end the query.
+        let clock = TestClock()
         var policy = RetryPolicy.fast
         policy.longWait = .seconds(30)
         policy.totalBudget = .seconds(120)
+        policy.clock = clock
         try await withLoopbackServer([.envelope(code: "4007")]) { server in
             let client = makeClient(server, retry: policy)
-            let start = ContinuousClock.now
             let task = Task { () async throws(TopViewError) -> TaskSnapshot in
                 try await client.query(kind: M2VKind.self, taskId: "t")
             }
-            try await Task.sleep(for: .milliseconds(200))
+            try await clock.waitForSleepers(1)
+            #expect(clock.nextDeadline == clock.now.advanced(by: .seconds(30)), "the 4007 wait")
             task.cancel()
             let result = await task.result
             guard case .failure(let error) = result else {
@@ -147,7 +155,8 @@ struct TransportTests {
                 return
             }
             #expect((error as? TopViewError) == .cancelled)
-            #expect(ContinuousClock.now - start < .seconds(20), "well before the 30 s wait")
+            #expect(server.requests.count == 1)
+            #expect(clock.now.offset == .zero && clock.sleeperCount == 0, "ended by the cancellation, not by time")
         }
     }
 }

@@ -2,15 +2,19 @@ import Synchronization
 
 /// Records when a transfer last made progress, for ``withStallTimeout(_:operation:)``.
 final class ProgressBeacon: Sendable {
-    private let start = ContinuousClock.now
+    let clock: ElapsedClock
     private let lastNanoseconds = Atomic<Int64>(0)
 
+    init(clock: ElapsedClock) {
+        self.clock = clock
+    }
+
     func touch() {
-        lastNanoseconds.store(Self.nanoseconds(ContinuousClock.now - start), ordering: .relaxed)
+        lastNanoseconds.store(Self.nanoseconds(clock.elapsed), ordering: .relaxed)
     }
 
     var silence: Duration {
-        .nanoseconds(Self.nanoseconds(ContinuousClock.now - start) - lastNanoseconds.load(ordering: .relaxed))
+        .nanoseconds(Self.nanoseconds(clock.elapsed) - lastNanoseconds.load(ordering: .relaxed))
     }
 
     private static func nanoseconds(_ duration: Duration) -> Int64 {
@@ -25,19 +29,21 @@ struct StallTimeout: Error {
 }
 
 /// Runs `operation`, cancelling it when it has not touched its beacon for `timeout` (a read timeout that also
-/// covers a body trickling in forever, which a whole-request deadline cannot tell from a large file).
+/// covers a body trickling in forever, which a whole-request deadline cannot tell from a large file). Silence is
+/// measured on `clock`.
 func withStallTimeout<T: Sendable>(
     _ timeout: Duration,
+    clock: some Clock<Duration> = ContinuousClock(),
     operation: @escaping @Sendable (ProgressBeacon) async throws -> T
 ) async throws -> T {
-    let beacon = ProgressBeacon()
+    let beacon = ProgressBeacon(clock: ElapsedClock(clock))
     beacon.touch()
     return try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await operation(beacon) }
         group.addTask {
             let tick = min(timeout / 4, .seconds(1))
             while beacon.silence < timeout {
-                try await Task.sleep(for: tick)
+                try await beacon.clock.sleep(for: tick)
             }
             return nil
         }

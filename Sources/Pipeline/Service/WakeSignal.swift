@@ -21,8 +21,12 @@ public final class WakeSignal: Sendable {
     }
 
     private let state = Mutex(State())
+    private let clock: ElapsedClock
 
-    public init() {}
+    /// `clock` measures the waits' timeouts.
+    public init(clock: some Clock<Duration> = ContinuousClock()) {
+        self.clock = ElapsedClock(clock)
+    }
 
     /// Wakes one waiter, or leaves a permit for the next `wait`.
     public func signal() {
@@ -55,7 +59,7 @@ public final class WakeSignal: Sendable {
         guard let id else { return }
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                try? await Task.sleep(for: timeout) // throws at once when cancelled
+                try? await self.clock.sleep(for: timeout) // throws at once when cancelled
                 self.end(id)
             }
             group.addTask {

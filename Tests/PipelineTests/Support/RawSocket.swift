@@ -50,6 +50,35 @@ final class RawSocket: @unchecked Sendable {
         }
     }
 
+    /// True when the server has sent something or closed the connection (without waiting).
+    var isReadable: Bool {
+        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&poller, 1, 0) > 0
+    }
+
+    /// Sends one whole request and reads its answer (head and `Content-Length` body), leaving the connection open;
+    /// nil when the server closed it or sent nothing within `within`.
+    func exchange(_ request: String, within: Duration = .seconds(60)) -> String? {
+        guard send(Array(request.utf8)) else { return nil }
+        let deadline = ContinuousClock.now + within
+        var received = Data()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while ContinuousClock.now < deadline {
+            if let headEnd = received.range(of: Data("\r\n\r\n".utf8)) {
+                let head = String(decoding: received[..<headEnd.lowerBound], as: UTF8.self)
+                let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+                    .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
+                if received.count - headEnd.upperBound >= length { return String(decoding: received, as: UTF8.self) }
+            }
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, 100) > 0 else { continue }
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { return nil }
+            received.append(contentsOf: buffer[0..<n])
+        }
+        return nil
+    }
+
     /// True when the server has closed the connection already (without waiting).
     var isClosedByPeer: Bool {
         var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)

@@ -1,0 +1,79 @@
+import Catalog
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Pipeline
+import Prometheus
+@testable import ReelServer
+import Testing
+import TopView
+
+/// The admin listener's routes in process (`app.test(.router)`) over a real catalog on disk (``ServedCatalogFixture``):
+/// the bearer token on every route but `/healthz`, the task API and the catalog page. The same responder as
+/// `reel serve`'s; `/files` over real sockets is ``ServeFilesTests``', the work behind the numbers the binary tests'.
+@Suite struct AdminRouteTests {
+    static func withRoutes(adminToken: String? = nil,
+                           _ body: @Sendable (ServedCatalogFixture, any TestClientProtocol) async throws -> Void) async throws {
+        let fixture = try ServedCatalogFixture.make()
+        defer { fixture.remove() }
+        let configuration = ServerConfiguration(callbackPort: 0, callbackSecret: "route-secret-0123456789", adminPort: 0,
+                                                adminToken: adminToken)
+        let routes = AdminRoutes(configuration: configuration, catalog: try Catalog(root: fixture.root), queue: MemoryJobQueue(),
+                                 registry: PrometheusCollectorRegistry(), logger: quietLogger)
+        let app = Application(responder: routes.responder(), logger: quietLogger)
+        try await app.test(.router) { client in try await body(fixture, client) }
+    }
+
+    @Test func theAdminTokenGuardsEverythingButHealth() async throws {
+        let token = "admin-token-\(UUID().uuidString)"
+        try await Self.withRoutes(adminToken: token) { fixture, client in
+            #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
+            for target in ["/api/tasks", "/api/tasks/\(fixture.taskId)", "/metrics", "/", "/files/\(fixture.sourcePath)",
+                           "/files/index.sqlite", "/%66iles/\(fixture.sourcePath)"] {
+                for authorization in [nil, "Bearer wrong", token, "Basic \(token)", "Bearer"] {
+                    var headers = HTTPFields()
+                    if let authorization { headers[.authorization] = authorization }
+                    let response = try await client.execute(uri: target, method: .get, headers: headers)
+                    #expect(response.status == .unauthorized, "\(target) with \(authorization ?? "nothing")")
+                    #expect(response.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true, "\(target)")
+                }
+                for scheme in ["Bearer", "bearer", "BEARER"] {
+                    let response = try await client.execute(uri: target, method: .get, headers: [.authorization: "\(scheme) \(token)"])
+                    #expect(response.status != .unauthorized, "\(target) with the token")
+                }
+            }
+            let file = try await client.execute(uri: "/files/\(fixture.sourcePath)", method: .get, headers: [.authorization: "Bearer \(token)"])
+            #expect(file.status == .ok && Data(buffer: file.body) == fixture.recorded[fixture.sourcePath])
+        }
+    }
+
+    @Test func theTaskAPIAnswersTheStoredDocumentAndRefusesBadIds() async throws {
+        try await Self.withRoutes { fixture, client in
+            let list = try await client.execute(uri: "/api/tasks", method: .get)
+            #expect(list.status == .ok && list.headers[.contentType]?.hasPrefix("application/json") == true)
+            let tasks = try JSONValue.parse(Array(buffer: list.body))["tasks"]?.arrayValue ?? []
+            #expect(tasks.compactMap { $0["taskId"]?.stringValue } == [fixture.taskId])
+            let one = try await client.execute(uri: "/api/tasks/\(fixture.taskId)", method: .get)
+            #expect(one.status == .ok)
+            #expect(try JSONValue.parse(Array(buffer: one.body))["taskId"]?.stringValue == fixture.taskId)
+            #expect(try await client.execute(uri: "/api/tasks/missing-task-1", method: .get).status == .notFound)
+            for target in ["/api/tasks/..%2Fetc%2Fpasswd", "/api/tasks/.hidden", "/api/tasks/%2e%2e"] {
+                let status = try await client.execute(uri: target, method: .get).status
+                #expect([.badRequest, .notFound].contains(status), "\(target): \(status)")
+            }
+            let page = try await client.execute(uri: "/", method: .get)
+            #expect(page.status == .ok && page.headers[.contentType]?.hasPrefix("text/html") == true)
+            #expect(String(buffer: page.body).contains(fixture.taskId))
+            let head = try await client.execute(uri: "/api/tasks", method: .head)
+            #expect(head.status == .ok && head.body.readableBytes == 0, "HEAD works on every GET route")
+        }
+    }
+
+    @Test func metricsArePrometheusText() async throws {
+        try await Self.withRoutes { _, client in
+            let response = try await client.execute(uri: "/metrics", method: .get)
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
+        }
+    }
+}
