@@ -32,6 +32,37 @@ public enum Migrations {
         CREATE INDEX reel_jobs_state ON reel_jobs (state, created_at, id);
         CREATE INDEX reel_jobs_leases ON reel_jobs (lease_expires_at) WHERE state = 'running';
         """,
+        // 2: the watch list (in the order tasks were added), the processes of the deployment with their heartbeats, and
+        // named leader leases (the feeder's) expiring by the database clock.
+        """
+        CREATE TABLE reel_watch (
+            task_id text PRIMARY KEY,
+            seq bigserial NOT NULL,
+            kind text NOT NULL,
+            added_at timestamptz NOT NULL,
+            next_poll_at timestamptz NOT NULL,
+            polls integer NOT NULL DEFAULT 0,
+            last_status text,
+            last_error text,
+            settled_at timestamptz
+        );
+        CREATE INDEX reel_watch_due ON reel_watch (next_poll_at);
+        CREATE TABLE reel_workers (
+            id text PRIMARY KEY,
+            roles text NOT NULL,
+            host text NOT NULL,
+            pid integer NOT NULL,
+            started_at timestamptz NOT NULL,
+            heartbeat_at timestamptz NOT NULL,
+            jobs text NOT NULL DEFAULT ''
+        );
+        CREATE TABLE reel_leaders (
+            name text PRIMARY KEY,
+            holder text NOT NULL,
+            expires_at timestamptz NOT NULL,
+            term bigint NOT NULL DEFAULT 1
+        )
+        """,
     ]
 
     public static var expectedVersion: Int { steps.count }

@@ -25,6 +25,8 @@ public final class PostgresJobQueue: JobQueue, JobQueueDiagnostics, Service, Sen
     private let logger: Logger
     /// The fencing token of each job this process holds.
     private let held = Mutex<[String: Int64]>([:])
+    /// Jobs whose lease a renewal found lost (rescued and maybe claimed elsewhere), until this process finishes with them.
+    private let lost = Mutex<Set<String>>([])
 
     public init(client: PostgresClient, owner: String, lease: Duration = .seconds(30), retryPolicy: JobRetryPolicy = .init(),
                 maxInterruptions: Int = Job.defaultMaxInterruptions, logger: Logger = Logger(label: "reelvault.queue")) {
@@ -210,7 +212,8 @@ public final class PostgresJobQueue: JobQueue, JobQueueDiagnostics, Service, Sen
                 """, logger: logger) { renewed = true }
             if !renewed {
                 held.withLock { _ = $0.removeValue(forKey: id) }
-                logger.warning("lease lost", metadata: ["job.id": "\(id)"])
+                lost.withLock { _ = $0.insert(id) }
+                logger.warning("lease lost: another process has the job now; its run here is cancelled", metadata: ["job.id": "\(id)"])
             }
         }
     }
@@ -227,7 +230,7 @@ public final class PostgresJobQueue: JobQueue, JobQueueDiagnostics, Service, Sen
             guard let current = try await Self.lockedRow(id, connection, logger) else { throw JobQueueError.notFound }
             let running = try current.job.requireRunning(operation)
             guard let token, token == current.token else {
-                throw PostgresQueueError(description: "\(operation) of \(id) refused: this process's lease was lost (fenced)")
+                throw LeaseLost(jobId: id) // this process's lease was lost: fenced
             }
             let next = transition(running, try await Self.now(connection))
             try await write(JobRow(job: next, token: current.token), connection)
@@ -235,6 +238,7 @@ public final class PostgresJobQueue: JobQueue, JobQueueDiagnostics, Service, Sen
             return next
         }
         held.withLock { _ = $0.removeValue(forKey: id) }
+        lost.withLock { _ = $0.remove(id) }
         return job
     }
 
@@ -289,5 +293,32 @@ public final class PostgresJobQueue: JobQueue, JobQueueDiagnostics, Service, Sen
                                         ELSE lease_expires_at END
             WHERE id = \(j.id)
             """, logger: logger)
+    }
+}
+
+extension PostgresJobQueue: JobWakeups {
+    /// `LISTEN reel_jobs` on one connection of the pool: every enqueue, rescue or retry that makes a job due `NOTIFY`s.
+    public func forwardWakeups(_ wake: @escaping @Sendable () -> Void) async throws {
+        try await client.withConnection { connection in
+            try await connection.listen(on: "reel_jobs") { notifications in
+                for try await _ in notifications { wake() }
+            }
+        }
+    }
+}
+
+extension PostgresJobQueue: LeasedJobQueue {
+    public func hasLostLease(_ id: String) -> Bool { lost.withLock { $0.contains(id) } }
+
+    /// One query: the job is still running here under this process's token and its lease has not expired by the
+    /// database clock.
+    public func checkLease(_ id: String) async throws {
+        guard let token = held.withLock({ $0[id] }) else { throw LeaseLost(jobId: id) }
+        for try await _ in try await client.query("""
+            SELECT 1 FROM reel_jobs WHERE id = \(id) AND state = 'running' AND token = \(token) AND lease_expires_at > now()
+            """, logger: logger) { return }
+        held.withLock { _ = $0.removeValue(forKey: id) }
+        lost.withLock { _ = $0.insert(id) }
+        throw LeaseLost(jobId: id)
     }
 }

@@ -42,6 +42,8 @@ struct AdminRoutes: Sendable {
             registry.emit(into: &bytes)
             return Reply.text(String(decoding: bytes, as: UTF8.self), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
+        // A process without the admin role (`--roles workers`) serves health and metrics only.
+        guard configuration.roles.contains(.admin) else { return router }
         router.get("/api/tasks") { request, _ in try listTasks(request) }
         router.get("/api/tasks/:taskId") { _, context in try showTask(context.parameters.get("taskId") ?? "") }
         router.get("/files/**") { request, _ in try CatalogFiles(catalog: catalog).respond(request) }

@@ -10,67 +10,79 @@ import ServiceLifecycle
 import TopView
 
 /// `reel serve`: two listeners (callbacks; admin), the feeder and the worker pool, run as one service group with
-/// graceful shutdown on SIGTERM/SIGINT.
+/// graceful shutdown on SIGTERM/SIGINT. ``ServerConfiguration/roles`` says which parts run: every process serves
+/// `/healthz` and `/metrics`, beats its heartbeat and runs the shared state's services; the feeder polls upstream only
+/// while this process holds the deployment's feeder lease.
 public struct ReelService: Sendable {
     public let configuration: ServerConfiguration
     public let catalog: Catalog
-    public let queue: any JobQueue
-    public let watch: WatchList
+    public let state: SharedState
     public let archiver: Archiver
     public let httpClient: HTTPClient
     public let registry: PrometheusCollectorRegistry
     public let logger: Logger
-    /// Run beside the listeners, the feeder and the workers (e.g. a shared queue's lease renewal).
-    public let additionalServices: [any Service]
 
-    public init(configuration: ServerConfiguration, catalog: Catalog, queue: any JobQueue, watch: WatchList, archiver: Archiver,
-                httpClient: HTTPClient, registry: PrometheusCollectorRegistry, logger: Logger,
-                additionalServices: [any Service] = []) {
+    public init(configuration: ServerConfiguration, catalog: Catalog, state: SharedState, archiver: Archiver,
+                httpClient: HTTPClient, registry: PrometheusCollectorRegistry, logger: Logger) {
         self.configuration = configuration
         self.catalog = catalog
-        self.queue = queue
-        self.watch = watch
+        self.state = state
         self.archiver = archiver
         self.httpClient = httpClient
         self.registry = registry
         self.logger = logger
-        self.additionalServices = additionalServices
     }
+
+    public var queue: any JobQueue { state.queue }
 
     /// How long a graceful stop may take before the service group cancels what still runs.
     public static let maximumGracefulShutdown: Duration = .seconds(20)
 
-    /// Runs until SIGTERM/SIGINT (or cancellation). `onListening` gets the callback and admin ports once bound.
+    /// The name of the feeder's leader lease.
+    public static let feederLease = "feeder"
+
+    /// Runs until SIGTERM/SIGINT (or cancellation). `onListening` gets the callback and admin ports once bound (the
+    /// callback port is 0 without the callbacks role).
     public func run(onListening: (@Sendable (_ callbackPort: Int, _ adminPort: Int) -> Void)? = nil) async throws {
+        let roles = configuration.roles
         let wake = WakeSignal()
         let ports = PortReport(onListening)
         let metrics = ReelMetrics() // after MetricsSystem.bootstrap: every family exists from the first scrape
         let fitted = DescriptorBudget.fit(configuration.limits)
         if let warning = fitted.warning { logger.warning("\(warning)") }
         let limits = fitted.limits
-        let callbackConnections = ConnectionRegistry(name: "callback", cap: limits.callbackMaxConnections, evictsIdle: true)
+        var services: [any Service] = []
+        if roles.contains(.callbacks) {
+            let callbackConnections = ConnectionRegistry(name: "callback", cap: limits.callbackMaxConnections, evictsIdle: true)
+            services.append(Listener.application(
+                CallbackRoutes(configuration: configuration, queue: queue, wake: wake, logger: logger, metrics: metrics).responder(),
+                host: configuration.callbackHost, port: configuration.callbackPort, name: "reelvault-callbacks", limits: limits,
+                registry: callbackConnections, logger: logger, onRunning: ports.callback))
+        } else {
+            ports.callback(0)
+        }
         let adminConnections = ConnectionRegistry(name: "admin", cap: limits.adminMaxConnections, evictsIdle: false)
-        let callbacks = Listener.application(
-            CallbackRoutes(configuration: configuration, queue: queue, wake: wake, logger: logger, metrics: metrics).responder(),
-            host: configuration.callbackHost, port: configuration.callbackPort, name: "reelvault-callbacks", limits: limits,
-            registry: callbackConnections, logger: logger, onRunning: ports.callback)
-        let admin = Listener.application(
+        services.append(Listener.application(
             AdminRoutes(configuration: configuration, catalog: catalog, queue: queue, registry: registry, logger: logger).responder(),
             host: configuration.adminHost, port: configuration.adminPort, name: "reelvault-admin", limits: limits,
-            registry: adminConnections, logger: logger, onRunning: ports.admin)
-        let owner = "\(ProcessInfo.processInfo.hostName):\(getpid())"
-        let notifier = Notifier(httpClient: httpClient, settings: configuration.service, logger: logger)
-        let workers = WorkerPool(queue: queue, watch: watch, archiver: archiver, notifier: notifier, settings: configuration.service,
-                                 wake: wake, owner: owner, metrics: metrics, logger: logger)
-        let feeder = Feeder(client: archiver.context.client, watch: watch, queue: queue, settings: configuration.service, wake: wake,
-                            metrics: metrics, logger: logger)
+            registry: adminConnections, logger: logger, onRunning: ports.admin))
+        if roles.contains(.feeder) {
+            let leadership = Leadership(lease: state.leader, name: Self.feederLease, holder: state.owner,
+                                        duration: state.leaderLease, logger: logger)
+            services.append(leadership)
+            services.append(Feeder(client: archiver.context.client, watch: state.watch, queue: queue, settings: configuration.service,
+                                   wake: wake, leadership: leadership, metrics: metrics, logger: logger))
+        }
+        if roles.contains(.workers) {
+            let notifier = Notifier(httpClient: httpClient, settings: configuration.service, logger: logger)
+            services.append(WorkerPool(queue: queue, watch: state.watch, archiver: archiver, notifier: notifier,
+                                       settings: configuration.service, wake: wake, owner: state.owner, metrics: metrics, logger: logger))
+            if let wakeups = queue as? any JobWakeups { services.append(WakeupForwarder(source: wakeups, wake: wake, logger: logger)) }
+        }
+        services.append(Heartbeat(registry: state.workers, owner: state.owner, roles: roles, queue: queue, logger: logger))
+        services += state.services
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [
-                .init(service: callbacks),
-                .init(service: admin),
-                .init(service: feeder),
-                .init(service: workers),
-            ] + additionalServices.map { .init(service: $0) },
+            services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
         // A graceful stop cancels running archives at their next frame or chunk; past this bound the group cancels

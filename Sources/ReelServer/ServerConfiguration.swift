@@ -19,11 +19,13 @@ public struct ServerConfiguration: Sendable {
     /// Connection limits of both listeners (timeouts, minimum body rate, caps).
     public var limits: HTTPLimits
     public var service: ServiceSettings
+    /// The parts this process runs; every process serves `/healthz` and `/metrics` on the admin listener.
+    public var roles: ServiceRoles
 
     public init(callbackHost: String = "127.0.0.1", callbackPort: Int = 8081, callbackSecret: String,
                 callbackMaxBytes: Int = 1 << 20, adminHost: String = "127.0.0.1", adminPort: Int = 8080,
                 adminToken: String? = nil, pageSize: Int = 50, limits: HTTPLimits = .init(),
-                service: ServiceSettings = .init()) {
+                service: ServiceSettings = .init(), roles: ServiceRoles = .all) {
         self.callbackHost = callbackHost
         self.callbackPort = callbackPort
         self.callbackSecret = callbackSecret
@@ -34,6 +36,7 @@ public struct ServerConfiguration: Sendable {
         self.pageSize = pageSize
         self.limits = limits
         self.service = service
+        self.roles = roles
     }
 
     /// Parses `HOST:PORT` (`[::1]:8080` for IPv6; a bare port means 127.0.0.1). The port is 0…65535 in decimal

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Catalog
+import DurableFiles
 import Foundation
 import Logging
 import Media
@@ -11,7 +12,7 @@ struct ReelCommand: AsyncParsableCommand {
         commandName: "reel",
         abstract: "ReelVault: archive, verify and rework AI-generated videos.",
         version: ReelVersion.string,
-        subcommands: [ArchiveCommand.self, ShowCommand.self, LsCommand.self, RenderTaskCommand.self, ReindexCommand.self, VerifyCatalogCommand.self, ServeCommand.self, WatchCommand.self, JobsCommand.self, DatabaseCommand.self, MediaCommand.self]
+        subcommands: [ArchiveCommand.self, ShowCommand.self, LsCommand.self, RenderTaskCommand.self, ReindexCommand.self, VerifyCatalogCommand.self, ServeCommand.self, WatchCommand.self, JobsCommand.self, WorkersCommand.self, DatabaseCommand.self, MediaCommand.self]
     )
 
     /// Parses the command line, reads the configuration once (flags over `REEL_*`/`TOPVIEW_*`, checked before the

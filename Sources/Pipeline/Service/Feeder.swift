@@ -10,7 +10,9 @@ import TopView
 /// becomes ready.
 public struct Feeder: Service, CustomStringConvertible {
     let client: TopViewClient
-    let watch: WatchList
+    let watch: any WatchStore
+    /// The deployment's feeder lease: only its holder polls (`nil`: this process is the only feeder).
+    let leadership: Leadership?
     let queue: any JobQueue
     let settings: ServiceSettings
     let wake: WakeSignal
@@ -18,10 +20,11 @@ public struct Feeder: Service, CustomStringConvertible {
     let metrics: ReelMetrics
     let logger: Logger
 
-    public init(client: TopViewClient, watch: WatchList, queue: any JobQueue, settings: ServiceSettings, wake: WakeSignal,
-                metrics: ReelMetrics = ReelMetrics(), logger: Logger) {
+    public init(client: TopViewClient, watch: any WatchStore, queue: any JobQueue, settings: ServiceSettings, wake: WakeSignal,
+                leadership: Leadership? = nil, metrics: ReelMetrics = ReelMetrics(), logger: Logger) {
         self.client = client
         self.watch = watch
+        self.leadership = leadership
         self.queue = queue
         self.settings = settings
         self.wake = wake
@@ -33,12 +36,16 @@ public struct Feeder: Service, CustomStringConvertible {
     /// What the service group logs (not the whole configuration).
     public var description: String { "Feeder(concurrency: \(settings.feederConcurrency))" }
 
+    /// Whether this process may poll now.
+    var isLeader: Bool { leadership?.isLeader ?? true }
+
     public func run() async throws {
         var unreadable: String?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let due: [WatchEntry]
             do {
-                due = try watch.due(now: Date())
+                // Only the holder of the feeder lease polls: one request budget for the deployment.
+                due = isLeader ? try await watch.due(now: Date()) : []
                 if unreadable != nil { logger.notice("watch list readable again") }
                 unreadable = nil
             } catch {
@@ -46,14 +53,14 @@ public struct Feeder: Service, CustomStringConvertible {
                 metrics.stateError("watch")
                 if unreadable != "\(error)" {
                     logger.error("watch list not readable; no watched task is polled until it is",
-                                 metadata: ["watch.path": "\(watch.url.path)", "error": "\(error)"])
+                                 metadata: ["watch.store": "\(watch)", "error": "\(error)"])
                 }
                 unreadable = "\(error)"
                 due = []
             }
             await withTaskGroup(of: Void.self) { group in
                 var running = 0
-                for entry in due where !Task.isShuttingDownGracefully {
+                for entry in due where !Task.isShuttingDownGracefully && isLeader {
                     if running >= settings.feederConcurrency {
                         await group.next()
                         running -= 1
@@ -74,7 +81,7 @@ public struct Feeder: Service, CustomStringConvertible {
         logger[metadataKey: "task.id"] = "\(entry.taskId)"
         guard let kind = TaskKinds.kind(named: entry.kind) else {
             logger.warning("watched task of an unknown kind; no longer watched", metadata: ["task.kind": "\(entry.kind)"])
-            unwatch(entry, logger: logger)
+            await unwatch(entry, logger: logger)
             return
         }
         let snapshot: TaskSnapshot
@@ -87,11 +94,11 @@ public struct Feeder: Service, CustomStringConvertible {
             entry.lastError = error.description
             if error.disposition == .notFound || error.disposition == .permanent {
                 logger.warning("watched task refused upstream; no longer watched", metadata: ["error": "\(error)"])
-                unwatch(entry, logger: logger)
+                await unwatch(entry, logger: logger)
                 return
             }
             entry.nextPollAt = Date().addingTimeInterval(backoff(entry.polls))
-            save(entry, logger: logger)
+            await save(entry, logger: logger)
             return
         } catch {
             logger.error("watch poll failed", metadata: ["error": "\(error)"])
@@ -119,36 +126,36 @@ public struct Feeder: Service, CustomStringConvertible {
             let waitingForItems = snapshot.items.contains { $0.status == nil }
             let horizonOver = Date().timeIntervalSince(entry.settledAt ?? Date()) > seconds(settings.watchHorizon)
             if !waitingForItems || horizonOver {
-                unwatch(entry, logger: logger)
+                await unwatch(entry, logger: logger)
                 return
             }
         } else {
             entry.lastStatus = signature
         }
         entry.nextPollAt = Date().addingTimeInterval(backoff(entry.polls))
-        save(entry, logger: logger)
+        await save(entry, logger: logger)
     }
 
     /// Writes back one entry after a poll. A failure is logged and counted; the entry keeps its old poll date, so the
     /// task is polled again at the next round.
-    private func save(_ entry: WatchEntry, logger: Logger) {
+    private func save(_ entry: WatchEntry, logger: Logger) async {
         do {
-            _ = try watch.update(entry)
+            _ = try await watch.update(entry)
         } catch {
             metrics.stateError("watch")
             logger.error("watch entry not updated; the task is polled again at the next round",
-                         metadata: ["watch.path": "\(watch.url.path)", "error": "\(error)"])
+                         metadata: ["watch.store": "\(watch)", "error": "\(error)"])
         }
     }
 
     /// Stops watching one task. A failure is logged and counted; the task stays on the list and is polled again.
-    private func unwatch(_ entry: WatchEntry, logger: Logger) {
+    private func unwatch(_ entry: WatchEntry, logger: Logger) async {
         do {
-            _ = try watch.remove([entry.taskId])
+            _ = try await watch.remove([entry.taskId])
         } catch {
             metrics.stateError("watch")
             logger.error("watched task not removed from the list; it is polled again",
-                         metadata: ["watch.path": "\(watch.url.path)", "error": "\(error)"])
+                         metadata: ["watch.store": "\(watch)", "error": "\(error)"])
         }
     }
 

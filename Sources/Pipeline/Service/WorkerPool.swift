@@ -15,7 +15,7 @@ import TopView
 /// Every job is measured (``JobMetrics``); its logs, the downloader's included, carry the task id.
 public struct WorkerPool: Service, CustomStringConvertible {
     let queue: any JobQueue
-    let watch: WatchList
+    let watch: any WatchStore
     let archiver: Archiver
     let notifier: Notifier?
     let settings: ServiceSettings
@@ -26,7 +26,7 @@ public struct WorkerPool: Service, CustomStringConvertible {
     let limits: StageLimits
     let metrics: ReelMetrics
 
-    public init(queue: any JobQueue, watch: WatchList, archiver: Archiver, notifier: Notifier?, settings: ServiceSettings,
+    public init(queue: any JobQueue, watch: any WatchStore, archiver: Archiver, notifier: Notifier?, settings: ServiceSettings,
                 wake: WakeSignal, owner: String, metrics: ReelMetrics = ReelMetrics(), logger: Logger) {
         self.queue = queue
         self.watch = watch
@@ -73,8 +73,37 @@ public struct WorkerPool: Service, CustomStringConvertible {
                 await idle()
                 continue
             }
-            let finished = await cancelWhenGracefulShutdown { await self.execute(job) }
-            if !finished { await release(job) }
+            let run = await runLeased(job) { await cancelWhenGracefulShutdown { await self.execute(job) } }
+            if run.leaseLost {
+                metrics.stateError("lease")
+                logger.warning("job lease lost: its run here was cancelled; another process has the job",
+                               metadata: job.logMetadata())
+            } else if !run.finished {
+                await release(job)
+            }
+        }
+    }
+
+    /// Runs `body` (the job's run: `true` when it finished) and, with a leased queue, cancels it as soon as the queue
+    /// finds this process's lease of the job lost (it stops at its next frame or chunk; nothing is recorded for it).
+    private func runLeased(_ job: Job, _ body: @escaping @Sendable () async -> Bool) async -> (finished: Bool, leaseLost: Bool) {
+        guard let leased = queue as? any LeasedJobQueue else { return (await body(), false) }
+        return await withTaskGroup(of: Bool?.self) { group in
+            group.addTask { await body() }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(250)) // cancelled when the run ends first
+                    if leased.hasLostLease(job.id) { return nil }
+                }
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            guard let finished = first else {
+                _ = await group.next()
+                return (false, true)
+            }
+            return (finished, false)
         }
     }
 
@@ -134,7 +163,7 @@ public struct WorkerPool: Service, CustomStringConvertible {
                 // A rerun that found everything archived already has nothing new to tell.
                 if let after, Self.hasNews(before: before, after: after) { await notify(job, manifest: after) }
             case .notSettled:
-                _ = try watch.add([job.taskId], kind: job.kind)
+                _ = try await watch.add([job.taskId], kind: job.kind)
                 try await queue.complete(job.id)
                 logger.info("task not settled yet; watching it")
             case .usage:

@@ -12,8 +12,9 @@ struct DatabaseConfiguration: Sendable {
         self.settings = settings
     }
 
-    init(reader: ConfigurationReader, flag: String?, leaseFlag: Double? = nil) throws(ConfigurationError) {
-        if let url = reader.text("REEL_DATABASE_URL", flag: flag) {
+    /// Reads `REEL_DATABASE_URL` (or `--database-url`) and `REEL_LEASE` (or `reel serve --lease`).
+    init(reader: ConfigurationReader, flags: DatabaseOptions?, leaseFlag: Double? = nil) throws(ConfigurationError) {
+        if let url = reader.text("REEL_DATABASE_URL", flag: flags?.databaseURL) {
             do {
                 settings = try DatabaseSettings(url: url, environment: ProcessInfo.processInfo.environment)
             } catch {

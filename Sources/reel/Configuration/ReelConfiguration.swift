@@ -11,26 +11,33 @@ struct ReelConfiguration: Sendable {
     var api: APIConfiguration
     var archive: ArchiveConfiguration
     var serve: ServeConfiguration
+    /// `REEL_DATABASE_URL`, `REEL_LEASE`: shared state in PostgreSQL, or the embedded files.
+    var database: DatabaseConfiguration
     /// `REEL_FAILPOINT`: points armed at start (``Failpoint``), each with the hit on which it fires.
     var failpoints: [String: Int]
 
     init(logging: LoggingConfiguration = .init(), storage: StorageConfiguration = .init(), api: APIConfiguration = .init(),
-         archive: ArchiveConfiguration = .init(), serve: ServeConfiguration = .init(), failpoints: [String: Int] = [:]) {
+         archive: ArchiveConfiguration = .init(), serve: ServeConfiguration = .init(), database: DatabaseConfiguration = .init(),
+         failpoints: [String: Int] = [:]) {
         self.logging = logging
         self.storage = storage
         self.api = api
         self.archive = archive
         self.serve = serve
+        self.database = database
         self.failpoints = failpoints
     }
 
-    /// Reads the configuration: logging, failpoints and the storage root for every command; the API, the ladder and
-    /// the service only for a command that has their flags (`flags`), so `reel ls` needs no API key. The first
-    /// setting that does not fit stops the read.
+    /// Reads the configuration: logging, failpoints and the storage root for every command; the API, the ladder, the
+    /// service and the database only for a command that has their flags (`flags`), so `reel ls` needs no API key. The
+    /// first setting that does not fit stops the read.
     init(reader: ConfigurationReader, flags: ConfigurationFlags = ConfigurationFlags()) throws(ConfigurationError) {
         self.init(logging: try LoggingConfiguration(reader: reader),
                   storage: StorageConfiguration(reader: reader, flags: flags.storage),
                   failpoints: reader.failpoints())
+        if let database = flags.database {
+            self.database = try DatabaseConfiguration(reader: reader, flags: database, leaseFlag: flags.serve?.lease)
+        }
         if let serve = flags.serve { self.serve = try ServeConfiguration(reader: reader, flags: serve) }
         if let api = flags.api { self.api = try APIConfiguration(reader: reader, flags: api) }
         if let ladder = flags.ladder { self.archive = try ArchiveConfiguration(reader: reader, flags: ladder) }
@@ -44,11 +51,14 @@ struct ConfigurationFlags {
     var api: APIOptions?
     var ladder: LadderOptions?
     var serve: ServeOptions?
+    var database: DatabaseOptions?
 
-    init(storage: StorageOptions? = nil, api: APIOptions? = nil, ladder: LadderOptions? = nil, serve: ServeOptions? = nil) {
+    init(storage: StorageOptions? = nil, api: APIOptions? = nil, ladder: LadderOptions? = nil, serve: ServeOptions? = nil,
+         database: DatabaseOptions? = nil) {
         self.storage = storage
         self.api = api
         self.ladder = ladder
         self.serve = serve
+        self.database = database
     }
 }

@@ -31,6 +31,7 @@ struct ServeConfiguration: Sendable {
     ///   `REEL_HTTP_HEADER_TIMEOUT`: decimal seconds.
     /// - `REEL_REQUESTS_PER_SECOND`, `REEL_CALLBACK_MAX_CONNECTIONS`, `REEL_ADMIN_MAX_CONNECTIONS`, `REEL_MAX_INTERRUPTIONS`.
     /// - `REEL_NOTIFY_URL` (http(s), never link-local), `REEL_NOTIFY_COMMAND`.
+    /// - `--roles` / `REEL_ROLES`: the parts this process runs (``ServiceRoles``; default all).
     init(reader: ConfigurationReader, flags: ServeOptions,
          cores: Int = ProcessInfo.processInfo.activeProcessorCount) throws(ConfigurationError) {
         let secret = try Self.callbackSecret(reader.text("REEL_CALLBACK_SECRET"))
@@ -76,9 +77,18 @@ struct ServeConfiguration: Sendable {
             limits.adminMaxConnections = v
         }
 
+        var roles = ServiceRoles.all
+        if let text = reader.text("REEL_ROLES", flag: flags.roles) {
+            guard let parsed = ServiceRoles(parsing: text) else {
+                throw .refused("REEL_ROLES / --roles", "must be a comma-separated list of callbacks, admin, feeder, workers "
+                               + "(each at most once), e.g. --roles callbacks,admin,feeder")
+            }
+            roles = parsed
+        }
+
         self.init(server: ServerConfiguration(callbackHost: callback.host, callbackPort: callback.port, callbackSecret: secret,
                                               adminHost: admin.host, adminPort: admin.port, adminToken: adminToken,
-                                              limits: limits, service: service),
+                                              limits: limits, service: service, roles: roles),
                   allowPublicAdmin: allowPublic)
     }
 

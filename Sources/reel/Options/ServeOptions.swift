@@ -36,4 +36,8 @@ struct ServeOptions: ParsableArguments {
             transform: Settings.maxInterruptions.argument) var maxInterruptions: Int?
     @Option(name: .customLong("notify-url"), help: "POST each archived task's show --json document here (http(s); never link-local).") var notifyURL: String?
     @Option(name: .customLong("notify-command"), help: "Run this (sh -c) with the document on stdin.") var notifyCommand: String?
+    @Option(name: .customLong("roles"), help: "Parts this process runs: any of callbacks,admin,feeder,workers (default: all; REEL_ROLES).")
+    var roles: String?
+    @Option(name: .long, help: "A claimed job's lease in seconds with PostgreSQL \(Settings.lease.help(default: "30")); also the feeder's leader lease.",
+            transform: Settings.lease.argument) var lease: Double?
 }

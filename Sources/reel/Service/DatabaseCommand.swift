@@ -22,13 +22,9 @@ struct DatabaseCommand: AsyncParsableCommand {
         """,
         subcommands: [Migrate.self, Status.self])
 
-    struct Options: ParsableArguments {
-        @Option(name: .customLong("database-url"), help: "PostgreSQL URL (default: REEL_DATABASE_URL).") var databaseURL: String?
-    }
-
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Apply pending schema migrations.")
-        @OptionGroup var options: Options
+        @OptionGroup var options: DatabaseOptions
 
         func run() async throws {
             let applied = try await DatabaseCommand.withDatabase(options) { client, logger in
@@ -42,7 +38,7 @@ struct DatabaseCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "status", abstract: "Schema version of the database and of this binary.",
             discussion: "--json prints {\"schemaVersion\", \"expectedVersion\", \"pending\"}.")
-        @OptionGroup var options: Options
+        @OptionGroup var options: DatabaseOptions
         @Flag(name: .long, help: "Print {\"schemaVersion\",\"expectedVersion\",\"pending\"} on stdout.") var json = false
 
         func run() async throws {
@@ -62,40 +58,16 @@ struct DatabaseCommand: AsyncParsableCommand {
     }
 
     /// Runs `body` with a client of the configured database: exit 2 without a usable URL, 4 when unreachable.
-    static func withDatabase<T: Sendable>(_ options: Options, _ body: @escaping @Sendable (PostgresClient, Logger) async throws -> T) async throws -> T {
+    static func withDatabase<T: Sendable>(_ options: DatabaseOptions,
+                                          _ body: @escaping @Sendable (PostgresClient, Logger) async throws -> T) async throws -> T {
         let database: DatabaseConfiguration
-        do { database = try DatabaseConfiguration(reader: ConfigurationReader(), flag: options.databaseURL) } catch { throw ReelExit(error) }
+        do { database = try DatabaseConfiguration(reader: ConfigurationReader(), flags: options) } catch { throw ReelExit(error) }
         guard let settings = database.settings else {
             throw ReelExit.usage("REEL_DATABASE_URL is not set: give postgres://USER@HOST[:PORT]/DATABASE (or --database-url)")
         }
         let logger = CLILogging.logger("reelvault.db")
-        let client = PostgresClient(configuration: try settings.clientConfiguration(), backgroundLogger: CLILogging.quiet(logger))
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { await client.run(); return nil }
-            defer { group.cancelAll() }
-            do {
-                // A database that does not answer within 15 s is unreachable (the pool alone would retry for a minute).
-                return try await withThrowingTaskGroup(of: T.self) { attempt in
-                    attempt.addTask { try await body(client, logger) }
-                    attempt.addTask {
-                        try await Task.sleep(for: .seconds(15))
-                        throw DatabaseTimeout()
-                    }
-                    defer { attempt.cancelAll() }
-                    return try await attempt.next()!
-                }
-            } catch let error as SchemaStatus.Ahead {
-                throw ReelExit.usage(error.description)
-            } catch let error as ReelExit {
-                throw error
-            } catch {
-                throw ReelExit(code: ReelExit.unavailable,
-                               message: "error: the database \(settings) cannot be reached or refused the request: \(String(reflecting: error).prefix(300))")
-            }
+        return try await SharedStateAccess.withClient(settings, logger: logger) { client in
+            try await SharedStateAccess.reachable(settings) { try await body(client, logger) }
         }
     }
-}
-
-struct DatabaseTimeout: Error, CustomStringConvertible {
-    var description: String { "no answer within 15 s" }
 }

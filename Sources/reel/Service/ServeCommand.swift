@@ -39,11 +39,11 @@ struct ServeCommand: ConfiguredCommand {
     @OptionGroup var ladder: LadderOptions
     @OptionGroup var api: APIOptions
     @OptionGroup var storage: StorageOptions
-    @Option(name: .customLong("database-url"), help: "PostgreSQL for shared state (default: REEL_DATABASE_URL; unset: the embedded files).")
-    var databaseURL: String?
-    @Option(name: .long, help: "A claimed job's lease in seconds with PostgreSQL (1…3600; default 30).") var lease: Double?
+    @OptionGroup var database: DatabaseOptions
 
-    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage, api: api, ladder: ladder, serve: serve) }
+    var configurationFlags: ConfigurationFlags {
+        ConfigurationFlags(storage: storage, api: api, ladder: ladder, serve: serve, database: database)
+    }
 
     /// A service logs its jobs: info unless `REEL_LOG_LEVEL` says otherwise.
     static var defaultLogLevel: Logger.Level { .info }
@@ -59,48 +59,23 @@ struct ServeCommand: ConfiguredCommand {
         let catalog = try configuration.storage.openCatalog()
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        let root = configuration.storage.root
-        let database: DatabaseConfiguration
-        do { database = try DatabaseConfiguration(reader: ConfigurationReader(), flag: databaseURL, leaseFlag: lease) } catch { throw ReelExit(error) }
-        try await withJobQueue(database, root: root, maxInterruptions: server.service.maxInterruptions, logger: logger) { queue, services in
+        if let settings = configuration.database.settings {
+            logger.notice("shared state in PostgreSQL", metadata: ["db": "\(settings)"])
+        }
+        try await SharedStateAccess.with(configuration, schema: .migrate, maxInterruptions: server.service.maxInterruptions) { state in
             try await configuration.api.withClients { client, downloader, http in
                 let settings = ArchiveSettings(wait: false, presets: configuration.archive.presets)
                 let archiver = Archiver(context: ArchiveContext(catalog: catalog, client: client, downloader: downloader,
                                                                 settings: settings, logger: CLILogging.logger("reelvault.archive")))
-                let reel = ReelService(configuration: server, catalog: catalog, queue: queue, watch: WatchList(root: root),
-                                       archiver: archiver, httpClient: http, registry: registry, logger: logger,
-                                       additionalServices: services)
+                let reel = ReelService(configuration: server, catalog: catalog, state: state, archiver: archiver, httpClient: http,
+                                       registry: registry, logger: logger)
                 try await reel.run { callbackPort, adminPort in
-                    Output.error("reel serve: callbacks on http://\(ServeConfiguration.hostInURL(server.callbackHost)):\(callbackPort)/callbacks/topview/<secret>, "
-                                 + "admin on http://\(ServeConfiguration.hostInURL(server.adminHost)):\(adminPort)/")
+                    let callbacks = server.roles.contains(.callbacks)
+                        ? "callbacks on http://\(ServeConfiguration.hostInURL(server.callbackHost)):\(callbackPort)/callbacks/topview/<secret>, " : ""
+                    let roles = server.roles == .all ? "" : " (roles: \(server.roles))"
+                    Output.error("reel serve: \(callbacks)admin on http://\(ServeConfiguration.hostInURL(server.adminHost)):\(adminPort)/\(roles)")
                 }
             }
-        }
-    }
-
-    /// The job queue of this deployment: the embedded files, or PostgreSQL when `REEL_DATABASE_URL` is set (migrated
-    /// at start; its client and lease renewal run beside the service).
-    private func withJobQueue(_ database: DatabaseConfiguration, root: URL, maxInterruptions: Int, logger: Logger,
-                              _ body: @Sendable (any JobQueue, [any Service]) async throws -> Void) async throws {
-        guard let settings = database.settings else {
-            try await body(FileJobQueue(root: root), [])
-            return
-        }
-        logger.notice("shared state in PostgreSQL", metadata: ["db": "\(settings)"])
-        let client = PostgresClient(configuration: try settings.clientConfiguration(), backgroundLogger: CLILogging.quiet(CLILogging.logger("reelvault.db")))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            do {
-                try await Migrations.migrate(client, logger: logger)
-            } catch let error as SchemaStatus.Ahead {
-                throw ReelExit.usage(error.description)
-            } catch {
-                throw ReelExit(code: ReelExit.unavailable, message: "error: the database \(settings) cannot be reached: \(String(reflecting: error).prefix(300))")
-            }
-            let queue = PostgresJobQueue(client: client, owner: JobOwner.current, lease: database.lease,
-                                         maxInterruptions: maxInterruptions, logger: CLILogging.logger("reelvault.queue"))
-            try await body(queue, [queue])
         }
     }
 }

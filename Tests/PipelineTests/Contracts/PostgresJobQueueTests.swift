@@ -71,8 +71,7 @@ struct PostgresJobQueueTests {
             #expect(status == SchemaStatus(schemaVersion: Migrations.expectedVersion, expectedVersion: Migrations.expectedVersion))
             #expect(status.pending == 0)
             // Many processes starting at once: the advisory lock lets one apply each step.
-            try await client.query("DELETE FROM reel_schema", logger: logger)
-            try await client.query("DROP TABLE reel_jobs", logger: logger)
+            try await PostgresTestDatabase.dropSchema(client)
             let applied = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<6 { group.addTask { try await Migrations.migrate(client, logger: logger) } }
                 return try await group.reduce(0, +)

@@ -60,6 +60,13 @@ enum PostgresTestDatabase {
     }
 }
 
+extension PostgresTestDatabase {
+    /// Undoes every migration: the tables and the recorded versions, as on a database never migrated.
+    static func dropSchema(_ client: PostgresClient) async throws {
+        try await client.query("DROP TABLE IF EXISTS reel_jobs, reel_watch, reel_workers, reel_leaders, reel_schema", logger: logger)
+    }
+}
+
 struct PostgresTestUnavailable: Error, CustomStringConvertible {
     var description: String { "no test PostgreSQL (REEL_TEST_DATABASE_URL); run the tests through Tools/test.sh" }
 }

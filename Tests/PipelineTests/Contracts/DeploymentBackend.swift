@@ -1,0 +1,43 @@
+import Foundation
+@testable import Pipeline
+import ReelPostgres
+
+/// One implementation of the deployment's shared state beside the queue — ``WatchStore``, ``WorkerRegistry``,
+/// ``LeaderLease`` — under the contract (``DeploymentContractTests``): the embedded files or PostgreSQL.
+struct DeploymentBackend: Sendable, CustomStringConvertible {
+    let name: String
+    let withFixture: @Sendable (@Sendable (DeploymentFixture) async throws -> Void) async throws -> Void
+    var description: String { name }
+
+    static let file = DeploymentBackend(name: "files") { body in
+        try await withQueueRoot { root in
+            try await body(DeploymentFixture(
+                watch: WatchList(root: root), otherWatch: WatchList(root: root), workers: FileWorkerRegistry(root: root),
+                lease: { FileLeaderLease(root: root) }, leaseExpires: false))
+        }
+    }
+
+    static let postgres = DeploymentBackend(name: "PostgreSQL") { body in
+        try await PostgresTestDatabase.withDatabase { client, _ in
+            try await body(DeploymentFixture(
+                watch: PostgresWatchList(client: client, logger: PostgresTestDatabase.logger),
+                otherWatch: PostgresWatchList(client: client, logger: PostgresTestDatabase.logger),
+                workers: PostgresWorkerRegistry(client: client, logger: PostgresTestDatabase.logger),
+                lease: { PostgresLeaderLease(client: client, logger: PostgresTestDatabase.logger) }, leaseExpires: true))
+        }
+    }
+
+    static var available: [DeploymentBackend] { PostgresTestDatabase.isAvailable ? [.file, .postgres] : [.file] }
+}
+
+/// The stores under test, as a check sees them.
+struct DeploymentFixture: Sendable {
+    let watch: any WatchStore
+    /// Another handle on the same watch list (as another process opens it).
+    let otherWatch: any WatchStore
+    let workers: any WorkerRegistry
+    /// A new handle on the leases, as another process has one.
+    let lease: @Sendable () -> any LeaderLease
+    /// Whether a lease that is not renewed expires (PostgreSQL); the embedded one ends with its holder's process.
+    let leaseExpires: Bool
+}
