@@ -31,7 +31,13 @@ let package = Package(
         ),
         // Small shared primitives with no dependencies (safe text for logs and terminals, …).
         .target(name: "ReelBasics", swiftSettings: strict),
-        .target(name: "Media", dependencies: ["CFFmpeg"], swiftSettings: strict),
+        // The storage root's durable-file primitives: atomic writes with fsync, flock, bounded reads, failpoints, digests.
+        .target(
+            name: "DurableFiles",
+            dependencies: ["ReelBasics", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        .target(name: "Media", dependencies: ["CFFmpeg", "DurableFiles"], swiftSettings: strict),
         .target(
             name: "TopView",
             dependencies: [
@@ -44,7 +50,7 @@ let package = Package(
         .target(
             name: "Catalog",
             dependencies: [
-                "ReelBasics",
+                "ReelBasics", "DurableFiles",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -54,7 +60,7 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
-                "Media", "TopView", "Catalog", "ReelBasics",
+                "Media", "TopView", "Catalog", "ReelBasics", "DurableFiles",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -88,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "reel",
             dependencies: [
-                "Media", "Pipeline", "Catalog", "TopView", "ReelServer", "ReelBasics", "ReelPostgres",
+                "Media", "Pipeline", "Catalog", "TopView", "ReelServer", "ReelBasics", "ReelPostgres", "DurableFiles",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -117,9 +123,10 @@ let package = Package(
         ),
         // Test doubles shared by test targets (a clock that moves only when a test says so).
         .target(name: "ReelTestSupport", path: "Tests/ReelTestSupport", swiftSettings: strict),
-        .testTarget(name: "MediaTests", dependencies: ["Media"], swiftSettings: strict),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "ReelTestSupport"], swiftSettings: strict),
         .testTarget(name: "TopViewTests", dependencies: ["TopView", "ReelTestSupport"], swiftSettings: strict),
-        .testTarget(name: "CatalogTests", dependencies: ["Catalog"], swiftSettings: strict),
+        .testTarget(name: "DurableFilesTests", dependencies: ["DurableFiles"], swiftSettings: strict),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "DurableFiles"], swiftSettings: strict),
         .testTarget(
             name: "PipelineTests",
             dependencies: [

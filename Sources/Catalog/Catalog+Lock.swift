@@ -1,3 +1,4 @@
+import DurableFiles
 import Foundation
 
 extension Catalog {
@@ -18,14 +19,14 @@ extension Catalog {
         _ body: () async throws -> T
     ) async throws -> T {
         try requireWriteAccess()
-        try FileIO.createDirectories(layout.taskDirectory(id))
-        let lock = try FileLock(path: layout.lockURL(id).path)
-        defer { lock.close() }
-        do {
-            try await lock.lock(timeout: timeout)
-        } catch let error as CatalogError where error == .lockTimeout {
-            throw CatalogError.lockTimeout(id.rawValue, lock.path)
+        let lock = try fileIO { () throws(FileError) in
+            try FileIO.createDirectories(layout.taskDirectory(id))
+            return try FileLock(path: layout.lockURL(id).path)
         }
+        defer { lock.close() }
+        let acquired: Bool
+        do { acquired = try await lock.acquire(timeout: timeout) } catch let error as FileError { throw CatalogError.io(error) }
+        guard acquired else { throw CatalogError.lockTimeout(id.rawValue, lock.path) }
         try cleanLeftovers(id)
         refreshIndexEntry(id)
         return try await body()
@@ -38,7 +39,7 @@ extension Catalog {
         let directory = layout.taskDirectory(id)
         let temporaries = FileIO.list(directory.path).filter(Self.isManifestTemporary)
         for name in temporaries {
-            try FileIO.removeFile(directory.appendingPathComponent(name).path)
+            try fileIO { () throws(FileError) in try FileIO.removeFile(directory.appendingPathComponent(name).path) }
         }
         if leftovers > 0 || !temporaries.isEmpty {
             logger.notice("removed leftovers of an interrupted run", metadata: [

@@ -1,3 +1,4 @@
+import DurableFiles
 import Foundation
 import Logging
 
@@ -37,7 +38,7 @@ public struct Catalog: Sendable {
         switch access {
         case .readWrite:
             try Self.requireWritable(requested.root)
-            try FileIO.createDirectories(requested.tasksDirectory)
+            try fileIO { () throws(FileError) in try FileIO.createDirectories(requested.tasksDirectory) }
         case .readOnly:
             guard FileIO.isDirectory(requested.root.path) else {
                 throw CatalogError.io("open the catalog", requested.root.path, errno: ENOENT)
@@ -71,8 +72,11 @@ public struct Catalog: Sendable {
         try requireWriteAccess()
         let id = try manifest.id()
         let url = layout.manifestURL(id)
-        try FileIO.createDirectories(url.deletingLastPathComponent())
-        try FileIO.writeAtomically(ManifestFile.encode(manifest), to: url, failpointPrefix: "catalog.manifest")
+        let data = try ManifestFile.encode(manifest)
+        try fileIO { () throws(FileError) in
+            try FileIO.createDirectories(url.deletingLastPathComponent())
+            try FileIO.writeAtomically(data, to: url, failpointPrefix: "catalog.manifest")
+        }
         Failpoint.hit("catalog.manifest.renamed")
         try index.upsert(manifest, readingBack: url, id: id)
         Failpoint.hit("catalog.index.upserted")

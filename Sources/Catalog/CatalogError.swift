@@ -1,3 +1,4 @@
+import DurableFiles
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -73,12 +74,13 @@ public struct CatalogError: Error, Equatable, CustomStringConvertible {
         CatalogError(.manifestTooLarge, subject: path, reason: "\(bytes) bytes")
     }
 
-    package static func io(_ operation: String, _ path: String, errno code: Int32) -> CatalogError {
-        CatalogError(.io, subject: path, reason: "\(operation): \(String(cString: strerror(code))) (errno \(code))")
+    /// A filesystem call that failed (``FileError``, kept as the cause).
+    package static func io(_ error: FileError) -> CatalogError {
+        CatalogError(.io, subject: error.path, reason: error.reason, underlying: error)
     }
 
-    static func io(_ operation: String, _ path: String, _ cause: any Error) -> CatalogError {
-        CatalogError(.io, subject: path, reason: "\(operation): \(cause)", underlying: cause)
+    package static func io(_ operation: String, _ path: String, errno code: Int32) -> CatalogError {
+        io(FileError(operation, path, errno: code))
     }
 
     static func index(_ path: String, _ cause: any Error) -> CatalogError {
@@ -125,4 +127,9 @@ public struct CatalogError: Error, Equatable, CustomStringConvertible {
         let escaped = raw.unicodeScalars.prefix(80).map { $0.escaped(asASCII: true) }.joined()
         return "\"" + escaped + (raw.unicodeScalars.count > 80 ? "…" : "") + "\""
     }
+}
+
+/// Runs calls of the durable-file primitives; their ``FileError`` comes out as ``CatalogError/io``.
+func fileIO<T>(_ body: () throws(FileError) -> T) throws(CatalogError) -> T {
+    do { return try body() } catch { throw .io(error) }
 }

@@ -1,3 +1,4 @@
+import DurableFiles
 import Foundation
 
 /// Reading and encoding one `manifest.json`.
@@ -6,8 +7,14 @@ enum ManifestFile {
     /// does not decode or names another task than `id`.
     static func load(_ url: URL, id: TaskID) throws(CatalogError) -> TaskManifest? {
         let path = url.path
-        guard let data = try FileIO.readFile(path, limit: Catalog.maximumManifestBytes,
-                                             tooLarge: { .manifestTooLarge(path, bytes: $0) }) else { return nil }
+        let data: Data
+        switch FileIO.read(path, limit: Catalog.maximumManifestBytes) {
+        case .missing: return nil
+        case .read(let read): data = read
+        case .tooLarge(let size, _): throw .manifestTooLarge(path, bytes: size)
+        case .directory: throw .io("read", path, errno: EISDIR)
+        case .failed(let error): throw .io(error)
+        }
         let manifest: TaskManifest
         do {
             manifest = try CatalogJSON.decoder().decode(TaskManifest.self, from: data)

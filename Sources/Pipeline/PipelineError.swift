@@ -1,3 +1,4 @@
+import DurableFiles
 import Foundation
 
 /// Pipeline failures that are not the downloader's, the API's, the media engine's or the catalog's.
@@ -19,14 +20,8 @@ public struct PipelineError: Error, Sendable, CustomStringConvertible {
 
 /// Free-space checks before an encode (downloads check their own).
 enum DiskSpace {
-    static func free(at url: URL) -> Int64? {
-        var st = statvfs()
-        guard statvfs(url.path, &st) == 0 else { return nil }
-        return Int64(st.f_bavail) * Int64(st.f_frsize)
-    }
-
     static func require(bytes: Int64, at url: URL, for what: String) throws {
-        guard let free = free(at: url) else { return }
+        guard let free = FileIO.freeSpace(at: url.path) else { return }
         if free < bytes { throw PipelineError.insufficientSpace(bytes, free, what) }
     }
 }

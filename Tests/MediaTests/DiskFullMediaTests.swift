@@ -1,4 +1,5 @@
 import Foundation
+import ReelTestSupport
 import Testing
 @testable import Media
 
@@ -44,44 +45,17 @@ struct DiskFullMediaTests {
 }
 
 /// A 1 MiB tmpfs filled to the last block by a filler file: every further write gets ENOSPC.
-struct FullVolume {
-    let path: String
-
-    static func mount() async throws -> FullVolume? {
-        guard getuid() == 0 else { return nil }
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("reel-full-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        guard try await run("/bin/mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", path]) == 0 else { return nil }
-        let volume = FullVolume(path: path)
+enum FullVolume {
+    static func mount() async throws -> TestMount? {
+        guard let volume = try await TestMount.tmpfs(size: "1m") else { return nil }
         for directory in ["renditions", "thumbs"] {
-            try FileManager.default.createDirectory(atPath: path + "/" + directory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: volume.path + "/" + directory, withIntermediateDirectories: true)
         }
         // Fill it: write until the volume refuses.
-        let fd = open(path + "/filler", O_WRONLY | O_CREAT, 0o644)
+        let fd = open(volume.path + "/filler", O_WRONLY | O_CREAT, 0o644)
         let block = [UInt8](repeating: 0, count: 4096)
         while block.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) > 0 {}
         close(fd)
         return volume
-    }
-
-    func unmount() {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/umount")
-        process.arguments = [path]
-        try? process.run()
-        process.waitUntilExit()
-        try? FileManager.default.removeItem(atPath: path)
-    }
-
-    private static func run(_ tool: String, _ arguments: [String]) async throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        return try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
-        }
     }
 }

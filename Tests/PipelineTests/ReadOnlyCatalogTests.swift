@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import ReelTestSupport
 import Testing
 import TopView
 #if canImport(Glibc)
@@ -128,11 +129,11 @@ private func withReadOnlyMount(of source: URL, _ body: (URL) async throws -> Voi
     let mountPoint = FileManager.default.temporaryDirectory.appendingPathComponent("reel-backup-\(UUID().uuidString)", isDirectory: true)
     try FileManager.default.createDirectory(at: mountPoint, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: mountPoint) }
-    guard try await ReadOnlyMount.bind(source, at: mountPoint) else {
+    guard let mount = try await TestMount.readOnlyBind(source, at: mountPoint) else {
         print("ReadOnlyCatalogTests skipped: this machine does not permit a read-only bind mount (needs root)")
         return
     }
-    defer { ReadOnlyMount.unmount(mountPoint) }
+    defer { mount.unmount() }
     // The mount really is read-only, for root too.
     #expect(open(mountPoint.appendingPathComponent("index.sqlite").path, O_RDWR) < 0 && errno == EROFS)
     #expect(!FileManager.default.createFile(atPath: mountPoint.appendingPathComponent("probe").path, contents: Data()))

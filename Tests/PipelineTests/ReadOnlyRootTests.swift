@@ -1,4 +1,5 @@
 import Foundation
+import ReelTestSupport
 import Testing
 @testable import Pipeline
 
@@ -20,11 +21,11 @@ struct ReadOnlyRootTests {
 
             let mounted = base.appendingPathComponent("backup")
             try FileManager.default.createDirectory(at: mounted, withIntermediateDirectories: true)
-            guard try await ReadOnlyMount.bind(source, at: mounted) else {
+            guard let mount = try await TestMount.readOnlyBind(source, at: mounted) else {
                 print("ReadOnlyRootTests skipped: this machine does not permit a read-only bind mount (needs root)")
                 return
             }
-            defer { ReadOnlyMount.unmount(mounted) }
+            defer { mount.unmount() }
             // The mount really is read-only, for root too.
             #expect(!FileManager.default.createFile(atPath: mounted.appendingPathComponent("probe").path, contents: Data()))
             #expect(open(mounted.appendingPathComponent("queue/.lock").path, O_RDWR) < 0 && errno == EROFS)
@@ -79,46 +80,9 @@ struct ReadOnlyRootTests {
             _ = try await queue.enqueue(taskId: "T1", kind: "m2v", reason: "cli")
             let writer = open(root.appendingPathComponent("queue/.lock").path, O_RDWR)
             #expect(writer >= 0 && flock(writer, LOCK_EX) == 0)
-            #expect(throws: JobQueueError.lockTimeout) { _ = try queue.listReadOnly(state: nil) }
+            await #expect(throws: JobQueueError.lockTimeout) { _ = try await queue.listReadOnly(state: nil) }
             close(writer)
-            #expect(try queue.listReadOnly(state: nil).jobs.map(\.id) == ["m2v-T1"])
-        }
-    }
-}
-
-/// `mount --bind SRC DST` then `mount -o remount,bind,ro DST`.
-enum ReadOnlyMount {
-    /// `false` when mounting is not permitted here (not root, or a container without the capability).
-    static func bind(_ source: URL, at target: URL) async throws -> Bool {
-        guard getuid() == 0 else { return false }
-        guard try await run(["--bind", source.path, target.path]) == 0 else { return false }
-        guard try await run(["-o", "remount,bind,ro", target.path]) == 0 else {
-            unmount(target)
-            return false
-        }
-        return true
-    }
-
-    /// For `defer`, which cannot await: unmounting takes milliseconds.
-    static func unmount(_ target: URL) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/umount")
-        process.arguments = [target.path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try? process.run()
-        process.waitUntilExit()
-    }
-
-    private static func run(_ arguments: [String]) async throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/mount")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        return try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
+            #expect(try await queue.listReadOnly(state: nil).jobs.map(\.id) == ["m2v-T1"])
         }
     }
 }

@@ -1,3 +1,4 @@
+import DurableFiles
 import Foundation
 import GRDB
 import Logging
@@ -32,7 +33,7 @@ extension CatalogIndex {
         let path = url.path
         let lock = FileLock(sharedExisting: lockURL.path)
         defer { lock?.close() }
-        try lock?.lockBlocking()
+        try fileIO { () throws(FileError) in try lock?.lockBlocking() }
         if FileIO.isRegularFile(path) {
             let source = readOnlySource(path)
             do {

@@ -1,3 +1,4 @@
+import DurableFiles
 import Foundation
 import GRDB
 import Logging
@@ -32,18 +33,21 @@ final class CatalogIndex: Sendable {
     /// Opens the index at `url`, rebuilding it with `scan` when it is missing or outdated.
     init(url: URL, lockURL: URL, logger: Logger, scan: ManifestScan) throws(CatalogError) {
         path = url.path
-        let lock = try FileLock(path: lockURL.path)
+        let lock = try fileIO { () throws(FileError) in try FileLock(path: lockURL.path) }
         defer { lock.close() }
-        try lock.lockBlocking()
-        if !FileManager.default.fileExists(atPath: path) {
-            // A WAL left without its database would be replayed into the new one.
-            for suffix in ["-wal", "-shm"] { try FileIO.removeFile(path + suffix) }
+        let indexPath = url.path
+        try fileIO { () throws(FileError) in
+            try lock.lockBlocking()
+            if !FileManager.default.fileExists(atPath: indexPath) {
+                // A WAL left without its database would be replayed into the new one.
+                for suffix in ["-wal", "-shm"] { try FileIO.removeFile(indexPath + suffix) }
+            }
         }
         do {
             database = try Self.openAndMigrate(path: path, logger: logger, scan: scan)
         } catch let error as DatabaseError where [.SQLITE_NOTADB, .SQLITE_CORRUPT].contains(error.resultCode) {
             logger.warning("index unreadable, rebuilding", metadata: ["catalog.index": "\(path)", "error": "\(error)"])
-            for suffix in ["", "-wal", "-shm"] { try FileIO.removeFile(path + suffix) }
+            for suffix in ["", "-wal", "-shm"] { try fileIO { () throws(FileError) in try FileIO.removeFile(indexPath + suffix) } }
             do {
                 database = try Self.openAndMigrate(path: path, logger: logger, scan: scan)
             } catch {

@@ -1,3 +1,5 @@
+import ReelBasics
+
 /// One kind of file of an asset, named as the layout names it.
 public enum AssetFile: Sendable, Hashable {
     case source
@@ -33,9 +35,7 @@ extension CatalogLayout {
         case .thumbnail(let index) where index < 0:
             throw .unsafePath(file.name, "negative thumbnail index")
         case .rendition(let preset):
-            try SafeName.check(preset, maximumLength: 64) { why throws(CatalogError) in
-                throw CatalogError.unsafePath(preset, "preset \(why)")
-            }
+            if let why = SafeName.problem(preset, maximumLength: 64) { throw CatalogError.unsafePath(preset, "preset \(why)") }
         default:
             break
         }

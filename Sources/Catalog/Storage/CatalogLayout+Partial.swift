@@ -1,3 +1,4 @@
+import DurableFiles
 import Foundation
 
 /// Where a download that may outlive its process is kept until it is whole.

@@ -1,3 +1,4 @@
+import DurableFiles
 import Foundation
 
 /// A directory found under `tasks/<shard>/` by a scan.

@@ -1,5 +1,7 @@
 import Crypto
+import DurableFiles
 import Foundation
+import ReelBasics
 
 /// Where everything lives under the storage root.
 ///
@@ -34,10 +36,7 @@ public struct CatalogLayout: Sendable {
     public let root: URL
 
     public init(root: URL) {
-        let absolute = root.path.hasPrefix("/")
-            ? root
-            : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(root.path)
-        self.root = absolute.standardizedFileURL
+        self.root = FileIO.absolute(root)
     }
 
     /// The default root, `./storage`.
@@ -50,11 +49,7 @@ public struct CatalogLayout: Sendable {
 
     /// The first two hex characters of SHA-256 of the task id.
     public static func shard(of id: TaskID) -> String {
-        let digest = SHA256.hash(data: Data(id.rawValue.utf8))
-        return digest.prefix(1).map { byte in
-            let hex = String(byte, radix: 16)
-            return hex.count == 1 ? "0" + hex : hex
-        }.joined()
+        hexString(SHA256.hash(data: Data(id.rawValue.utf8)).prefix(1))
     }
 
     public func taskDirectory(_ id: TaskID) -> URL {

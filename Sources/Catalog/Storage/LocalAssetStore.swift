@@ -1,4 +1,6 @@
+import DurableFiles
 import Foundation
+import ReelBasics
 
 /// The ``AssetStore`` on the local filesystem, under a ``CatalogLayout``'s root: the staging area is the task's
 /// `.staging/`; a commit is fsync, rename into place, fsync of the directory (failpoint `catalog.store.synced` between
@@ -13,14 +15,16 @@ public struct LocalAssetStore: AssetStore {
     public func stagingFile(for task: TaskID, name: String) throws -> URL {
         let directory = layout.stagingDirectory(task)
         let url = try Self.stagingEntry(name, in: directory)
-        try FileIO.createDirectories(directory)
+        try fileIO { () throws(FileError) in try FileIO.createDirectories(directory) }
         return url
     }
 
     public func stagingDirectory(for task: TaskID, name: String) throws -> URL {
         let url = try Self.stagingEntry(name, in: layout.stagingDirectory(task))
-        if FileIO.exists(url.path) { try FileIO.removeTree(url.path) }
-        try FileIO.createDirectories(url)
+        try fileIO { () throws(FileError) in
+            if FileIO.exists(url.path) { try FileIO.removeTree(url.path) }
+            try FileIO.createDirectories(url)
+        }
         return url
     }
 
@@ -29,7 +33,7 @@ public struct LocalAssetStore: AssetStore {
         let names = try name.map { [try Self.stagingEntry($0, in: directory).lastPathComponent] } ?? FileIO.list(directory.path)
         var removed = 0
         for name in names where FileIO.exists(directory.appendingPathComponent(name).path) {
-            try FileIO.removeTree(directory.appendingPathComponent(name).path)
+            try fileIO { () throws(FileError) in try FileIO.removeTree(directory.appendingPathComponent(name).path) }
             removed += 1
         }
         return removed
@@ -41,14 +45,17 @@ public struct LocalAssetStore: AssetStore {
         guard FileIO.isRegularFile(source) else {
             throw CatalogError.io("commit: no staged file", source, errno: ENOENT)
         }
-        try FileIO.createDirectories(destination.deletingLastPathComponent())
-        try FileIO.fsync(path: source)
-        Failpoint.hit("catalog.store.synced")
-        try FileIO.renameDurably(from: source, to: destination.path)
+        try fileIO { () throws(FileError) in
+            try FileIO.createDirectories(destination.deletingLastPathComponent())
+            try FileIO.fsync(path: source)
+            Failpoint.hit("catalog.store.synced")
+            try FileIO.renameDurably(from: source, to: destination.path)
+        }
     }
 
     public func remove(relativePath: String) async throws {
-        try FileIO.removeFile(layout.absoluteURL(relative: relativePath).path)
+        let path = try layout.absoluteURL(relative: relativePath).path
+        try fileIO { () throws(FileError) in try FileIO.removeFile(path) }
     }
 
     public func size(relativePath: String) async throws -> Int64? {
@@ -78,14 +85,12 @@ public struct LocalAssetStore: AssetStore {
 
     /// `directory/name` for a safe single component `name`.
     private static func stagingEntry(_ name: String, in directory: URL) throws(CatalogError) -> URL {
-        try SafeName.check(name, maximumLength: 200) { why throws(CatalogError) in
-            throw CatalogError.unsafePath(name, "staging name \(why)")
-        }
+        if let why = SafeName.problem(name, maximumLength: 200) { throw CatalogError.unsafePath(name, "staging name \(why)") }
         return directory.appendingPathComponent(name)
     }
 }
 
 /// ``sha256(ofFileAt:)``, under a name the store's own `sha256(relativePath:)` does not hide.
-private func fileDigest(_ url: URL) throws -> String {
-    try sha256(ofFileAt: url)
+private func fileDigest(_ url: URL) throws(CatalogError) -> String {
+    try fileIO { () throws(FileError) in try sha256(ofFileAt: url) }
 }

@@ -1,4 +1,5 @@
 import Catalog
+import DurableFiles
 import Foundation
 import Logging
 import TopView

@@ -1,4 +1,5 @@
 import Catalog
+import DurableFiles
 import Foundation
 import Logging
 import Media
@@ -265,7 +266,7 @@ struct AssetArchiver: Sendable {
         case let e as MediaError: return "media.\(e.code.rawValue)"
         case let e as TopViewError: return e.code ?? "topview"
         case let e as PipelineError: return e.code
-        case is CatalogError: return "catalog"
+        case is CatalogError, is FileError: return "catalog"
         default: return "internal"
         }
     }

@@ -1,4 +1,5 @@
 import Catalog
+import DurableFiles
 import Crypto
 import Foundation
 
@@ -35,11 +36,11 @@ enum PartialDownload {
     static func sidecarURL(of data: URL) -> URL { CatalogLayout.partialSidecar(of: data) }
 
     static func load(_ data: URL) -> PartialSidecar? {
-        guard let bytes = try? FileIO.readFile(sidecarURL(of: data).path, limit: 64 << 10) else { return nil }
+        guard case .read(let bytes) = FileIO.read(sidecarURL(of: data).path, limit: 64 << 10) else { return nil }
         return try? StoredJSON.decoder().decode(PartialSidecar.self, from: bytes)
     }
 
-    static func save(_ sidecar: PartialSidecar, for data: URL) throws(CatalogError) {
+    static func save(_ sidecar: PartialSidecar, for data: URL) throws(FileError) {
         let encoded: Data
         do { encoded = try StoredJSON.encoder().encode(sidecar) } catch { return }
         try FileIO.writeAtomically(encoded, to: sidecarURL(of: data))

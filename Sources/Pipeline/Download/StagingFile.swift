@@ -1,5 +1,7 @@
 import Crypto
+import DurableFiles
 import Foundation
+import ReelBasics
 import Synchronization
 
 /// The file a download streams into, with the SHA-256 of the bytes written so far and the validators of the
@@ -143,15 +145,13 @@ final class StagingFile: Sendable {
         try state.withLock { (state: inout State) throws(DownloadError) in
             guard fsync(state.descriptor) == 0 else { throw fileError("cannot fsync") }
             let digest = state.hasher.finalize()
-            return (state.bytes, digest.map { String(format: "%02x", $0) }.joined())
+            return (state.bytes, hexString(digest))
         }
     }
 
     /// Bytes free for an unprivileged user on the file's volume.
     func availableSpace() -> Int64? {
-        var info = statvfs()
-        guard statvfs(url.deletingLastPathComponent().path, &info) == 0 else { return nil }
-        return Int64(info.f_bavail) * Int64(info.f_frsize)
+        FileIO.freeSpace(at: url.deletingLastPathComponent().path)
     }
 
     private func fileError(_ what: String) -> DownloadError {

@@ -1,10 +1,10 @@
-import Catalog
+import DurableFiles
 import Foundation
 
 extension FileJobQueue: JobQueueDiagnostics {
     /// ``listReadOnly(state:)`` and ``corruptFiles()`` together.
     public func inspect(state: JobState?) async throws -> JobQueueInspection {
-        let listed = try listReadOnly(state: state)
+        let listed = try await listReadOnly(state: state)
         return JobQueueInspection(jobs: listed.jobs, unreadable: listed.unreadable, quarantined: corruptFiles())
     }
 
@@ -13,19 +13,20 @@ extension FileJobQueue: JobQueueDiagnostics {
     /// storage root (a mounted backup). Takes a shared lock on `queue/.lock` only if it exists and opens read-only.
     /// A job file whose content is ahead of its directory (a move a crash interrupted) is listed in the state it
     /// records; unreadable files are skipped and returned by name (relative to the root) in `unreadable`.
-    /// Synchronous, like the watch list: a few small reads, and a lock wait that sleeps the thread (a CLI's).
-    func listReadOnly(state: JobState?) throws -> (jobs: [Job], unreadable: [String]) {
+    func listReadOnly(state: JobState?) async throws -> (jobs: [Job], unreadable: [String]) {
         guard FileIO.isDirectory(queueDirectory) else { return ([], []) }
-        let lock = SharedReadLock(existing: queueDirectory + "/.lock")
+        let lock = FileLock(sharedExisting: queueDirectory + "/.lock")
         defer { lock?.close() }
-        if let lock, !lock.acquire(timeout: lockTimeout) { throw JobQueueError.lockTimeout(lock.path) }
+        if let lock, try await !lock.acquire(timeout: lockTimeout, pollInterval: .milliseconds(16)) {
+            throw JobQueueError.lockTimeout(lock.path)
+        }
         var byID: [String: Job] = [:]
         var unreadable: [String] = []
         // A job whose move was interrupted sits in another state's directory: read them all when filtering.
         for scanned in JobState.allCases {
             for name in FileIO.names(in: directory(scanned)) where QueueName.isJobFile(name) {
                 let path = directory(scanned) + "/" + name
-                guard case .read(let data) = Self.readFile(path, limit: Self.maximumJobBytes),
+                guard case .read(let data) = FileIO.read(path, limit: Int64(Self.maximumJobBytes)),
                       let job = try? StoredJSON.decoder().decode(Job.self, from: data),
                       name == job.id + ".json", job.id == Job.id(kind: job.kind, taskId: job.taskId)
                 else {

@@ -1,6 +1,7 @@
-import Catalog
+import DurableFiles
 import Foundation
 import Logging
+import ReelBasics
 import Synchronization
 
 /// The file work under `<root>/queue/`: paths, the lock, reading (with roll-forward and quarantine) and
@@ -30,7 +31,7 @@ extension FileJobQueue {
             defer { lock.close() }
             guard try await lock.acquire(timeout: lockTimeout, pollInterval: .milliseconds(16)) else { throw JobQueueError.lockTimeout(lock.path) }
             return try body()
-        } catch let error as CatalogError {
+        } catch let error as FileError {
             logger.error("job queue I/O failed", metadata: ["error": "\(error)"])
             throw JobQueueError.io(error)
         }
@@ -74,16 +75,17 @@ extension FileJobQueue {
     /// gives `nil`; a file whose content is in another state (a move interrupted by a crash) is moved there.
     func read(_ path: String, name: String, in state: JobState) throws -> Job? {
         let data: Data
-        switch Self.readFile(path, limit: Self.maximumJobBytes) {
+        let read = FileIO.read(path, limit: Int64(Self.maximumJobBytes))
+        switch read {
         case .missing:
             return nil
-        case .unreadable(let why):
-            try quarantine(path, name: name, reason: why)
+        case .tooLarge, .directory:
+            try quarantine(path, name: name, reason: read.unfit ?? "unreadable")
             return nil
         case .failed(let error):
             throw error
-        case .read(let read):
-            data = read
+        case .read(let bytes):
+            data = bytes
         }
         let job: Job
         do {
@@ -101,26 +103,6 @@ extension FileJobQueue {
             logger.notice("completed a job transition interrupted by a crash", metadata: metadata(job, ["queue.from": "\(state.rawValue)"]))
         }
         return job
-    }
-
-    enum FileRead {
-        case missing
-        case read(Data)
-        /// Not a job file whatever its contents: too large, or a directory.
-        case unreadable(String)
-        case failed(CatalogError)
-    }
-
-    static func readFile(_ path: String, limit: Int) -> FileRead {
-        do {
-            guard let data = try FileIO.readFile(path, limit: Int64(limit)) else { return .missing }
-            return .read(data)
-        } catch {
-            // Only a failed read looks closer: a directory or an oversized file is not a job file, anything else is I/O.
-            if FileIO.isDirectory(path) { return .unreadable("a directory") }
-            if let size = FileIO.stamp(path)?.size, size > limit { return .unreadable("larger than \(limit) bytes") }
-            return .failed(error)
-        }
     }
 
     /// Writes `job` into its state's directory. A job already stored in state `from` is first rewritten
@@ -150,20 +132,10 @@ extension FileJobQueue {
     }
 }
 
-/// The safe-name rule of job ids, task ids and kinds: `[A-Za-z0-9._-]`, not starting with `.`.
+/// Job ids, task ids and kinds in the queue: ``SafeName``s, refused with the queue's own error.
 enum QueueName {
     static func isSafe(_ raw: String, maximumLength: Int) -> Bool {
-        let bytes = raw.utf8
-        guard !bytes.isEmpty, bytes.count <= maximumLength, bytes.first != UInt8(ascii: ".") else { return false }
-        return bytes.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"):
-                true
-            default:
-                false
-            }
-        }
+        SafeName.isSafe(raw, maximumLength: maximumLength)
     }
 
     static func check(_ raw: String, what: String, maximumLength: Int) throws(JobQueueError) {

@@ -1,4 +1,4 @@
-import Catalog
+import DurableFiles
 import Foundation
 import Logging
 

@@ -1,4 +1,4 @@
-import Catalog
+import DurableFiles
 import Foundation
 import Logging
 
@@ -33,7 +33,7 @@ import Logging
 /// Decoded pending jobs are cached per instance by inode, size and mtime, so a claim among many pending
 /// jobs costs a directory read and a stat per job, not a parse.
 ///
-/// Failpoints (`REEL_FAILPOINT`, see `Catalog.Failpoint`): `queue.job.written` (a job file fsynced, before
+/// Failpoints (`REEL_FAILPOINT`, see `DurableFiles.Failpoint`): `queue.job.written` (a job file fsynced, before
 /// its rename), `queue.job.rewritten` (a state change's new content in place, before the move),
 /// `queue.job.moved` (after the move).
 public struct FileJobQueue: JobQueue {
@@ -63,10 +63,7 @@ public struct FileJobQueue: JobQueue {
 
     public init(root: URL, retryPolicy: JobRetryPolicy, lockTimeout: Duration = .seconds(30),
                 logger: Logger = Logger(label: "reelvault.queue")) {
-        let absolute = root.path.hasPrefix("/")
-            ? root
-            : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(root.path)
-        self.root = absolute.standardizedFileURL
+        self.root = FileIO.absolute(root)
         self.retryPolicy = retryPolicy
         self.lockTimeout = lockTimeout
         self.logger = logger

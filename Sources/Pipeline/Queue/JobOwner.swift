@@ -1,6 +1,7 @@
-import Catalog
 import Crypto
+import DurableFiles
 import Foundation
+import ReelBasics
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -38,7 +39,7 @@ public enum JobOwner {
             let c = Character(scalar)
             return c.isASCII && (c.isLetter || c.isNumber || c == "-" || c == "_") ? c : "_"
         })
-        let digest = SHA256.hash(data: Data(owner.utf8)).prefix(6).map { String(format: "%02x", $0) }.joined()
+        let digest = hexString(SHA256.hash(data: Data(owner.utf8)).prefix(6))
         return "\(safe)-\(digest).lease"
     }
 
@@ -68,17 +69,17 @@ enum OwnerLeases {
 
     /// Takes the lease at `path` for this process if it does not hold it yet. `false` if another
     /// process holds it (two live processes claiming with one owner string: a misconfiguration).
-    static func acquire(_ path: String) throws(CatalogError) -> Bool {
-        try held.withLock { (held: inout [String: Int32]) throws(CatalogError) -> Bool in
+    static func acquire(_ path: String) throws(FileError) -> Bool {
+        try held.withLock { (held: inout [String: Int32]) throws(FileError) -> Bool in
             if held[path] != nil { return true }
             let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-            if fd < 0 { throw CatalogError.io("open lease", path, errno: errno) }
+            if fd < 0 { throw FileError("open lease", path, errno: errno) }
             while flock(fd, LOCK_EX | LOCK_NB) != 0 {
                 if errno == EINTR { continue }
                 let code = errno
                 close(fd)
                 if code == EWOULDBLOCK { return false }
-                throw CatalogError.io("flock lease", path, errno: code)
+                throw FileError("flock lease", path, errno: code)
             }
             held[path] = fd
             return true

@@ -1,4 +1,4 @@
-import Catalog
+import DurableFiles
 
 /// Every error a ``JobQueue`` throws. Compare with the static members (`error == .notFound`); the context
 /// (the job id, the path, the cause) travels with the instance and shows in `description`.
@@ -55,8 +55,8 @@ public struct JobQueueError: Error, Sendable, Equatable, CustomStringConvertible
 
     static func lockTimeout(_ path: String) -> JobQueueError { JobQueueError(.lockTimeout, subject: path) }
 
-    static func io(_ cause: CatalogError) -> JobQueueError {
-        JobQueueError(.io, subject: cause.subject, reason: "\(cause.reason) at \(cause.subject)", underlying: cause)
+    static func io(_ cause: FileError) -> JobQueueError {
+        JobQueueError(.io, subject: cause.path, reason: "\(cause.reason) at \(cause.path)", underlying: cause)
     }
 
     static func encoding(_ id: String, _ cause: any Error) -> JobQueueError {

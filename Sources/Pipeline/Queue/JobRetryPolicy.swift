@@ -1,3 +1,4 @@
+import DurableFiles
 import Foundation
 
 /// How a queue retries a job whose attempt failed: how many attempts a life has, and how long a failed job waits

@@ -1,4 +1,4 @@
-import Catalog
+import DurableFiles
 import Foundation
 import Logging
 import TopView
@@ -27,10 +27,7 @@ public struct WatchList: Sendable {
     let logger: Logger
 
     public init(root: URL, lockTimeout: Duration = .seconds(10), logger: Logger = Logger(label: "reelvault.watch")) {
-        let absolute = root.path.hasPrefix("/")
-            ? root
-            : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(root.path)
-        self.root = absolute.standardizedFileURL
+        self.root = FileIO.absolute(root)
         self.lockTimeout = lockTimeout
         self.logger = logger
     }
@@ -83,9 +80,13 @@ public struct WatchList: Sendable {
     /// read-only storage root (a mounted backup). Takes a shared lock on `.watch.lock` only if it exists and opens
     /// read-only.
     public func listReadOnly() throws -> [WatchEntry] {
-        let lock = SharedReadLock(existing: root.path + "/.watch.lock")
+        let lock = FileLock(sharedExisting: root.path + "/.watch.lock")
         defer { lock?.close() }
-        if let lock, !lock.acquire(timeout: lockTimeout) { throw WatchListError.lockTimeout(lock.path) }
+        do {
+            if let lock, try !lock.acquireSynchronously(timeout: lockTimeout) { throw WatchListError.lockTimeout(lock.path) }
+        } catch let error as FileError {
+            throw WatchListError.io(error)
+        }
         return try load(readOnly: true)
     }
 
@@ -135,7 +136,7 @@ public struct WatchList: Sendable {
             defer { lock.close() }
             guard try lock.acquireSynchronously(timeout: lockTimeout) else { throw WatchListError.lockTimeout(lock.path) }
             return try body()
-        } catch let error as CatalogError {
+        } catch let error as FileError {
             throw WatchListError.io(error)
         }
     }
@@ -143,16 +144,17 @@ public struct WatchList: Sendable {
     /// The entries on disk. An unreadable list is moved aside (the list starts empty), or, `readOnly`, reported.
     private func load(readOnly: Bool = false) throws -> [WatchEntry] {
         let data: Data
-        switch FileJobQueue.readFile(url.path, limit: Self.maximumBytes) {
+        let read = FileIO.read(url.path, limit: Int64(Self.maximumBytes))
+        switch read {
         case .missing:
             return []
-        case .unreadable(let why):
-            try quarantine(why, readOnly: readOnly)
+        case .tooLarge, .directory:
+            try quarantine(read.unfit ?? "unreadable", readOnly: readOnly)
             return []
         case .failed(let error):
             throw WatchListError.io(error)
-        case .read(let read):
-            data = read
+        case .read(let bytes):
+            data = bytes
         }
         let document: Document
         do {
@@ -171,13 +173,13 @@ public struct WatchList: Sendable {
     private func save(_ entries: [WatchEntry]) throws {
         let data: Data
         do { data = try StoredJSON.encoder().encode(Document(version: 1, entries: entries)) } catch { throw WatchListError.encoding(error) }
-        try FileIO.writeAtomically(data, to: url, failpointPrefix: "watch")
+        do { try FileIO.writeAtomically(data, to: url, failpointPrefix: "watch") } catch { throw WatchListError.io(error) }
     }
 
     private func quarantine(_ reason: String, readOnly: Bool) throws {
-        if readOnly { throw WatchListError.io(CatalogError.io("read watch list (\(reason))", url.path, errno: EINVAL)) }
+        if readOnly { throw WatchListError.io(FileError("read watch list (\(reason))", url.path, errno: EINVAL)) }
         let target = url.path + ".corrupt-" + String(Int64(Date().timeIntervalSince1970 * 1000))
-        try FileIO.renameDurably(from: url.path, to: target)
+        do { try FileIO.renameDurably(from: url.path, to: target) } catch { throw WatchListError.io(error) }
         logger.error("corrupt watch list moved aside; the list starts empty", metadata: [
             "watch.path": "\(url.path)", "watch.moved_to": "\(target)", "error": "\(reason)",
         ])

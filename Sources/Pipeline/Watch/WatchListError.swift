@@ -1,4 +1,5 @@
 import Catalog
+import DurableFiles
 
 /// Every error a ``WatchList`` throws. Compare with the static members; the context travels with the instance.
 public struct WatchListError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -45,7 +46,7 @@ public struct WatchListError: Error, Sendable, Equatable, CustomStringConvertibl
 
     static func lockTimeout(_ path: String) -> WatchListError { WatchListError(.lockTimeout, subject: path) }
 
-    static func io(_ cause: CatalogError) -> WatchListError { WatchListError(.io, subject: cause.subject, reason: "\(cause.reason) at \(cause.subject)") }
+    static func io(_ cause: FileError) -> WatchListError { WatchListError(.io, subject: cause.path, reason: "\(cause.reason) at \(cause.path)") }
 
     static func encoding(_ cause: any Error) -> WatchListError { WatchListError(.encoding, reason: "\(cause)") }
 

@@ -1,14 +1,18 @@
 import Foundation
 
-/// The JSON of the queue's job files and of `watch.json`: sorted keys, pretty, dates as ISO-8601 UTC
-/// with milliseconds (`2025-06-15T14:40:00.125Z`).
+/// The JSON of every file on the storage root (manifests, job files, `watch.json`, sidecars) and of what the CLI and
+/// the server print: sorted keys (stable diffs), unescaped slashes, pretty by default, dates as ISO-8601 UTC with
+/// milliseconds (`2025-06-15T14:40:00.125Z`). Reading also accepts whole-second dates, other offsets and a number of
+/// seconds since 1970.
 ///
-/// Dates are kept to whole milliseconds (``StoredJSON/milliseconds(_:)``): every date the queue or the
-/// watch list makes is rounded so, which makes a value read back equal (`==`) to the value written.
-enum StoredJSON {
-    static func encoder() -> JSONEncoder {
+/// Dates are kept to whole milliseconds (``StoredJSON/milliseconds(_:)``): a date the queue or the watch list makes
+/// is rounded so, which makes a value read back equal (`==`) to the value written.
+public enum StoredJSON {
+    public static func encoder(pretty: Bool = true) -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = pretty
+            ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            : [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
             try container.encode(format(date))
@@ -16,10 +20,13 @@ enum StoredJSON {
         return encoder
     }
 
-    static func decoder() -> JSONDecoder {
+    public static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
+            if let seconds = try? container.decode(Double.self) {
+                return Date(timeIntervalSince1970: seconds)
+            }
             let text = try container.decode(String.self)
             guard let date = parse(text) else {
                 throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an ISO-8601 date: \(text)")
@@ -30,14 +37,14 @@ enum StoredJSON {
     }
 
     /// `date` rounded to the nearest millisecond: the value it has once stored and read back.
-    static func milliseconds(_ date: Date) -> Date {
+    public static func milliseconds(_ date: Date) -> Date {
         fromMilliseconds(toMilliseconds(date))
     }
 
     /// Now, to the millisecond.
-    static func now() -> Date { milliseconds(Date()) }
+    public static func now() -> Date { milliseconds(Date()) }
 
-    static func format(_ date: Date) -> String {
+    public static func format(_ date: Date) -> String {
         let ms = toMilliseconds(date)
         let seconds = ms.quotientAndRemainder(dividingBy: 1000)
         let whole = seconds.remainder < 0 ? seconds.quotient - 1 : seconds.quotient
@@ -48,7 +55,7 @@ enum StoredJSON {
     }
 
     /// Reads what ``format(_:)`` writes, and also whole-second dates and other ISO-8601 offsets.
-    static func parse(_ text: String) -> Date? {
+    public static func parse(_ text: String) -> Date? {
         var base = text
         var fraction = 0
         if let dot = text.firstIndex(of: ".") {
