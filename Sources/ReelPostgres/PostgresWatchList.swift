@@ -51,6 +51,9 @@ public struct PostgresWatchList: WatchStore {
         try await entries(client.query("SELECT \(unescaped: Self.columns) FROM reel_watch ORDER BY seq", logger: logger))
     }
 
+    /// A read: nothing is written either way.
+    public func listReadOnly() async throws -> [WatchEntry] { try await list() }
+
     public func update(_ entry: WatchEntry) async throws -> Bool {
         let e = entry.storedToTheMillisecond
         for try await _ in try await client.query("""

@@ -8,6 +8,8 @@ import ServiceLifecycle
 /// lease renewal and wake-ups).
 public struct SharedState: Sendable {
     public var queue: any JobQueue
+    /// The same queue as the operator's tools read it (writing nothing).
+    public var diagnostics: any JobQueueDiagnostics
     public var watch: any WatchStore
     public var workers: any WorkerRegistry
     public var leader: any LeaderLease
@@ -17,9 +19,12 @@ public struct SharedState: Sendable {
     public var leaderLease: Duration
     public var services: [any Service]
 
-    public init(queue: any JobQueue, watch: any WatchStore, workers: any WorkerRegistry, leader: any LeaderLease,
-                owner: String = JobOwner.current, leaderLease: Duration = .seconds(30), services: [any Service] = []) {
+    public init<Queue: JobQueue & JobQueueDiagnostics>(
+        queue: Queue, watch: any WatchStore, workers: any WorkerRegistry, leader: any LeaderLease,
+        owner: String = JobOwner.current, leaderLease: Duration = .seconds(30), services: [any Service] = []
+    ) {
         self.queue = queue
+        self.diagnostics = queue
         self.watch = watch
         self.workers = workers
         self.leader = leader
@@ -28,9 +33,11 @@ public struct SharedState: Sendable {
         self.services = services
     }
 
-    /// Every part as files under `root`, shared by the processes of one machine.
-    public static func embedded(root: URL, owner: String = JobOwner.current) -> SharedState {
-        SharedState(queue: FileJobQueue(root: root), watch: WatchList(root: root), workers: FileWorkerRegistry(root: root),
+    /// Every part as files under `root`, shared by the processes of one machine; `logger` names each part's logger.
+    public static func embedded(root: URL, owner: String = JobOwner.current,
+                                logger: (String) -> Logger = { Logger(label: $0) }) -> SharedState {
+        SharedState(queue: FileJobQueue(root: root, logger: logger("reelvault.queue")),
+                    watch: WatchList(root: root, logger: logger("reelvault.watch")), workers: FileWorkerRegistry(root: root),
                     leader: FileLeaderLease(root: root), owner: owner)
     }
 }

@@ -20,6 +20,10 @@ public protocol WatchStore: Sendable, CustomStringConvertible {
     /// Every entry, in the order the tasks were added.
     func list() async throws -> [WatchEntry]
 
+    /// Every entry, reading without writing anything (no lock file or directory created, nothing repaired): for
+    /// `reel watch ls`, which must work on a read-only storage root.
+    func listReadOnly() async throws -> [WatchEntry]
+
     /// Replaces the entry of `entry.taskId`; `false`, and nothing written, when the task is no longer watched.
     @discardableResult
     func update(_ entry: WatchEntry) async throws -> Bool

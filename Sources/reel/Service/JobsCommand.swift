@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import Pipeline
 
-/// `reel jobs …`: inspect and steer the durable job queue of `reel serve` (`<root>/queue/`).
+/// `reel jobs …`: inspect and steer the durable job queue of `reel serve` (`<root>/queue/`, or PostgreSQL with
+/// `REEL_DATABASE_URL`).
 struct JobsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jobs",
@@ -26,13 +27,18 @@ struct JobsLsCommand: ConfiguredCommand {
         }
     }
 
-    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage) }
+    @OptionGroup var database: DatabaseOptions
+
+    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage, database: database) }
 
     func run(_ configuration: ReelConfiguration) async throws {
         // Read-only: listing writes nothing, so it works on a read-only storage root (a mounted backup).
         let inspection: JobQueueInspection
         do {
-            inspection = try await configuration.storage.openQueueDiagnostics().inspect(state: state.flatMap(JobState.init(rawValue:)))
+            let state = state.flatMap(JobState.init(rawValue:))
+            inspection = try await SharedStateAccess.with(configuration, schema: .requireCurrent) { shared in
+                try await shared.diagnostics.inspect(state: state)
+            }
         } catch {
             throw serviceExit(error)
         }
@@ -77,20 +83,23 @@ struct JobsRetryCommand: ConfiguredCommand {
         if (id == nil) == !failed { throw ValidationError("give a job id or --failed (not both)") }
     }
 
-    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage) }
+    @OptionGroup var database: DatabaseOptions
+
+    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage, database: database) }
 
     func run(_ configuration: ReelConfiguration) async throws {
-        let queue = configuration.storage.openQueue()
         if failed {
             let jobs: [Job]
-            do { jobs = try await queue.retryFailed() } catch { throw serviceExit(error) }
+            do {
+                jobs = try await SharedStateAccess.with(configuration, schema: .requireCurrent) { try await $0.queue.retryFailed() }
+            } catch { throw serviceExit(error) }
             for job in jobs { Output.line("retrying \(job.id)") }
             if jobs.isEmpty { Output.line("no failed job") }
             return
         }
         let id = try validJobID(id ?? "")
         do {
-            let job = try await queue.retry(id)
+            let job = try await SharedStateAccess.with(configuration, schema: .requireCurrent) { try await $0.queue.retry(id) }
             Output.line("retrying \(job.id)")
         } catch {
             throw serviceExit(error)
@@ -107,12 +116,14 @@ struct JobsCancelCommand: ConfiguredCommand {
     @Argument(help: "Job id (<kind>-<taskId>, as `reel jobs ls` shows).") var id: String
     @OptionGroup var storage: StorageOptions
 
-    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage) }
+    @OptionGroup var database: DatabaseOptions
+
+    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage, database: database) }
 
     func run(_ configuration: ReelConfiguration) async throws {
         let id = try validJobID(id)
         do {
-            let job = try await configuration.storage.openQueue().cancel(id)
+            let job = try await SharedStateAccess.with(configuration, schema: .requireCurrent) { try await $0.queue.cancel(id) }
             Output.line(job.state == .running
                 ? "cancel requested for \(job.id): it is running and ends as cancelled when its current attempt stops"
                 : "cancelled \(job.id)")

@@ -2,28 +2,6 @@ import Catalog
 import Foundation
 import Pipeline
 
-extension StorageConfiguration {
-    /// The job queue of this deployment (today the embedded one under `<root>/queue/`), logging to stderr.
-    func openQueue() -> any JobQueue {
-        fileQueue()
-    }
-
-    /// What `reel jobs ls` reads: the same queue's diagnostics, which write nothing (a read-only root works).
-    func openQueueDiagnostics() -> any JobQueueDiagnostics {
-        fileQueue()
-    }
-
-    /// The one place that picks the queue's backend.
-    private func fileQueue() -> FileJobQueue {
-        FileJobQueue(root: root, logger: CLILogging.logger("reelvault.queue"))
-    }
-
-    /// The watch list of this storage root (`<root>/watch.json`), logging to stderr.
-    func openWatchList() -> WatchList {
-        WatchList(root: root, logger: CLILogging.logger("reelvault.watch"))
-    }
-}
-
 /// A job id given on the command line must be a possible id (`<kind>-<taskId>`): anything else is a
 /// usage error (exit 2) before the queue is touched.
 func validJobID(_ raw: String) throws -> String {

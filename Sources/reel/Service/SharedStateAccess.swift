@@ -23,7 +23,7 @@ enum SharedStateAccess {
                                   _ body: @Sendable (SharedState) async throws -> T) async throws -> T {
         let root = configuration.storage.root
         guard let settings = configuration.database.settings else {
-            return try await body(.embedded(root: root))
+            return try await body(.embedded(root: root, logger: CLILogging.logger))
         }
         let logger = CLILogging.logger("reelvault.db")
         return try await withClient(settings, logger: logger) { client in

@@ -4,7 +4,8 @@ import Foundation
 import Pipeline
 import TopView
 
-/// `reel watch …`: the persistent list of tasks `reel serve` polls until they settle (`<root>/watch.json`).
+/// `reel watch …`: the persistent list of tasks `reel serve` polls until they settle (`<root>/watch.json`, or PostgreSQL
+/// with `REEL_DATABASE_URL`).
 struct WatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watch",
@@ -30,12 +31,16 @@ struct WatchAddCommand: ConfiguredCommand {
         }
     }
 
-    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage) }
+    @OptionGroup var database: DatabaseOptions
+
+    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage, database: database) }
 
     func run(_ configuration: ReelConfiguration) async throws {
         let ids = try validTaskIDs(tasks).map(\.rawValue)
         let added: [WatchEntry]
-        do { added = try configuration.storage.openWatchList().add(ids, kind: kind) } catch { throw serviceExit(error) }
+        do {
+            added = try await SharedStateAccess.with(configuration, schema: .requireCurrent) { try await $0.watch.add(ids, kind: kind) }
+        } catch { throw serviceExit(error) }
         // `add` refused an unknown kind already; this is its canonical name.
         let kindName = TaskKinds.kind(named: kind)?.name ?? kind
         let new = Set(added.map(\.taskId))
@@ -53,12 +58,16 @@ struct WatchLsCommand: ConfiguredCommand {
     @OptionGroup var storage: StorageOptions
     @OptionGroup var output: JSONFlag
 
-    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage) }
+    @OptionGroup var database: DatabaseOptions
+
+    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage, database: database) }
 
     func run(_ configuration: ReelConfiguration) async throws {
         let entries: [WatchEntry]
         // Read-only: listing writes nothing, so it works on a read-only storage root (a mounted backup).
-        do { entries = try configuration.storage.openWatchList().listReadOnly() } catch { throw serviceExit(error) }
+        do {
+            entries = try await SharedStateAccess.with(configuration, schema: .requireCurrent) { try await $0.watch.listReadOnly() }
+        } catch { throw serviceExit(error) }
         if output.json {
             try Output.json(entries)
             return
@@ -92,12 +101,16 @@ struct WatchRmCommand: ConfiguredCommand {
         if tasks.isEmpty { throw ValidationError("give at least one task id") }
     }
 
-    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage) }
+    @OptionGroup var database: DatabaseOptions
+
+    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage, database: database) }
 
     func run(_ configuration: ReelConfiguration) async throws {
         let ids = try validTaskIDs(tasks).map(\.rawValue)
         let removed: [String]
-        do { removed = try configuration.storage.openWatchList().remove(ids) } catch { throw serviceExit(error) }
+        do {
+            removed = try await SharedStateAccess.with(configuration, schema: .requireCurrent) { try await $0.watch.remove(ids) }
+        } catch { throw serviceExit(error) }
         for id in removed { Output.line("removed \(id)") }
         var seen = Set(removed)
         let missing = ids.filter { seen.insert($0).inserted }

@@ -2,6 +2,7 @@ import Foundation
 import PostgresNIO
 import ReelPostgres
 import Testing
+import TopView
 
 /// The real `reel` binary with `REEL_DATABASE_URL`: `reel db status|migrate` and their exit codes, and `reel serve`
 /// whose queue lives in PostgreSQL archiving a callback's task.
@@ -51,6 +52,56 @@ struct PostgresServeTests {
                     let queuedFiles = (try? FileManager.default.contentsOfDirectory(atPath: filesQueue)) ?? []
                     #expect(queuedFiles.isEmpty, "no job went to the embedded file queue")
                 }
+            }
+        }
+    }
+}
+
+extension PostgresServeTests {
+    /// `reel watch`, `reel jobs` and `reel workers` with `REEL_DATABASE_URL` read and write PostgreSQL, not the files of
+    /// the storage root; a database that is not migrated is refused with the command to run.
+    @Test func operatorCommandsUseTheDatabase() async throws {
+        try await withBench { bench in
+            try await PostgresTestDatabase.withDatabase { client, url in
+                let env = ["REEL_DATABASE_URL": url]
+                var result = try await bench.reel(["watch", "add", "w-1", "w-2", "--storage", bench.storage.path], env)
+                #expect(result.status == 0 && result.stdout.contains("watching w-1"), "\(result)")
+                result = try await bench.reel(["watch", "rm", "w-1", "--storage", bench.storage.path], env)
+                #expect(result.status == 0, "\(result)")
+                result = try await bench.reel(["watch", "ls", "--json", "--storage", bench.storage.path], env)
+                let watched = try JSONValue.parse(Array(result.stdout.utf8)).arrayValue?.compactMap { $0["taskId"]?.stringValue }
+                #expect(watched == ["w-2"], "\(result)")
+                #expect(try await client.value("SELECT count(*) FROM reel_watch", as: Int.self) == 1)
+                #expect(!FileManager.default.fileExists(atPath: bench.storage.appendingPathComponent("watch.json").path))
+
+                try await withServeProcess(bench, environment: env) { serve in
+                    let task = taskId("ready")
+                    #expect(try await serve.callback(callbackBody(taskId: task)).status == 200)
+                    try await serve.waitForTask(task)
+                    result = try await bench.reel(["jobs", "ls", "--json", "--storage", bench.storage.path], env)
+                    #expect(result.status == 0 && result.stdout.contains("m2v-\(task)"), "\(result)")
+                    var workers: [JSONValue] = []
+                    for _ in 0..<60 where workers.isEmpty {
+                        result = try await bench.reel(["workers", "ls", "--json", "--storage", bench.storage.path], env)
+                        workers = try JSONValue.parse(Array(result.stdout.utf8)).arrayValue ?? []
+                        if workers.isEmpty { try await Task.sleep(for: .milliseconds(250)) }
+                    }
+                    let me = try #require(workers.first, "\(result)")
+                    #expect(me["pid"]?.lenientString == String(serve.process.pid))
+                    #expect(me["roles"]?.arrayValue?.compactMap(\.stringValue) == ["callbacks", "admin", "feeder", "workers"])
+                    #expect(me["alive"] == .bool(true))
+                    result = try await bench.reel(["workers", "ls", "--storage", bench.storage.path], env)
+                    #expect(result.stdout.hasPrefix("PROCESS") && result.stdout.contains("alive"), "\(result)")
+                    let stopped = try await serve.stop()
+                    #expect(stopped.status == 0, "\(stopped)")
+                }
+                result = try await bench.reel(["workers", "ls", "--json", "--storage", bench.storage.path], env)
+                #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[\n\n]" || result.stdout.contains("[]"),
+                        "a graceful stop removes its heartbeat: \(result)")
+
+                try await PostgresTestDatabase.dropSchema(client)
+                result = try await bench.reel(["jobs", "ls", "--storage", bench.storage.path], env)
+                #expect(result.status == 2 && result.stderr.contains("reel db migrate"), "\(result)")
             }
         }
     }
