@@ -83,21 +83,6 @@ public final class FileLock {
         return true
     }
 
-    /// Takes the lock for a synchronous caller: tries, and sleeps the *thread* 1–16 ms between tries; `false` after
-    /// `timeout`. It holds its thread for the whole wait: only for synchronous callers whose critical sections take
-    /// milliseconds (the watch list, until its callers are async). Async code uses ``acquire(timeout:pollInterval:clock:)``.
-    public func acquireSynchronously(timeout: Duration) throws(FileError) -> Bool {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        var pause: UInt32 = 1000
-        while try !tryLock() {
-            if clock.now >= deadline { return false }
-            usleep(pause + UInt32.random(in: 0...1000))
-            pause = min(pause * 2, 16_000)
-        }
-        return true
-    }
-
     /// Releases the lock and closes the file. Safe to call twice.
     public func close() {
         guard fd >= 0 else { return }

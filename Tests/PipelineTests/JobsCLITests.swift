@@ -2,9 +2,9 @@ import Foundation
 import Testing
 @testable import Pipeline
 
-/// `reel watch …` and `reel jobs …` through the built binary. Skipped (with a note) while the commands are
-/// not registered in `ReelCommand`; their logic is the queue's and the watch list's, tested directly.
-@Suite("CLI: reel watch, reel jobs", .enabled(if: JobsCLI.registered, "reel watch/jobs not registered in the built binary yet"))
+/// `reel watch …` and `reel jobs …` through the built binary; their logic is the queue's and the watch list's,
+/// tested directly.
+@Suite("CLI: reel watch, reel jobs")
 struct JobsCLITests {
     @Test func watchAddListRemove() async throws {
         try await withQueueRoot { root in
@@ -27,7 +27,7 @@ struct JobsCLITests {
             result = try await ReelProcess.run(["watch", "rm", "T1", "T9"] + storage)
             #expect(result.status == 1, "\(result)")
             #expect(result.stdout.contains("removed T1") && result.stderr.contains("T9"))
-            #expect(try WatchList(root: root).list().map(\.taskId) == ["T2"])
+            #expect(try await WatchList(root: root).list().map(\.taskId) == ["T2"])
             result = try await ReelProcess.run(["watch", "rm", "T2"] + storage)
             #expect(result.status == 0)
         }
@@ -105,30 +105,13 @@ struct JobsCLITests {
             #expect(try await queue.list(state: nil).map(\.state) == [.pending])
             #expect(queueFiles(root, "failed").isEmpty && queueFiles(root, "pending") == ["m2v-A.json"])
 
-            try WatchList(root: root).add(["W1"], kind: "m2v")
+            try await WatchList(root: root).add(["W1"], kind: "m2v")
             result = try await ReelProcess.run(["watch", "add", "W2"] + storage, environment: ["REEL_FAILPOINT": "watch.written"])
             #expect(result.killedBySignal, "\(result)")
-            #expect(try WatchList(root: root).list().map(\.taskId) == ["W1"])
+            #expect(try await WatchList(root: root).list().map(\.taskId) == ["W1"])
             result = try await ReelProcess.run(["watch", "add", "W2"] + storage)
             #expect(result.status == 0)
-            #expect(try WatchList(root: root).list().map(\.taskId) == ["W1", "W2"])
+            #expect(try await WatchList(root: root).list().map(\.taskId) == ["W1", "W2"])
         }
     }
-}
-
-enum JobsCLI {
-    /// Whether the built `reel` knows `watch` and `jobs`.
-    static let registered: Bool = {
-        guard let binary = try? ReelProcess.binary() else { return false }
-        return ["watch", "jobs"].allSatisfy { command in
-            let process = Process()
-            process.executableURL = binary
-            process.arguments = [command, "--help"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            guard (try? process.run()) != nil else { return false }
-            process.waitUntilExit()
-            return process.terminationStatus == 0
-        }
-    }()
 }

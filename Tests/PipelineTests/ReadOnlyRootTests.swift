@@ -17,7 +17,7 @@ struct ReadOnlyRootTests {
             _ = try await queue.enqueue(taskId: "T2", kind: "m2v", reason: "watch")
             _ = try #require(try await queue.claim(owner: "\(JobOwner.hostname):\(try queueDeadPID())"))
             _ = try await queue.recover(owner: JobOwner.current)
-            try WatchList(root: source).add(["W1", "W2"], kind: "m2v")
+            try await WatchList(root: source).add(["W1", "W2"], kind: "m2v")
 
             let mounted = base.appendingPathComponent("backup")
             try FileManager.default.createDirectory(at: mounted, withIntermediateDirectories: true)
@@ -61,7 +61,7 @@ struct ReadOnlyRootTests {
 
             let queue = FileJobQueue(root: root)
             _ = try await queue.enqueue(taskId: "T1", kind: "m2v", reason: "cli")
-            try WatchList(root: root).add(["W1"], kind: "m2v")
+            try await WatchList(root: root).add(["W1"], kind: "m2v")
             try FileManager.default.removeItem(at: root.appendingPathComponent("queue/.lock"))
             try FileManager.default.removeItem(at: root.appendingPathComponent(".watch.lock"))
             result = try await ReelProcess.run(["jobs", "ls", "--storage", root.path])

@@ -4,46 +4,46 @@ import Testing
 
 @Suite("Watch list")
 struct WatchListTests {
-    @Test func addListRemoveAndPersistAcrossInstances() throws {
-        try withWatchRoot { root in
+    @Test func addListRemoveAndPersistAcrossInstances() async throws {
+        try await withWatchRoot { root in
             let watch = WatchList(root: root)
-            let added = try watch.add(["T1", "T2", "T1"], kind: "m2v")
+            let added = try await watch.add(["T1", "T2", "T1"], kind: "m2v")
             #expect(added.map(\.taskId) == ["T1", "T2"])
             #expect(added.allSatisfy { $0.kind == "m2v" && $0.polls == 0 && $0.settledAt == nil })
 
             let reopened = WatchList(root: root)
-            #expect(try reopened.list() == added)
+            #expect(try await reopened.list() == added)
             #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("watch.json").path))
 
-            #expect(try reopened.remove(["T1", "nope"]) == ["T1"])
-            #expect(try watch.list().map(\.taskId) == ["T2"])
-            #expect(try watch.remove(["T1"]).isEmpty)
+            #expect(try await reopened.remove(["T1", "nope"]) == ["T1"])
+            #expect(try await watch.list().map(\.taskId) == ["T2"])
+            #expect(try await watch.remove(["T1"]).isEmpty)
         }
     }
 
-    @Test func addingAWatchedTaskKeepsItsState() throws {
-        try withWatchRoot { root in
+    @Test func addingAWatchedTaskKeepsItsState() async throws {
+        try await withWatchRoot { root in
             let watch = WatchList(root: root)
-            var entry = try #require(try watch.add(["T1"], kind: "m2v").first)
+            var entry = try #require(try await watch.add(["T1"], kind: "m2v").first)
             entry.polls = 4
             entry.lastStatus = "running"
             entry.lastError = "timeout"
             entry.nextPollAt = entry.nextPollAt.addingTimeInterval(90.123456)
-            #expect(try watch.update(entry))
-            #expect(try watch.add(["T1", "T3"], kind: "M2V").map(\.taskId) == ["T3"])
-            let stored = try #require(try watch.list().first { $0.taskId == "T1" })
+            #expect(try await watch.update(entry))
+            #expect(try await watch.add(["T1", "T3"], kind: "M2V").map(\.taskId) == ["T3"])
+            let stored = try #require(try await watch.list().first { $0.taskId == "T1" })
             #expect(stored.polls == 4 && stored.lastStatus == "running" && stored.lastError == "timeout")
             #expect(abs(stored.nextPollAt.timeIntervalSince(entry.nextPollAt)) < 0.001)
-            #expect(try watch.list().last?.kind == "m2v")   // the kind's canonical name
+            #expect(try await watch.list().last?.kind == "m2v")   // the kind's canonical name
         }
     }
 
-    @Test func dueListsEntriesWhoseTimeHasComeSettledOrNot() throws {
-        try withWatchRoot { root in
+    @Test func dueListsEntriesWhoseTimeHasComeSettledOrNot() async throws {
+        try await withWatchRoot { root in
             let watch = WatchList(root: root)
             let now = Date()
-            try watch.add(["soon", "later", "settled", "first"], kind: "m2v")
-            for var entry in try watch.list() {
+            try await watch.add(["soon", "later", "settled", "first"], kind: "m2v")
+            for var entry in try await watch.list() {
                 switch entry.taskId {
                 case "later": entry.nextPollAt = now.addingTimeInterval(60)
                 case "settled":
@@ -52,65 +52,69 @@ struct WatchListTests {
                 case "first": entry.nextPollAt = now.addingTimeInterval(-30)
                 default: break
                 }
-                try watch.update(entry)
+                try await watch.update(entry)
             }
-            #expect(try watch.due(now: now.addingTimeInterval(1)).map(\.taskId) == ["first", "soon"])
-            #expect(try watch.due(now: now.addingTimeInterval(61)).map(\.taskId) == ["first", "soon", "settled", "later"])
+            #expect(try await watch.due(now: now.addingTimeInterval(1)).map(\.taskId) == ["first", "soon"])
+            #expect(try await watch.due(now: now.addingTimeInterval(61)).map(\.taskId) == ["first", "soon", "settled", "later"])
         }
     }
 
-    @Test func updateDoesNotResurrectARemovedTask() throws {
-        try withWatchRoot { root in
+    @Test func updateDoesNotResurrectARemovedTask() async throws {
+        try await withWatchRoot { root in
             let watch = WatchList(root: root)
-            let entry = try #require(try watch.add(["T1"], kind: "m2v").first)
-            try watch.remove(["T1"])
-            #expect(try watch.update(entry) == false)
-            #expect(try watch.list().isEmpty)
+            let entry = try #require(try await watch.add(["T1"], kind: "m2v").first)
+            try await watch.remove(["T1"])
+            #expect(try await watch.update(entry) == false)
+            #expect(try await watch.list().isEmpty)
         }
     }
 
     @Test(arguments: ["../x", "a/b", "", ".hidden", "x\u{0}", "ü"])
-    func unsafeIDsAndUnknownKindsWriteNothing(_ id: String) throws {
-        try withWatchRoot { root in
+    func unsafeIDsAndUnknownKindsWriteNothing(_ id: String) async throws {
+        try await withWatchRoot { root in
             let watch = WatchList(root: root)
-            #expect(throws: WatchListError.invalidTaskID) { try watch.add(["ok", id], kind: "m2v") }
-            #expect(throws: WatchListError.invalidKind) { try watch.add(["ok"], kind: "nope") }
+            await #expect(throws: WatchListError.invalidTaskID) { try await watch.add(["ok", id], kind: "m2v") }
+            await #expect(throws: WatchListError.invalidKind) { try await watch.add(["ok"], kind: "nope") }
             #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("watch.json").path))
         }
     }
 
-    @Test func corruptWatchFileIsMovedAside() throws {
-        try withWatchRoot { root in
+    @Test func corruptWatchFileIsMovedAside() async throws {
+        try await withWatchRoot { root in
             try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
             let file = root.appendingPathComponent("watch.json")
             try Data("{\"version\":1,\"entries\":[{\"taskId\":".utf8).write(to: file)
             let watch = WatchList(root: root)
-            #expect(try watch.list().isEmpty)
+            #expect(try await watch.list().isEmpty)
             let names = try FileManager.default.contentsOfDirectory(atPath: root.path)
             #expect(names.contains { $0.hasPrefix("watch.json.corrupt-") })
-            #expect(try watch.add(["T1"], kind: "m2v").count == 1)
-            #expect(try WatchList(root: root).list().map(\.taskId) == ["T1"])
+            #expect(try await watch.add(["T1"], kind: "m2v").count == 1)
+            #expect(try await WatchList(root: root).list().map(\.taskId) == ["T1"])
         }
     }
 
-    @Test func concurrentWritersLoseNothing() throws {
-        try withWatchRoot { root in
-            DispatchQueue.concurrentPerform(iterations: 40) { n in
-                // Two instances, as two processes would be.
-                let watch = WatchList(root: root)
-                _ = try? watch.add(["T\(n)"], kind: "m2v")
-                if n % 4 == 0 { _ = try? WatchList(root: root).remove(["T\(n)"]) }
+    @Test func concurrentWritersLoseNothing() async throws {
+        try await withWatchRoot { root in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for n in 0..<40 {
+                    group.addTask {
+                        // Two instances, as two processes would be.
+                        try await WatchList(root: root).add(["T\(n)"], kind: "m2v")
+                        if n % 4 == 0 { try await WatchList(root: root).remove(["T\(n)"]) }
+                    }
+                }
+                try await group.waitForAll()
             }
-            let ids = Set(try WatchList(root: root).list().map(\.taskId))
+            let ids = Set(try await WatchList(root: root).list().map(\.taskId))
             #expect(ids == Set((0..<40).filter { $0 % 4 != 0 }.map { "T\($0)" }))
             let leftovers = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { $0.hasSuffix(".tmp") }
             #expect(leftovers.isEmpty)
         }
     }
 
-    private func withWatchRoot(_ body: (URL) throws -> Void) throws {
+    private func withWatchRoot(_ body: (URL) async throws -> Void) async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("watch-tests-\(UUID().uuidString)", isDirectory: true)
         defer { try? FileManager.default.removeItem(at: root) }
-        try body(root)
+        try await body(root)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ReelBasics
 
 /// A named lease that one process of a deployment holds at a time (the feeder's: one process polls upstream, so
 /// `REEL_REQUESTS_PER_SECOND` is one budget for the deployment). Every implementation passes the same contract suite.
@@ -20,7 +21,7 @@ public struct LeaderLeaseError: Error, CustomStringConvertible {
 
     /// Refuses a name that is not 1–64 of `A-Z a-z 0-9 . _ -` (not starting with `.`): the same names for every store.
     public static func check(_ name: String) throws(LeaderLeaseError) {
-        guard QueueName.isSafe(name, maximumLength: 64) else { throw LeaderLeaseError(name: name) }
+        guard SafeName.isSafe(name, maximumLength: 64) else { throw LeaderLeaseError(name: name) }
     }
 
     public var description: String { "the lease name \(name.debugDescription) is not a safe name (letters, digits, ., _ and -)" }

@@ -13,8 +13,8 @@ import TopView
 /// A crash leaves the old list or the new one. A `watch.json` that does not parse is moved aside to
 /// `watch.json.corrupt-<ms>`, logged, and the list starts empty.
 ///
-/// The methods are synchronous: each is one small file read and at most one write, under a lock whose
-/// wait sleeps the calling thread 1–16 ms between tries (bounded by `lockTimeout`). Errors are
+/// Each call is one small file read and at most one write, under a lock whose wait sleeps the task (never a thread
+/// of the cooperative pool) between tries, bounded by `lockTimeout`. Errors are
 /// ``WatchListError``s. Dates are stored to the millisecond.
 public struct WatchList: Sendable {
     /// A `watch.json` larger than this is refused as corrupt.
@@ -36,18 +36,14 @@ public struct WatchList: Sendable {
     /// `kind`. Returns the entries *added*, in the order given. Every id and the kind are checked before
     /// anything is written: ``WatchListError/invalidTaskID``, ``WatchListError/invalidKind``.
     @discardableResult
-    public func add(_ taskIds: [String], kind: String) throws -> [WatchEntry] {
-        guard let kindType = TaskKinds.kind(named: kind) else {
-            throw WatchListError.invalidKind(kind, known: TaskKinds.all.map { $0.name })
-        }
-        for id in taskIds where !QueueName.isSafe(id, maximumLength: 128) { throw WatchListError.invalidTaskID(id) }
-        return try modify { entries in
-            let now = StoredJSON.now()
+    public func add(_ taskIds: [String], kind: String) async throws -> [WatchEntry] {
+        let kindType = try WatchEntry.checked(taskIds, kind: kind)
+        return try await modify { entries in
             var watched = Set(entries.map(\.taskId))
             var added: [WatchEntry] = []
             for id in taskIds where !watched.contains(id) {
                 watched.insert(id)
-                let entry = WatchEntry(taskId: id, kind: kindType.name, addedAt: now, nextPollAt: now)
+                let entry = WatchEntry.new(id, kind: kindType.name)
                 entries.append(entry)
                 added.append(entry)
             }
@@ -58,8 +54,8 @@ public struct WatchList: Sendable {
 
     /// Stops watching `taskIds`; returns those that were watched, in the order given.
     @discardableResult
-    public func remove(_ taskIds: [String]) throws -> [String] {
-        try modify { entries in
+    public func remove(_ taskIds: [String]) async throws -> [String] {
+        try await modify { entries in
             let wanted = Set(taskIds)
             let present = Set(entries.map(\.taskId))
             entries.removeAll { wanted.contains($0.taskId) }
@@ -71,19 +67,19 @@ public struct WatchList: Sendable {
     }
 
     /// Every entry, in the order the tasks were added.
-    public func list() throws -> [WatchEntry] {
-        try withWatchLock { try load() }
+    public func list() async throws -> [WatchEntry] {
+        try await withWatchLock { try load() }
     }
 
     /// Every entry, read without writing anything: no directory or lock file is created and a `watch.json` that does
     /// not parse is reported (``WatchListError/io``), not moved aside. For `reel watch ls`, which must work on a
     /// read-only storage root (a mounted backup). Takes a shared lock on `.watch.lock` only if it exists and opens
     /// read-only.
-    public func listReadOnly() throws -> [WatchEntry] {
+    public func listReadOnly() async throws -> [WatchEntry] {
         let lock = FileLock(sharedExisting: root.path + "/.watch.lock")
         defer { lock?.close() }
         do {
-            if let lock, try !lock.acquireSynchronously(timeout: lockTimeout) { throw WatchListError.lockTimeout(lock.path) }
+            if let lock, try await !lock.acquire(timeout: lockTimeout) { throw WatchListError.lockTimeout(lock.path) }
         } catch let error as FileError {
             throw WatchListError.io(error)
         }
@@ -93,12 +89,9 @@ public struct WatchList: Sendable {
     /// Replaces the entry of `entry.taskId` (dates kept to the millisecond). Returns `false`, and writes
     /// nothing, if the task is no longer watched (removed meanwhile: an update does not bring it back).
     @discardableResult
-    public func update(_ entry: WatchEntry) throws -> Bool {
-        var entry = entry
-        entry.addedAt = StoredJSON.milliseconds(entry.addedAt)
-        entry.nextPollAt = StoredJSON.milliseconds(entry.nextPollAt)
-        entry.settledAt = entry.settledAt.map(StoredJSON.milliseconds)
-        return try modify { entries in
+    public func update(_ entry: WatchEntry) async throws -> Bool {
+        let entry = entry.storedToTheMillisecond
+        return try await modify { entries in
             guard let index = entries.firstIndex(where: { $0.taskId == entry.taskId }) else { return false }
             entries[index] = entry
             return true
@@ -107,8 +100,8 @@ public struct WatchList: Sendable {
 
     /// The entries whose `nextPollAt` has come, soonest first: unsettled tasks, and settled ones still waiting for an
     /// item (an export not requested yet), which stay on the list until the feeder's horizon.
-    public func due(now: Date) throws -> [WatchEntry] {
-        try list().filter { $0.nextPollAt <= now }.sorted { $0.nextPollAt < $1.nextPollAt }
+    public func due(now: Date) async throws -> [WatchEntry] {
+        try await list().filter { $0.nextPollAt <= now }.sorted { $0.nextPollAt < $1.nextPollAt }
     }
 
     // MARK: - Storage
@@ -119,8 +112,8 @@ public struct WatchList: Sendable {
     }
 
     /// Loads, lets `body` change the entries, writes them back if they changed.
-    private func modify<T>(_ body: (inout [WatchEntry]) throws -> T) throws -> T {
-        try withWatchLock {
+    private func modify<T>(_ body: (inout [WatchEntry]) throws -> T) async throws -> T {
+        try await withWatchLock {
             let before = try load()
             var entries = before
             let result = try body(&entries)
@@ -129,12 +122,12 @@ public struct WatchList: Sendable {
         }
     }
 
-    private func withWatchLock<T>(_ body: () throws -> T) throws -> T {
+    private func withWatchLock<T>(_ body: () throws -> T) async throws -> T {
         do {
             try FileIO.createDirectories(root.path)
             let lock = try FileLock(path: root.path + "/.watch.lock")
             defer { lock.close() }
-            guard try lock.acquireSynchronously(timeout: lockTimeout) else { throw WatchListError.lockTimeout(lock.path) }
+            guard try await lock.acquire(timeout: lockTimeout) else { throw WatchListError.lockTimeout(lock.path) }
             return try body()
         } catch let error as FileError {
             throw WatchListError.io(error)

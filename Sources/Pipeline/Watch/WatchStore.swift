@@ -1,5 +1,6 @@
 import DurableFiles
 import Foundation
+import ReelBasics
 import TopView
 
 /// Where the watch list lives: ``WatchList`` (`<root>/watch.json`, the embedded default) or a shared database. The
@@ -48,7 +49,7 @@ extension WatchEntry {
     }
 
     /// Whether `taskId` may be watched (a safe path component of at most 128 characters).
-    public static func isWatchable(_ taskId: String) -> Bool { QueueName.isSafe(taskId, maximumLength: 128) }
+    public static func isWatchable(_ taskId: String) -> Bool { SafeName.isSafe(taskId, maximumLength: 128) }
 }
 
 extension WatchEntry {

@@ -1,20 +1,12 @@
 import Catalog
 import Foundation
 import Pipeline
+import ReelBasics
 
 /// A job id given on the command line must be a possible id (`<kind>-<taskId>`): anything else is a
 /// usage error (exit 2) before the queue is touched.
 func validJobID(_ raw: String) throws -> String {
-    let allowed = raw.utf8.allSatisfy { byte in
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"):
-            true
-        default:
-            false
-        }
-    }
-    guard allowed, !raw.isEmpty, raw.utf8.count <= 200, !raw.hasPrefix(".") else {
+    guard SafeName.isSafe(raw, maximumLength: 200) else {
         throw ReelExit.usage("job id \(raw.debugDescription.prefix(80)) is not valid: job ids are <kind>-<taskId> (see `reel jobs ls`)")
     }
     return raw
