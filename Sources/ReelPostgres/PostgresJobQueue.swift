@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Pipeline
 import PostgresNIO
+import ReelBasics
 import ServiceLifecycle
 import Synchronization
 
@@ -38,10 +39,7 @@ public final class PostgresJobQueue: JobQueue, JobQueueDiagnostics, Service, Sen
         self.logger = logger
     }
 
-    private var leaseMilliseconds: Int64 {
-        let (seconds, attoseconds) = lease.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
+    private var leaseMilliseconds: Int64 { lease.inMilliseconds }
 
     // MARK: JobQueue
 

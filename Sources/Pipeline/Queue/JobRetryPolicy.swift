@@ -1,5 +1,6 @@
 import DurableFiles
 import Foundation
+import ReelBasics
 
 /// How a queue retries a job whose attempt failed: how many attempts a life has, and how long a failed job waits
 /// before the next one. Every ``JobQueue`` implementation takes one, so the backends retry alike.
@@ -20,8 +21,8 @@ public struct JobRetryPolicy: Sendable, Equatable {
     /// The delay before the next attempt after `attempts` failed ones: `baseDelay × 2^(attempts−1)`, at most
     /// `maxDelay`, of which a random 50–100 % is used (jitter spreads retries of jobs that failed together).
     public func delay(after attempts: Int) -> TimeInterval {
-        let base = Self.seconds(baseDelay)
-        let cap = Self.seconds(maxDelay)
+        let base = max(0, baseDelay.inSeconds)
+        let cap = max(0, maxDelay.inSeconds)
         let delay = min(cap, base * pow(2, Double(min(max(attempts, 1) - 1, 30))))
         return delay * Double.random(in: 0.5...1.0)
     }
@@ -29,11 +30,6 @@ public struct JobRetryPolicy: Sendable, Equatable {
     /// When a job that failed its attempt number `attempts` at `now` is due again: after `retryAfter` when the error
     /// said so (an upstream's `Retry-After`), else after the backoff; to the millisecond, as queues store dates.
     public func retryAt(after attempts: Int, retryAfter: Duration?, now: Date) -> Date {
-        StoredJSON.milliseconds(now.addingTimeInterval(retryAfter.map(Self.seconds) ?? delay(after: attempts)))
-    }
-
-    static func seconds(_ duration: Duration) -> TimeInterval {
-        let (seconds, attoseconds) = duration.components
-        return max(0, Double(seconds) + Double(attoseconds) / 1e18)
+        StoredJSON.milliseconds(now.addingTimeInterval(retryAfter.map { max(0, $0.inSeconds) } ?? delay(after: attempts)))
     }
 }

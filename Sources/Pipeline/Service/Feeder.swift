@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Metrics
+import ReelBasics
 import ServiceLifecycle
 import TopView
 
@@ -124,7 +125,7 @@ public struct Feeder: Service, CustomStringConvertible {
             entry.lastStatus = signature
             if entry.settledAt == nil { entry.settledAt = Date() }
             let waitingForItems = snapshot.items.contains { $0.status == nil }
-            let horizonOver = Date().timeIntervalSince(entry.settledAt ?? Date()) > seconds(settings.watchHorizon)
+            let horizonOver = Date().timeIntervalSince(entry.settledAt ?? Date()) > settings.watchHorizon.inSeconds
             if !waitingForItems || horizonOver {
                 await unwatch(entry, logger: logger)
                 return
@@ -167,10 +168,6 @@ public struct Feeder: Service, CustomStringConvertible {
     }
 
     private func backoff(_ polls: Int) -> TimeInterval {
-        min(seconds(settings.maxWatchInterval), seconds(settings.watchInterval) * pow(1.5, Double(max(0, polls - 1))))
-    }
-
-    private func seconds(_ d: Duration) -> TimeInterval {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        min(settings.maxWatchInterval.inSeconds, settings.watchInterval.inSeconds * pow(1.5, Double(max(0, polls - 1))))
     }
 }

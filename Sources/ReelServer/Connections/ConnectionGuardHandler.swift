@@ -1,4 +1,5 @@
 import NIOCore
+import ReelBasics
 
 /// First handler of every connection, on the raw bytes: admits the connection to its listener's registry and
 /// enforces the timeouts of ``HTTPLimits`` with one timer per connection:
@@ -123,7 +124,7 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     private func schedule(at deadline: ContinuousClock.Instant) {
         guard let context else { return }
         let delay = deadline - .now
-        let nanoseconds = max(0, delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000)
+        let nanoseconds = max(0, delay.inNanoseconds)
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         timer = context.eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) { handler.value.timerFired() }
     }
@@ -145,7 +146,7 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
         case .body(let start, let bytes):
             let elapsed = now - start
             guard elapsed >= limits.bodyRateWindow else { schedule(at: start + limits.bodyRateWindow); return }
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = elapsed.inSeconds
             if Double(bytes) < Double(limits.minBodyBytesPerSecond) * seconds {
                 timeOut(context)
             } else {

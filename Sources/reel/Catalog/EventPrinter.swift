@@ -44,7 +44,7 @@ final class EventPrinter: @unchecked Sendable {
                 let ends = seen.dropFirst().map(\.1) + [ContinuousClock.now]
                 let parts = zip(seen, ends).map { stage, end in
                     let d = end - stage.1
-                    return String(format: "%@ %.2f s", safe(stage.0), Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+                    return String(format: "%@ %.2f s", safe(stage.0), d.inSeconds)
                 }
                 line("\(safe(task)) script \(scriptId) \(safe(role)): took \(parts.joined(separator: ", "))")
             }

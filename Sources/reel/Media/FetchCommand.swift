@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import Pipeline
+import ReelBasics
 
 /// `reel media fetch`: one download through the archive's `Downloader` (allow-list, resume, SHA-256 on the way,
 /// fsync at the end) into a local file. A developer and benchmark tool (`Tools/bench/`), hidden from help.
@@ -53,13 +54,13 @@ struct FetchCommand: AsyncParsableCommand {
             try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
             result = try await downloader.download(from: url, to: destination)
         } catch {
-            try? await http.shutdown()
+            try? await http.shutdown() // best effort: the download's error is the one to report
             throw ReelExit(code: ReelExit.attention, message: "error: \(error)")
         }
         try await http.shutdown()
         let elapsed = ContinuousClock.now - started
         let report = Report(path: destination.path, bytes: result.bytes, sha256: result.sha256,
-                            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                            seconds: elapsed.inSeconds)
         if output.json {
             try Output.json(report)
         } else {
