@@ -181,6 +181,23 @@ public final class PostgresJobQueue: JobQueue, JobQueueDiagnostics, Service, Sen
         JobQueueInspection(jobs: try await list(state: state))
     }
 
+    /// Adds `job` as it is, unless a job with its id exists (`reel migrate --to-database`: idempotent, resumable); a
+    /// running job comes in pending, its attempt given back, as after a graceful stop. `true` when it was added.
+    public func importJob(_ job: Job) async throws -> Bool {
+        let j = job.state == .running ? job.interrupted(.shutdown, now: job.updatedAt, maxInterruptions: .max) : job
+        let inserted = try await client.query("""
+            INSERT INTO reel_jobs (\(unescaped: JobRow.columns)) VALUES (\(j.id), \(j.taskId), \(j.kind), \(j.state.rawValue),
+                \(j.attempts), \(j.maxAttempts), \(j.notBefore), \(j.createdAt), \(j.updatedAt), \(j.lastError), \(j.owner),
+                \(j.reason), \(j.cancelRequested), \(j.rerunRequested), \(j.interruptions), \(Int64(0)))
+            ON CONFLICT (id) DO NOTHING RETURNING id
+            """, logger: logger)
+        for try await _ in inserted {
+            if j.state == .pending { try await client.query("NOTIFY reel_jobs", logger: logger) }
+            return true
+        }
+        return false
+    }
+
     // MARK: Leases
 
     /// Renews this process's leases every third of the lease and rescues expired ones, until cancelled or shut down.

@@ -37,6 +37,19 @@ public struct PostgresWatchList: WatchStore {
         return added
     }
 
+    /// Adds `entry` as it is (its dates, polls and status), unless its task is watched already (`reel migrate
+    /// --to-database`: idempotent, resumable). `true` when it was added.
+    public func importEntry(_ entry: WatchEntry) async throws -> Bool {
+        _ = try WatchEntry.checked([entry.taskId], kind: entry.kind)
+        let e = entry.storedToTheMillisecond
+        for try await _ in try await client.query("""
+            INSERT INTO reel_watch (task_id, kind, added_at, next_poll_at, polls, last_status, last_error, settled_at)
+            VALUES (\(e.taskId), \(e.kind), \(e.addedAt), \(e.nextPollAt), \(e.polls), \(e.lastStatus), \(e.lastError), \(e.settledAt))
+            ON CONFLICT (task_id) DO NOTHING RETURNING task_id
+            """, logger: logger) { return true }
+        return false
+    }
+
     public func remove(_ taskIds: [String]) async throws -> [String] {
         var present = Set<String>()
         for try await id in try await client.query("DELETE FROM reel_watch WHERE task_id = ANY(\(taskIds)) RETURNING task_id", logger: logger)

@@ -12,7 +12,7 @@ struct ReelCommand: AsyncParsableCommand {
         commandName: "reel",
         abstract: "ReelVault: archive, verify and rework AI-generated videos.",
         version: ReelVersion.string,
-        subcommands: [ArchiveCommand.self, ShowCommand.self, LsCommand.self, RenderTaskCommand.self, ReindexCommand.self, VerifyCatalogCommand.self, ServeCommand.self, WatchCommand.self, JobsCommand.self, WorkersCommand.self, DatabaseCommand.self, MediaCommand.self]
+        subcommands: [ArchiveCommand.self, ShowCommand.self, LsCommand.self, RenderTaskCommand.self, ReindexCommand.self, VerifyCatalogCommand.self, ServeCommand.self, WatchCommand.self, JobsCommand.self, WorkersCommand.self, DatabaseCommand.self, MigrateCommand.self, MediaCommand.self]
     )
 
     /// Parses the command line, reads the configuration once (flags over `REEL_*`/`TOPVIEW_*`, checked before the

@@ -15,12 +15,17 @@ struct DatabaseConfiguration: Sendable {
     /// Reads `REEL_DATABASE_URL` (or `--database-url`) and `REEL_LEASE` (or `reel serve --lease`).
     init(reader: ConfigurationReader, flags: DatabaseOptions?, leaseFlag: Double? = nil) throws(ConfigurationError) {
         if let url = reader.text("REEL_DATABASE_URL", flag: flags?.databaseURL) {
-            do {
-                settings = try DatabaseSettings(url: url, environment: ProcessInfo.processInfo.environment)
-            } catch {
-                throw ConfigurationError.refused("REEL_DATABASE_URL", "is not usable: \(error.description)")
-            }
+            settings = try Self.settings(url: url, setting: "REEL_DATABASE_URL")
         }
         if let lease = try reader.duration("REEL_LEASE", Settings.lease, flag: leaseFlag) { self.lease = lease }
+    }
+
+    /// The settings of a `postgres://` URL (password also from `PGPASSWORD` or `~/.pgpass`); `setting` names it in the error.
+    static func settings(url: String, setting: String) throws(ConfigurationError) -> DatabaseSettings {
+        do {
+            return try DatabaseSettings(url: url, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ConfigurationError.refused(setting, "is not usable: \(error.description)")
+        }
     }
 }

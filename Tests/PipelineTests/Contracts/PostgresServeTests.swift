@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+@testable import Pipeline
 import ReelPostgres
 import Testing
 import TopView
@@ -102,6 +103,44 @@ extension PostgresServeTests {
                 try await PostgresTestDatabase.dropSchema(client)
                 result = try await bench.reel(["jobs", "ls", "--storage", bench.storage.path], env)
                 #expect(result.status == 2 && result.stderr.contains("reel db migrate"), "\(result)")
+            }
+        }
+    }
+}
+
+extension PostgresServeTests {
+    /// `reel migrate --to-database` moves the embedded queue and watch list, keeps states and dates (a running job comes
+    /// in pending), changes nothing when run again, and refuses while a reel serve beats on the root.
+    @Test func migrateMovesTheEmbeddedStateOnceAndResumes() async throws {
+        try await withQueueRoot { root in
+            try await PostgresTestDatabase.withDatabase { client, url in
+                let queue = FileJobQueue(root: root)
+                _ = try await queue.enqueue(taskId: "T1", kind: "m2v", reason: "cli")
+                _ = try await queue.enqueue(taskId: "T2", kind: "m2v", reason: "callback")
+                _ = try await queue.claim(owner: JobOwner.current) // T1 running
+                let watch = WatchList(root: root)
+                let watched = try await watch.add(["W1", "W2"], kind: "m2v")
+                let arguments = ["migrate", "--to-database", url, "--storage", root.path]
+                var result = try await ReelProcess.run(arguments)
+                #expect(result.status == 0 && result.stdout.contains("jobs: 2 moved") && result.stdout.contains("watched tasks: 2 moved"), "\(result)")
+                #expect(try await client.value("SELECT state FROM reel_jobs WHERE task_id = 'T1'", as: String.self) == "pending",
+                        "a running job comes in pending")
+                #expect(try await client.value("SELECT reason FROM reel_jobs WHERE task_id = 'T2'", as: String.self) == "callback")
+                let moved = try await PostgresWatchList(client: client).list()
+                #expect(moved == watched, "entries keep their dates")
+                result = try await ReelProcess.run(arguments)
+                #expect(result.status == 0 && result.stdout.contains("jobs: 0 moved, 2 already"), "a rerun changes nothing: \(result)")
+                #expect(try await client.value("SELECT count(*) FROM reel_jobs", as: Int.self) == 2)
+
+                try await FileWorkerRegistry(root: root).beat(
+                    WorkerRecord(id: "\(JobOwner.hostname):1", roles: ["workers"], host: JobOwner.hostname, pid: 1, startedAt: Date(),
+                                 heartbeatAt: Date(), jobs: []), forgetAfter: .seconds(3600))
+                result = try await ReelProcess.run(arguments)
+                #expect(result.status == 1 && result.stderr.contains("stop it first"), "\(result)")
+                result = try await ReelProcess.run(["migrate", "--to-database", "mysql://x", "--storage", root.path])
+                #expect(result.status == 2, "\(result)")
+                let password = try #require(URLComponents(string: url)?.password)
+                #expect(!result.stderr.contains(password))
             }
         }
     }

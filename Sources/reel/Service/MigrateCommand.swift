@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+import ReelBasics
+import ReelPostgres
+
+/// `reel migrate --to-database URL`: moves an embedded deployment's shared state (the job queue and the watch list under
+/// the storage root) into PostgreSQL. Every item is inserted unless it is there already, so a run cut short is finished
+/// by running it again, and a second run changes nothing.
+struct MigrateCommand: ConfiguredCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Move the embedded job queue and watch list of a storage root into PostgreSQL.",
+        discussion: """
+        Stop every `reel serve` on the storage root first (a live one is refused). Jobs keep their state, attempts and \
+        dates (a job left running comes in pending); watched tasks keep their polls and dates. Idempotent and resumable: \
+        what is in the database already is left as it is. The catalog (manifests, files) stays on the storage root; \
+        the embedded files are left in place. Exit codes: 0 done; 1 a reel serve is running on the root; 2 a bad URL; \
+        4 the database cannot be reached.
+
+        EXAMPLES:
+          reel migrate --to-database postgres://reel@db.internal/reel --storage /srv/reel
+        """)
+
+    @Option(name: .customLong("to-database"), help: "The PostgreSQL URL to move the shared state into (postgres://…).")
+    var toDatabase: String
+    @OptionGroup var storage: StorageOptions
+
+    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage) }
+
+    func run(_ configuration: ReelConfiguration) async throws {
+        let settings: DatabaseSettings
+        do { settings = try DatabaseConfiguration.settings(url: toDatabase, setting: "--to-database") } catch { throw ReelExit(error) }
+        let embedded = SharedState.embedded(root: configuration.storage.root, logger: CLILogging.logger)
+        let live = try await embedded.workers.list()
+        if let serving = live.workers.first(where: live.isAlive) {
+            throw ReelExit(code: ReelExit.attention, message: "error: reel serve \(SafeText.escape(serving.id)) is running on "
+                           + "\(configuration.storage.root.path) (heartbeat \(Int(live.now.timeIntervalSince(serving.heartbeatAt))) s ago): stop it first")
+        }
+        let jobs = try await embedded.diagnostics.inspect(state: nil).jobs
+        let watched = try await embedded.watch.listReadOnly()
+        let logger = CLILogging.logger("reelvault.db")
+        let (jobsAdded, watchAdded) = try await SharedStateAccess.withClient(settings, logger: logger) { client in
+            try await SharedStateAccess.reachable(settings, timeout: .seconds(600)) {
+                try await Migrations.migrate(client, logger: logger)
+                let queue = PostgresJobQueue(client: client, owner: JobOwner.current, logger: CLILogging.logger("reelvault.queue"))
+                let watch = PostgresWatchList(client: client, logger: CLILogging.logger("reelvault.watch"))
+                var jobsAdded = 0, watchAdded = 0
+                for job in jobs where try await queue.importJob(job) { jobsAdded += 1 }
+                for entry in watched where try await watch.importEntry(entry) { watchAdded += 1 }
+                return (jobsAdded, watchAdded)
+            }
+        }
+        Output.line("jobs: \(jobsAdded) moved, \(jobs.count - jobsAdded) already in the database")
+        Output.line("watched tasks: \(watchAdded) moved, \(watched.count - watchAdded) already in the database")
+        Output.error("reel migrate: done; run reel serve with REEL_DATABASE_URL set to this database (\(settings))")
+    }
+}
