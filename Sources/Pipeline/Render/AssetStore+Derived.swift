@@ -2,6 +2,7 @@ import Catalog
 import DurableFiles
 import Foundation
 import Media
+import ReelBasics
 
 /// Committing what a decode pass made (stills, storyboards, renditions) and the record of each: the one place both the
 /// archiver and `reel render` put a derived file into the store, so their records cannot differ.
@@ -9,7 +10,8 @@ extension AssetStore {
     /// Hashes the complete local file `staged` and commits it at `relativePath`: the size and digest returned are
     /// those of the bytes committed (the staged file is consumed).
     func commitHashed(_ staged: URL, to relativePath: String) async throws -> (bytes: Int64, sha256: String) {
-        let digest = try stagedDigest(staged)
+        // Reading the whole file: on the blocking pool, not the cooperative one.
+        let digest = try await BlockingPool.shared.run { try stagedDigest(staged) }
         guard let bytes = FileIO.size(staged.path) else { throw CatalogError.io("commit: no staged file", staged.path, errno: ENOENT) }
         try await commit(staged: staged, to: relativePath)
         return (bytes, digest)

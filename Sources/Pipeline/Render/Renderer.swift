@@ -2,6 +2,7 @@ import Catalog
 import Foundation
 import Logging
 import Media
+import ReelBasics
 
 /// Derivative renditions from archived sources (`reel render`): how a changed ladder reaches old tasks.
 public struct Renderer: Sendable {
@@ -46,7 +47,9 @@ public struct Renderer: Sendable {
                 }
                 manifest.upsert(asset)
                 manifest.updatedAt = Date()
-                try catalog.save(manifest)
+                let (catalog, saved) = (catalog, manifest)
+                // fsyncs and the index's SQLite write: on the blocking pool, as the archiver's saves.
+                try await BlockingPool.shared.run { try catalog.save(saved) }
             }
             return (manifest, status)
         }
