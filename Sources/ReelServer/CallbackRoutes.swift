@@ -74,7 +74,7 @@ struct CallbackRoutes: Sendable {
         let (job, inserted) = try await queue.enqueue(taskId: id.rawValue, kind: kind.name, reason: "callback")
         if inserted { wake.signal() }
         metrics.callback(inserted ? "queued" : "duplicate")
-        logger.info("callback accepted", metadata: ["job.id": "\(job.id)", "job.new": "\(inserted)", "callback.uuid": "\(SafeText.escape(notice.uuid))"])
+        logger.info("callback accepted", metadata: ["queue.job_id": "\(job.id)", "queue.job_new": "\(inserted)", "callback.uuid": "\(SafeText.escape(notice.uuid))"])
         let uid = request.headers.first { $0.name.canonicalName == "topview-uid" }?.value
         return Reply.json(Data(CallbackAcknowledgement(uuid: notice.uuid, topviewUid: uid).jsonBytes()))
     }

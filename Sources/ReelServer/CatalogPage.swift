@@ -17,8 +17,14 @@ struct CatalogPage: Sendable {
         html += "<h1>ReelVault catalog</h1>\n"
         if summaries.isEmpty { html += "<p class=empty>No task archived yet. Try <code>reel archive TASK</code>.</p>\n" }
         for summary in summaries {
-            guard let id = try? TaskID(validating: summary.taskId), let manifest = try? catalog.manifest(for: id) else { continue }
-            html += task(manifest)
+            // The index holds only ids the catalog accepted; one that is not is nothing to show.
+            guard let id = try? TaskID(validating: summary.taskId) else { continue }
+            do {
+                if let manifest = try catalog.manifest(for: id) { html += task(manifest) }
+            } catch {
+                // Shown where the task would be (`reel verify` tells more), not skipped without a word.
+                html += "<section class=task><h2>\(esc(summary.taskId))</h2>\n<p class=err>manifest not readable: \(esc("\(error)"))</p></section>\n"
+            }
         }
         html += "<nav>"
         if offset > 0 { html += "<a href=\"/?offset=\(max(0, offset - pageSize))\">← newer</a> " }

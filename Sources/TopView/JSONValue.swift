@@ -12,6 +12,7 @@ public enum JSONValue: Sendable, Codable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
+        // Each type is tried in turn: a type mismatch is the answer "not this one", not an error to report.
         if container.decodeNil() {
             self = .null
         } else if let value = try? container.decode(Bool.self) {

@@ -172,16 +172,4 @@ final class CatalogIndex: Sendable {
             throw .index(path, error)
         }
     }
-
-    /// Removes a task's rows.
-    func remove(_ id: TaskID) throws(CatalogError) {
-        do {
-            try database.write { db in
-                try db.execute(sql: "DELETE FROM asset WHERE taskId = ?", arguments: [id.rawValue])
-                try db.execute(sql: "DELETE FROM task WHERE taskId = ?", arguments: [id.rawValue])
-            }
-        } catch {
-            throw .index(path, error)
-        }
-    }
 }

@@ -35,15 +35,4 @@ public struct TaskFilter: Sendable, Equatable {
 
     /// True when the filter looks at assets at all.
     var hasAssetCriteria: Bool { scriptId != nil || verdict != nil || state != nil || role != nil }
-
-    /// The same filter applied in memory, for tests and callers holding manifests.
-    public func matches(_ manifest: TaskManifest) -> Bool {
-        guard hasAssetCriteria else { return true }
-        return manifest.assets.contains { asset in
-            (scriptId == nil || asset.scriptId == scriptId)
-                && (verdict == nil || asset.verification?.verdict == verdict)
-                && (state == nil || asset.state.rawValue == state)
-                && (role == nil || asset.role == role)
-        }
-    }
 }

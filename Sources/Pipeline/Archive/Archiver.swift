@@ -54,7 +54,7 @@ public struct Archiver: Sendable {
                 return ArchiveOutcome(taskId: task, status: .notSettled,
                                       message: "task is \(polled.snapshot.status ?? "unknown") upstream; rerun later or use --wait")
             }
-            let records = await archiveItems(polled.snapshot, id: id, kind: kind, book: book)
+            let records = try await archiveItems(polled.snapshot, id: id, kind: kind, book: book)
             return Self.outcome(task: task, snapshot: polled.snapshot, records: records)
         } catch {
             return ArchiveOutcome(taskId: task, status: .attention, message: "\(error)",
@@ -63,12 +63,13 @@ public struct Archiver: Sendable {
     }
 
     /// Works the items with at most `jobs` at once; each item's failure is recorded and the others go on.
-    private func archiveItems(_ snapshot: TaskSnapshot, id: TaskID, kind: any TaskKind.Type, book: ManifestBook) async -> [AssetRecord] {
+    private func archiveItems(_ snapshot: TaskSnapshot, id: TaskID, kind: any TaskKind.Type, book: ManifestBook) async throws -> [AssetRecord] {
+        var logger = context.logger
+        logger[metadataKey: "task.id"] = "\(id)"
         var records: [AssetRecord] = []
-        var work: [(item: VideoItem, checkpoint: AssetRecord?)] = []
-        let (items, duplicates) = Self.firstOfEach(snapshot.items)
-        for item in items {
-            let role = AssetRole(rawValue: item.role) ?? .preview
+        var work: [(item: VideoItem, role: AssetRole, checkpoint: AssetRecord?)] = []
+        let (items, duplicates) = try Self.firstOfEach(snapshot.items)
+        for (item, role) in items {
             let existing = await book.asset(scriptId: item.scriptId, role: role)
             // An archived asset whose source is still in the store at the recorded size is not fetched again.
             if let existing, existing.state == .archived, await context.catalog.store.holds(existing.source, hashing: false) {
@@ -77,20 +78,18 @@ public struct Archiver: Sendable {
             }
             switch item.status {
             case "success" where item.videoURL != nil:
-                work.append((item, existing))
+                work.append((item, role, existing))
             case nil:
                 let record = Self.keepingFiles(of: existing, AssetRecord(scriptId: item.scriptId, role: role, state: .absent,
                                                                         reportedDurationUs: item.reportedDurationUs))
-                try? await book.upsert(record)
-                records.append(record)
+                records.append(await book.save(record, logger: logger))
             default:
                 let message = item.status == "success" ? "upstream reported success without a videoUrl"
                                                        : "failed upstream (item status \(item.status ?? "null"))"
                 let record = Self.keepingFiles(of: existing, AssetRecord(scriptId: item.scriptId, role: role, state: .failed,
                                          error: AssetError(code: "upstream.\(item.status ?? "null")", message: message),
                                          reportedDurationUs: item.reportedDurationUs))
-                try? await book.upsert(record)
-                records.append(record)
+                records.append(await book.save(record, logger: logger))
             }
         }
         let client = context.client
@@ -99,13 +98,13 @@ public struct Archiver: Sendable {
         await withTaskGroup(of: AssetRecord.self) { group in
             var next = 0
             func start() {
-                let (item, checkpoint) = work[next]
+                let (item, role, checkpoint) = work[next]
                 next += 1
                 let archiver = AssetArchiver(context: context, taskId: id, book: book) {
                     let fresh = try await client.query(kind: kind, taskId: task)
                     return fresh.items.first { $0.scriptId == item.scriptId && $0.role == item.role }
                 }
-                group.addTask { await archiver.archive(item, checkpoint: checkpoint) }
+                group.addTask { await archiver.archive(item, role: role, checkpoint: checkpoint) }
             }
             while next < work.count && next < limit { start() }
             for await record in group {
@@ -113,13 +112,12 @@ public struct Archiver: Sendable {
                 if next < work.count { start() }
             }
         }
-        return await Self.recordDuplicates(duplicates, in: records, book: book)
+        return await Self.recordDuplicates(duplicates, in: records, book: book, logger: logger)
     }
 
     /// Before the task settles, items are recorded as pending (or absent), keeping what is already archived.
     private func recordUnsettled(_ snapshot: TaskSnapshot, in book: ManifestBook) async throws {
-        for item in Self.firstOfEach(snapshot.items).items {
-            let role = AssetRole(rawValue: item.role) ?? .preview
+        for (item, role) in try Self.firstOfEach(snapshot.items).items {
             let existing = await book.asset(scriptId: item.scriptId, role: role)
             if existing?.state == .archived { continue }
             let state: AssetState = item.status == nil ? .absent : .pending

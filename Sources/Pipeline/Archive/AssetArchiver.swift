@@ -25,8 +25,8 @@ struct AssetArchiver: Sendable {
     /// instead of downloading the video again, and only a missing or damaged cover is fetched. A source that failed
     /// as media (undecodable, no video stream) is fetched again: the vendor may have fixed it. Until a new source is
     /// committed, the record keeps pointing at the old one, so the only copy is never orphaned.
-    func archive(_ item: VideoItem, checkpoint: AssetRecord? = nil) async -> AssetRecord {
-        let role = AssetRole(rawValue: item.role) ?? .preview
+    /// `role` is the item's (``VideoItem/assetRole()``, checked by the caller).
+    func archive(_ item: VideoItem, role: AssetRole, checkpoint: AssetRecord? = nil) async -> AssetRecord {
         var record = AssetRecord(scriptId: item.scriptId, role: role, state: .pending, reportedDurationUs: item.reportedDurationUs)
         record.source = checkpoint?.source
         record.cover = checkpoint?.cover
@@ -50,13 +50,13 @@ struct AssetArchiver: Sendable {
             record.state = .failed
             record.error = AssetError(code: Self.errorCode(error), message: "\(error)")
         }
-        try? await book.upsert(record)
+        record = await book.save(record, logger: logger)
         do {
             try catalog.store.discardStaging(for: taskId, name: stagingName(item))
         } catch {
             logger.warning("staging not removed; the next run of the task removes it", metadata: ["error": "\(error)"])
         }
-        if record.state == .archived { removePartials(item, role: role) }
+        if record.state == .archived { removePartials(item, role: role, logger: logger) }
         let detail = record.verification.map { "\($0.verdict)" } ?? (record.error?.message ?? "")
         context.events(.assetDone(task: taskId.rawValue, scriptId: item.scriptId, role: role.rawValue, state: record.state.rawValue, detail: detail))
         return record
@@ -120,7 +120,8 @@ struct AssetArchiver: Sendable {
         emit(item, "commit")
         let v = report.verification
         record.verification = VerificationRecord(verdict: v.verdict.rawValue, measuredDurationUs: v.measuredDurationUs, deltaUs: v.deltaUs,
-                                                 toleranceUs: v.toleranceUs, frames: v.frames, decodeErrors: v.decodeErrors)
+                                                 toleranceUs: v.toleranceUs, frames: v.frames, decodeErrors: v.decodeErrors,
+                                                 audioFailure: v.audioFailure)
         let store = catalog.store
         if let poster = report.thumbnails.poster {
             record.poster = try await store.commitStill(poster, to: path(.poster))
@@ -219,12 +220,17 @@ struct AssetArchiver: Sendable {
         return FileRecord(path: path, bytes: result.bytes, sha256: result.sha256, url: redactedURL(url))
     }
 
-    /// Removes the partial downloads of this asset (it is archived: nothing is left to resume).
-    private func removePartials(_ item: VideoItem, role: AssetRole) {
+    /// Removes the partial downloads of this asset (it is archived: nothing is left to resume). Best effort: one left
+    /// behind is removed by a later run once it is 7 days old (``removeAbandonedPartials(logger:)``).
+    private func removePartials(_ item: VideoItem, role: AssetRole, logger: Logger) {
         let directory = layout.partialDirectory(taskId)
         let prefix = CatalogLayout.partialPrefix(scriptId: item.scriptId, role: role)
         for name in FileIO.names(in: directory.path) where name.hasPrefix(prefix) {
-            try? FileIO.removeFile(directory.appendingPathComponent(name).path)
+            do {
+                try FileIO.removeFile(directory.appendingPathComponent(name).path)
+            } catch {
+                logger.notice("partial download not removed; a later run removes it", metadata: ["partial.name": "\(name)", "error": "\(error)"])
+            }
         }
     }
 
@@ -236,8 +242,13 @@ struct AssetArchiver: Sendable {
         for name in FileIO.names(in: directory.path) {
             let path = directory.appendingPathComponent(name).path
             guard CatalogLayout.partialAge(path, now: now) >= CatalogLayout.partialMaximumAge else { continue }
-            try? FileIO.removeFile(path)
-            logger.notice("removed an abandoned partial download", metadata: ["partial.name": "\(name)"])
+            do {
+                try FileIO.removeFile(path)
+                logger.notice("removed an abandoned partial download", metadata: ["partial.name": "\(name)"])
+            } catch {
+                // Best effort: the next run of the task tries again.
+                logger.notice("abandoned partial download not removed", metadata: ["partial.name": "\(name)", "error": "\(error)"])
+            }
         }
     }
 

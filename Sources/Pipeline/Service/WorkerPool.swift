@@ -84,12 +84,14 @@ public struct WorkerPool: Service, CustomStringConvertible {
         }
     }
 
-    /// Runs `body` (the job's run: `true` when it finished) and, with a leased queue, cancels it as soon as the queue
-    /// finds this process's lease of the job lost (it stops at its next frame or chunk; nothing is recorded for it).
+    /// Runs `body` (the job's run: `true` when it finished) and, with a leased queue, fences its manifest writes with
+    /// the job's lease and cancels it as soon as the queue finds the lease lost (it stops at its next frame or chunk;
+    /// nothing is recorded for it).
     private func runLeased(_ job: Job, _ body: @escaping @Sendable () async -> Bool) async -> (finished: Bool, leaseLost: Bool) {
         guard let leased = queue as? any LeasedJobQueue else { return (await body(), false) }
         return await withTaskGroup(of: Bool?.self) { group in
-            group.addTask { await body() }
+            // Every manifest write of the run first checks that the job is still this process's.
+            group.addTask { (try? await WriteFence.with({ try await leased.checkLease(job.id) }) { await body() }) ?? false }
             group.addTask {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .milliseconds(250)) // cancelled when the run ends first
@@ -150,7 +152,7 @@ public struct WorkerPool: Service, CustomStringConvertible {
         let before = id.flatMap { manifest(for: $0, logger: logger) }
         let clock = StageClock()
         let started = ContinuousClock.now
-        logger.info("job started", metadata: ["job.attempt": "\(job.attempts)"])
+        logger.info("job started", metadata: ["queue.attempt": "\(job.attempts)"])
         let outcome = await archiver(for: job, clock: clock).archive(taskId: job.taskId, kind: kind)
         if Task.isCancelled { return false }
         let after = id.flatMap { manifest(for: $0, logger: logger) }

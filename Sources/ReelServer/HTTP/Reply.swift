@@ -16,6 +16,7 @@ enum Reply {
     }
 
     static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        // Encoding two strings cannot fail; the fallback is an empty body, never a crash.
         let body = (try? jsonEncoder.encode(["code": String(status.code), "message": message])) ?? Data()
         return json(body, status: status)
     }

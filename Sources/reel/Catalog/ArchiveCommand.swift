@@ -49,7 +49,7 @@ struct ArchiveCommand: ConfiguredCommand {
         let printer = EventPrinter(quiet: false)
         let settings = ArchiveSettings(wait: wait, pollInterval: .milliseconds(Int64(pollInterval * 1000)),
                                        timeout: .milliseconds(Int64(timeout * 1000)), jobs: jobs, presets: configuration.archive.presets)
-        let kindType = TaskKinds.kind(named: kind)!
+        guard let kindType = TaskKinds.kind(named: kind) else { throw ValidationError("unknown --kind \(SafeText.escape(kind, limit: 64))") }
         var worst = ArchiveStatus.ok
         var reports: [ArchiveReport] = []
         try await configuration.api.withClients { client, downloader, _ in
@@ -58,7 +58,13 @@ struct ArchiveCommand: ConfiguredCommand {
             for id in ids {
                 let outcome = await archiver.archive(taskId: id.rawValue, kind: kindType)
                 worst = max(worst, outcome.status)
-                let manifest = (try? catalog.manifest(for: id)) ?? TaskManifest(taskId: id, kind: kindType.name)
+                let manifest: TaskManifest
+                do {
+                    manifest = try catalog.manifest(for: id) ?? TaskManifest(taskId: id, kind: kindType.name)
+                } catch {
+                    Output.error("warning: \(id): the manifest could not be read back: \(SafeText.escape("\(error)", limit: 1024))")
+                    manifest = TaskManifest(taskId: id, kind: kindType.name)
+                }
                 reports.append(ArchiveReport(manifest: manifest, outcome: outcome))
             }
         }

@@ -57,6 +57,7 @@ struct VerifyCatalogCommand: ConfiguredCommand {
     /// Decodes every archived source of the task again and compares with its recorded verification.
     /// Sources already found changed or missing are skipped (they are reported already).
     private func redecode(_ id: TaskID, catalog: Catalog, skipping: Set<String>) async -> [VerifyFinding] {
+        // A manifest that cannot be read is a finding of the fixity check already (unparsableManifest).
         guard let manifest = try? catalog.manifest(for: id) else { return [] }
         var findings: [VerifyFinding] = []
         for asset in manifest.assets {

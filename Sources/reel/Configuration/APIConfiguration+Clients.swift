@@ -25,7 +25,7 @@ extension APIConfiguration {
         do {
             try await body(client, downloader, http)
         } catch {
-            try? await http.shutdown()
+            try? await http.shutdown() // best effort: the body's error is the one to report
             throw error
         }
         try await http.shutdown()

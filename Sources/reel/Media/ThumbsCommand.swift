@@ -36,10 +36,11 @@ struct ThumbsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        guard let imageFormat = ImageFormat(rawValue: format) else { throw ValidationError("--format must be jpeg or webp") }
         try requireFile(file)
         var request = ThumbnailRequest(times: try times(), count: count ?? 0, poster: poster,
                                        storyboard: storyboard ? StoryboardOptions() : nil,
-                                       format: ImageFormat(rawValue: format)!, thumbnailLongSide: size)
+                                       format: imageFormat, thumbnailLongSide: size)
         if request.isEmpty {
             request.count = 5
             request.poster = true
