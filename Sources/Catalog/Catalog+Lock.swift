@@ -2,14 +2,14 @@ import DurableFiles
 import Foundation
 
 extension Catalog {
-    /// Runs `body` holding the exclusive lock of task `id`, shared with every process on this root.
+    /// Runs `body` holding the exclusive lock of task `id`, shared with every process of the deployment (``locks``:
+    /// an flock(2) on `tasks/<shard>/<id>/.lock` on one machine, which a crashed holder releases; a lease row in a
+    /// shared database, which a paused holder loses when it expires).
     ///
-    /// The lock is an flock(2) on `tasks/<shard>/<id>/.lock`: a crashed holder releases it. Waiting
-    /// never blocks a thread of the cooperative pool: the lock is tried without blocking, with a short
-    /// async sleep between tries, until `timeout` (forever if `nil`; then ``CatalogError/lockTimeout``).
-    /// Once held, the task's `.staging/` directory and leftover manifest temporary files are emptied
-    /// (they can only belong to an earlier run that crashed), and the task's index entry is refreshed
-    /// from its manifest (an earlier run may have died between renaming the manifest and updating the
+    /// Waiting never blocks a thread of the cooperative pool, until `timeout` (forever if `nil`; then
+    /// ``CatalogError/lockTimeout``). Once held, the task's `.staging/` directory and leftover manifest temporary files
+    /// are emptied (they can only belong to an earlier run that crashed or lost the lock), and the task's index entry
+    /// is refreshed from its manifest (an earlier run may have died between renaming the manifest and updating the
     /// index). The lock is released when `body` returns or throws. Cancellation while waiting throws
     /// `CancellationError`. A read-only catalog throws ``CatalogError/readOnly``: the lock guards changes.
     public func withTaskLock<T>(
@@ -19,17 +19,11 @@ extension Catalog {
         _ body: () async throws -> T
     ) async throws -> T {
         try requireWriteAccess()
-        let lock = try fileIO { () throws(FileError) in
-            try FileIO.createDirectories(layout.taskDirectory(id))
-            return try FileLock(path: layout.lockURL(id).path)
+        return try await locks.withLock(id, layout: layout, timeout: timeout, isolation: isolation) {
+            try cleanLeftovers(id)
+            refreshIndexEntry(id)
+            return try await body()
         }
-        defer { lock.close() }
-        let acquired: Bool
-        do { acquired = try await lock.acquire(timeout: timeout) } catch let error as FileError { throw CatalogError.io(error) }
-        guard acquired else { throw CatalogError.lockTimeout(id.rawValue, lock.path) }
-        try cleanLeftovers(id)
-        refreshIndexEntry(id)
-        return try await body()
     }
 
     /// Empties the task's staging area (``AssetStore/discardStaging(for:name:)``) and removes its `.manifest.json.*.tmp`
@@ -43,7 +37,7 @@ extension Catalog {
         }
         if leftovers > 0 || !temporaries.isEmpty {
             logger.notice("removed leftovers of an interrupted run", metadata: [
-                "catalog.task_id": "\(id)", "catalog.leftovers": "\(leftovers + temporaries.count)",
+                "task.id": "\(id)", "catalog.leftovers": "\(leftovers + temporaries.count)",
             ])
         }
     }
@@ -56,7 +50,7 @@ extension Catalog {
             guard let manifest = try ManifestFile.load(url, id: id) else { return }
             try index.upsert(manifest, readingBack: url, id: id)
         } catch {
-            logger.warning("index entry not refreshed", metadata: ["catalog.task_id": "\(id)", "error": "\(error)"])
+            logger.warning("index entry not refreshed", metadata: ["task.id": "\(id)", "error": "\(error)"])
         }
     }
 

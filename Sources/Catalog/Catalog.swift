@@ -18,6 +18,9 @@ public struct Catalog: Sendable {
     public let store: any AssetStore
     /// Whether this catalog may change anything on disk.
     public let access: Access
+    /// Who may change a task (``withTaskLock(_:timeout:isolation:_:)``): ``FileTaskLocks`` unless a deployment gives
+    /// shared ones.
+    public let locks: any TaskLocks
     let index: CatalogIndex
     let logger: Logger
 
@@ -31,9 +34,10 @@ public struct Catalog: Sendable {
     /// exist, the index is opened read-only (or built in memory from the manifests when it cannot be; see
     /// ``CatalogIndex/openReadOnly(url:lockURL:logger:scan:)``), and every change throws ``CatalogError/readOnly``.
     ///
-    /// `store` keeps the asset files; `nil` (the default) is the ``LocalAssetStore`` under `root`.
+    /// `store` keeps the asset files; `nil` (the default) is the ``LocalAssetStore`` under `root`. `locks` are the task
+    /// locks; `nil` (the default) is ``FileTaskLocks``.
     public init(root: URL = CatalogLayout.defaultRoot, access: Access = .readWrite, store: (any AssetStore)? = nil,
-                logger: Logger = Logger(label: "reelvault.catalog")) throws {
+                locks: (any TaskLocks)? = nil, logger: Logger = Logger(label: "reelvault.catalog")) throws {
         let requested = CatalogLayout(root: root)
         switch access {
         case .readWrite:
@@ -49,6 +53,7 @@ public struct Catalog: Sendable {
         self.layout = layout
         self.access = access
         self.store = store ?? LocalAssetStore(layout: layout)
+        self.locks = locks ?? FileTaskLocks()
         self.logger = logger
         let lockURL = layout.root.appendingPathComponent(".index.lock")
         let scan = Self.manifestScan(layout, logger: logger)
@@ -81,7 +86,7 @@ public struct Catalog: Sendable {
         try index.upsert(manifest, readingBack: url, id: id)
         Failpoint.hit("catalog.index.upserted")
         logger.debug("manifest saved", metadata: [
-            "catalog.task_id": "\(id)", "catalog.assets": "\(manifest.assets.count)",
+            "task.id": "\(id)", "catalog.assets": "\(manifest.assets.count)",
         ])
     }
 
@@ -119,7 +124,7 @@ public struct Catalog: Sendable {
                         try body(manifest)
                     }
                 } catch let error as CatalogError where error == .unparsableManifest || error == .manifestTooLarge {
-                    logger.warning("manifest skipped", metadata: ["catalog.task_id": "\(id)", "error": "\(error)"])
+                    logger.warning("manifest skipped", metadata: ["task.id": "\(id)", "error": "\(error)"])
                 }
             }
         }

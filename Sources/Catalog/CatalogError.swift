@@ -87,7 +87,7 @@ public struct CatalogError: Error, Equatable, CustomStringConvertible {
         CatalogError(.index, subject: path, reason: "\(cause)", underlying: cause)
     }
 
-    static func lockTimeout(_ taskID: String, _ path: String) -> CatalogError {
+    public static func lockTimeout(_ taskID: String, _ path: String) -> CatalogError {
         CatalogError(.lockTimeout, subject: taskID, reason: path)
     }
 

@@ -63,6 +63,15 @@ public enum Migrations {
             term bigint NOT NULL DEFAULT 1
         )
         """,
+        // 3: per-task locks as leases (a paused holder's lease expires), each taking a new token.
+        """
+        CREATE TABLE reel_task_locks (
+            task_id text PRIMARY KEY,
+            holder text NOT NULL,
+            token bigint NOT NULL,
+            expires_at timestamptz NOT NULL
+        )
+        """,
     ]
 
     public static var expectedVersion: Int { steps.count }

@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -13,6 +14,8 @@ public struct SharedState: Sendable {
     public var watch: any WatchStore
     public var workers: any WorkerRegistry
     public var leader: any LeaderLease
+    /// The catalog's task locks: `nil` for the embedded ones (``FileTaskLocks``).
+    public var taskLocks: (any TaskLocks)?
     /// The owner name of this process's claims, heartbeats and leases.
     public var owner: String
     /// How long the feeder's leader lease lasts without renewal.
@@ -21,7 +24,8 @@ public struct SharedState: Sendable {
 
     public init<Queue: JobQueue & JobQueueDiagnostics>(
         queue: Queue, watch: any WatchStore, workers: any WorkerRegistry, leader: any LeaderLease,
-        owner: String = JobOwner.current, leaderLease: Duration = .seconds(30), services: [any Service] = []
+        owner: String = JobOwner.current, leaderLease: Duration = .seconds(30), taskLocks: (any TaskLocks)? = nil,
+        services: [any Service] = []
     ) {
         self.queue = queue
         self.diagnostics = queue
@@ -30,6 +34,7 @@ public struct SharedState: Sendable {
         self.leader = leader
         self.owner = owner
         self.leaderLease = leaderLease
+        self.taskLocks = taskLocks
         self.services = services
     }
 
@@ -89,7 +94,7 @@ public protocol LeasedJobQueue: Sendable {
 }
 
 /// This process no longer holds a job's lease: another process has the job now.
-public struct LeaseLost: Error, CustomStringConvertible {
+public struct LeaseLost: FenceError, CustomStringConvertible {
     public let jobId: String
     public init(jobId: String) { self.jobId = jobId }
     public var description: String { "the lease of job \(jobId) was lost: another process has it now (fenced)" }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Catalog
 import Foundation
 import Logging
 
@@ -41,6 +42,11 @@ public struct Downloader: Sendable {
         let resume = keepingPartial ? await PartialDownload.resumeState(of: stagingFile, url: url) : nil
         if let resume {
             logger.info("resuming a download an earlier process left", metadata: ["download.bytesOnDisk": "\(resume.bytes)"])
+        }
+        do {
+            try await WriteFence.check() // a run that lost its task creates nothing in the task's directory
+        } catch {
+            throw DownloadError(.cancelled, url: url, reason: "\(error)")
         }
         let file = try StagingFile(url: stagingFile, keptFor: keepingPartial ? url : nil, resume: resume)
         let started = ContinuousClock.now
@@ -94,6 +100,8 @@ public struct Downloader: Sendable {
             return (failure, false)
         case let stall as StallTimeout:
             return (DownloadError(.network, url: url, reason: "no data for \(stall.silence)"), true)
+        case let fenced as any FenceError:
+            return (DownloadError(.cancelled, url: url, reason: "\(fenced)"), false)
         case is CancellationError where Task.isCancelled:
             return (DownloadError(.cancelled, url: url, reason: "the download was cancelled"), false)
         default:

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Catalog
 import Foundation
 
 /// One attempt at a download: a request (following allowed redirects), the status checks, and the body
@@ -121,14 +122,19 @@ struct Transfer: Sendable {
         default:
             throw failure(.httpStatus(status), "HTTP \(status)", retryable: false)
         }
+        try await WriteFence.check() // this process may have been paused past its lease while it waited
         try file.setValidators(validators)
         try checkSpace(total: validators.total)
 
         let total = validators.total
         var received = file.bytes
         progress?(received, total)
+        // A run whose job or task lock was lost (paused past its lease) stops before writing into the task's partial
+        // file, which the new holder may be resuming.
+        let fence = WriteFence.Throttled()
         for try await chunk in response.body {
             beacon.touch()
+            try await fence.check()
             let after = received + Int64(chunk.readableBytes)
             if after > configuration.maxBytes {
                 throw failure(.tooLarge, "the body passed the cap of \(configuration.maxBytes) bytes", retryable: false)

@@ -49,6 +49,7 @@ public struct Renderer: Sendable {
                 manifest.updatedAt = Date()
                 let (catalog, saved) = (catalog, manifest)
                 // fsyncs and the index's SQLite write: on the blocking pool, as the archiver's saves.
+                try await WriteFence.check() // the task lock may have been lost (a paused process)
                 try await BlockingPool.shared.run { try catalog.save(saved) }
             }
             return (manifest, status)

@@ -91,7 +91,7 @@ public struct WorkerPool: Service, CustomStringConvertible {
         guard let leased = queue as? any LeasedJobQueue else { return (await body(), false) }
         return await withTaskGroup(of: Bool?.self) { group in
             // Every manifest write of the run first checks that the job is still this process's.
-            group.addTask { (try? await WriteFence.with({ try await leased.checkLease(job.id) }) { await body() }) ?? false }
+            group.addTask { await WriteFence.with(.init { try await leased.checkLease(job.id) }) { await body() } }
             group.addTask {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .milliseconds(250)) // cancelled when the run ends first

@@ -33,6 +33,7 @@ struct ArchiveCommand: ConfiguredCommand {
     @OptionGroup var ladder: LadderOptions
     @OptionGroup var api: APIOptions
     @OptionGroup var storage: StorageOptions
+    @OptionGroup var database: DatabaseOptions
     @OptionGroup var output: JSONFlag
 
     func validate() throws {
@@ -41,11 +42,17 @@ struct ArchiveCommand: ConfiguredCommand {
         }
     }
 
-    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage, api: api, ladder: ladder) }
+    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage, api: api, ladder: ladder, database: database) }
 
     func run(_ configuration: ReelConfiguration) async throws {
         let ids = try validTaskIDs(tasks)
-        let catalog = try configuration.storage.openCatalog()
+        // With REEL_DATABASE_URL, the task locks are the deployment's: a task reel serve works on elsewhere is waited for.
+        try await SharedStateAccess.with(configuration, schema: .requireCurrent) { state in
+            try await archive(ids, configuration, catalog: try configuration.storage.openCatalog(locks: state.taskLocks))
+        }
+    }
+
+    private func archive(_ ids: [TaskID], _ configuration: ReelConfiguration, catalog: Catalog) async throws {
         let printer = EventPrinter(quiet: false)
         let settings = ArchiveSettings(wait: wait, pollInterval: .milliseconds(Int64(pollInterval * 1000)),
                                        timeout: .milliseconds(Int64(timeout * 1000)), jobs: jobs, presets: configuration.archive.presets)

@@ -20,6 +20,7 @@ struct RenderTaskCommand: ConfiguredCommand {
     @Option(name: .long, help: "libx264 CRF \(Settings.crf.help(default: "23")).", transform: Settings.crf.argument) var crf: Int = 23
     @Option(name: .customLong("x264-preset"), help: "libx264 preset.") var x264Preset: String = "veryfast"
     @OptionGroup var storage: StorageOptions
+    @OptionGroup var database: DatabaseOptions
     @OptionGroup var output: JSONFlag
 
     func validate() throws {
@@ -32,13 +33,20 @@ struct RenderTaskCommand: ConfiguredCommand {
     var configurationFlags: ConfigurationFlags {
         var ladder = LadderOptions()
         ladder.preset = preset
-        return ConfigurationFlags(storage: storage, ladder: ladder)
+        return ConfigurationFlags(storage: storage, ladder: ladder, database: database)
     }
 
     func run(_ configuration: ReelConfiguration) async throws {
         let presets = configuration.archive.presets
         let ids = try task.map { try validTaskIDs([$0]) }
-        let catalog = try configuration.storage.openCatalog()
+        // With REEL_DATABASE_URL, the task locks are the deployment's.
+        try await SharedStateAccess.with(configuration, schema: .requireCurrent) { state in
+            try await render(ids, configuration, catalog: try configuration.storage.openCatalog(locks: state.taskLocks))
+        }
+    }
+
+    private func render(_ ids: [TaskID]?, _ configuration: ReelConfiguration, catalog: Catalog) async throws {
+        let presets = configuration.archive.presets
         let targets = ids ?? catalog.allTaskIDs()
         let printer = EventPrinter(quiet: false)
         let renderer = Renderer(catalog: catalog, encoder: EncoderSettings(preset: x264Preset, crf: crf),

@@ -56,13 +56,13 @@ struct ServeCommand: ConfiguredCommand {
             logger.warning("the admin listener is off loopback without REEL_ADMIN_TOKEN (--allow-public-admin): anyone who reaches it can read the catalog and the job queue",
                            metadata: ["admin.bind": "\(SafeText.escape(server.adminHost)):\(server.adminPort)"])
         }
-        let catalog = try configuration.storage.openCatalog()
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         if let settings = configuration.database.settings {
             logger.notice("shared state in PostgreSQL", metadata: ["db": "\(settings)"])
         }
         try await SharedStateAccess.with(configuration, schema: .migrate, maxInterruptions: server.service.maxInterruptions) { state in
+            let catalog = try configuration.storage.openCatalog(locks: state.taskLocks)
             try await configuration.api.withClients { client, downloader, http in
                 let settings = ArchiveSettings(wait: false, presets: configuration.archive.presets)
                 let archiver = Archiver(context: ArchiveContext(catalog: catalog, client: client, downloader: downloader,

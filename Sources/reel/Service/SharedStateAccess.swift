@@ -45,7 +45,10 @@ enum SharedStateAccess {
                                          logger: CLILogging.logger("reelvault.queue"))
             let state = SharedState(queue: queue, watch: PostgresWatchList(client: client, logger: CLILogging.logger("reelvault.watch")),
                                     workers: PostgresWorkerRegistry(client: client), leader: PostgresLeaderLease(client: client),
-                                    leaderLease: lease, services: [queue])
+                                    leaderLease: lease,
+                                    taskLocks: PostgresTaskLocks(client: client, owner: JobOwner.current, lease: lease,
+                                                                 logger: CLILogging.logger("reelvault.catalog")),
+                                    services: [queue])
             return try await body(state)
         }
     }

@@ -22,8 +22,9 @@ struct ClusterNode: Sendable {
         changes["REEL_CALLBACK_SECRET"] = secret
         if changes["REEL_WATCH_INTERVAL"] == nil { changes["REEL_WATCH_INTERVAL"] = "1" }
         if changes["REEL_LOG_LEVEL"] == nil { changes["REEL_LOG_LEVEL"] = "info" }
+        if changes["REEL_WORKERS"] == nil { changes["REEL_WORKERS"] = "2" }
         let arguments = ["serve", "--roles", roles, "--storage", bench.storage.path, "--callback-bind", "127.0.0.1:0",
-                         "--bind", "127.0.0.1:0", "--preset", "240p", "--workers", "2"]
+                         "--bind", "127.0.0.1:0", "--preset", "240p"]
         let process = try ReelProcess.start(arguments, environment: bench.environment(changes))
         guard await process.waitForStderr(containing: "admin on http://", timeout: .seconds(60)),
               let line = process.stderrSoFar.split(separator: "\n").first(where: { $0.hasPrefix("reel serve: ") && $0.contains("admin on http://") }),
