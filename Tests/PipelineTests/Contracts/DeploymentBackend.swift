@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 @testable import Pipeline
 import ReelPostgres
@@ -13,7 +14,8 @@ struct DeploymentBackend: Sendable, CustomStringConvertible {
         try await withQueueRoot { root in
             try await body(DeploymentFixture(
                 watch: WatchList(root: root), otherWatch: WatchList(root: root), workers: FileWorkerRegistry(root: root),
-                lease: { FileLeaderLease(root: root) }, leaseExpires: false))
+                lease: { FileLeaderLease(root: root) }, leaseExpires: false,
+                taskLocks: { FileTaskLocks() }, layout: CatalogLayout(root: root)))
         }
     }
 
@@ -23,7 +25,9 @@ struct DeploymentBackend: Sendable, CustomStringConvertible {
                 watch: PostgresWatchList(client: client, logger: PostgresTestDatabase.logger),
                 otherWatch: PostgresWatchList(client: client, logger: PostgresTestDatabase.logger),
                 workers: PostgresWorkerRegistry(client: client, logger: PostgresTestDatabase.logger),
-                lease: { PostgresLeaderLease(client: client, logger: PostgresTestDatabase.logger) }, leaseExpires: true))
+                lease: { PostgresLeaderLease(client: client, logger: PostgresTestDatabase.logger) }, leaseExpires: true,
+                taskLocks: { PostgresTaskLocks(client: client, owner: JobOwner.current, lease: .seconds(5), logger: PostgresTestDatabase.logger) },
+                layout: CatalogLayout(root: FileManager.default.temporaryDirectory.appendingPathComponent("unused-\(UUID().uuidString)"))))
         }
     }
 
@@ -40,4 +44,7 @@ struct DeploymentFixture: Sendable {
     let lease: @Sendable () -> any LeaderLease
     /// Whether a lease that is not renewed expires (PostgreSQL); the embedded one ends with its holder's process.
     let leaseExpires: Bool
+    /// A new handle on the task locks, as another process has one, and the catalog layout they lock in.
+    let taskLocks: @Sendable () -> any TaskLocks
+    let layout: CatalogLayout
 }

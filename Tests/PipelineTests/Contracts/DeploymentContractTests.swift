@@ -1,4 +1,6 @@
+import Catalog
 import Foundation
+import Synchronization
 import Testing
 @testable import Pipeline
 
@@ -133,6 +135,35 @@ struct DeploymentContractTests {
                 #expect(try await b.acquire("feeder", holder: "B", for: .seconds(60)))
             }
             #expect(try await b.holder("feeder") == "B")
+        }
+    }
+
+    @Test(arguments: DeploymentBackend.available)
+    func taskLocksExcludeWaitAndRelease(_ backend: DeploymentBackend) async throws {
+        try await backend.withFixture { f in
+            let id = try TaskID(validating: "t-1")
+            let (a, b) = (f.taskLocks(), f.taskLocks())
+            try await a.withLock(id, layout: f.layout, timeout: nil, isolation: nil) {
+                await #expect(throws: CatalogError.self, "held elsewhere: the waiter times out") {
+                    try await b.withLock(id, layout: f.layout, timeout: .milliseconds(300), isolation: nil) {}
+                }
+                try await b.withLock(try TaskID(validating: "t-2"), layout: f.layout, timeout: .seconds(5), isolation: nil) {}
+                try await WriteFence.check() // the holder's writes pass
+            }
+            // A waiter without a timeout gets the lock once its holder lets go, not before.
+            let order = Mutex<[String]>([])
+            let layout = f.layout
+            let holder = Task {
+                try await a.withLock(id, layout: layout, timeout: nil, isolation: nil) {
+                    order.withLock { $0.append("holder") }
+                    try await Task.sleep(for: .milliseconds(400))
+                    order.withLock { $0.append("holder done") }
+                }
+            }
+            while order.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(10)) }
+            try await b.withLock(id, layout: layout, timeout: nil, isolation: nil) { order.withLock { $0.append("waiter") } }
+            try await holder.value
+            #expect(order.withLock { $0 } == ["holder", "holder done", "waiter"])
         }
     }
 }
