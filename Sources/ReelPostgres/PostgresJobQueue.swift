@@ -158,10 +158,7 @@ public final class PostgresJobQueue: JobQueue, JobQueueDiagnostics, Service, Sen
             for (current, now) in rescued {
                 let job = current.job.interrupted(.vanished(owner: current.job.owner), now: now, maxInterruptions: maxInterruptions)
                 try await write(JobRow(job: job, token: current.token), connection)
-                logger.notice("job with an expired lease rescued", metadata: [
-                    "task.id": "\(job.taskId)", "job.id": "\(job.id)", "job.state": "\(job.state.rawValue)",
-                    "queue.owner": "\(current.job.owner ?? "")",
-                ])
+                logger.notice("job with an expired lease rescued", metadata: job.logMetadata(["queue.owner": "\(current.job.owner ?? "")"]))
             }
             if !rescued.isEmpty { try await connection.query("NOTIFY reel_jobs", logger: logger) }
             return rescued.count
@@ -228,7 +225,7 @@ public final class PostgresJobQueue: JobQueue, JobQueueDiagnostics, Service, Sen
             if !renewed {
                 held.withLock { _ = $0.removeValue(forKey: id) }
                 lost.withLock { _ = $0.insert(id) }
-                logger.warning("lease lost: another process has the job now; its run here is cancelled", metadata: ["job.id": "\(id)"])
+                logger.warning("lease lost: another process has the job now; its run here is cancelled", metadata: ["queue.job_id": "\(id)"])
             }
         }
     }

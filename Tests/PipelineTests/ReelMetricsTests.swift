@@ -26,6 +26,7 @@ import Testing
             #expect(try test.expectCounter("reel_state_errors_total", [("store", store)]).totalValue == 0)
         }
         #expect(try test.expectCounter("reel_bytes_downloaded_total").totalValue == 0)
+        #expect(try test.expectCounter("reel_leases_lost_total").totalValue == 0)
         for stage in ReelMetrics.stages { _ = try test.expectTimer("reel_stage_seconds", [("stage", stage)]) }
     }
 

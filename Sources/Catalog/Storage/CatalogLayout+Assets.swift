@@ -41,9 +41,4 @@ extension CatalogLayout {
         }
         return "tasks/\(Self.shard(of: id))/\(id.rawValue)/\(scriptId)/\(role.rawValue)/\(file.name)"
     }
-
-    /// The path, relative to the root, of the asset directory of `scriptId`/`role` of task `id`.
-    public func assetDirectoryPath(_ id: TaskID, scriptId: Int, role: AssetRole) -> String {
-        "tasks/\(Self.shard(of: id))/\(id.rawValue)/\(scriptId)/\(role.rawValue)"
-    }
 }

@@ -66,11 +66,8 @@ public struct LocalAssetStore: AssetStore {
     public func sha256(relativePath: String) async throws -> String? {
         let url = try layout.absoluteURL(relative: relativePath)
         guard FileIO.isRegularFile(url.path) else { return nil }
-        // Reading a whole video: on a thread of its own, not one of the cooperative pool's few.
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<String, any Error>, Never>) in
-            Thread { continuation.resume(returning: Result { try fileDigest(url) }) }.start()
-        }
-        return try result.get()
+        // Reading a whole video: on the blocking pool, not one of the cooperative pool's few threads.
+        return try await BlockingPool.shared.run { try fileDigest(url) }
     }
 
     public func withLocalFile<T: Sendable>(relativePath: String, _ body: @Sendable (URL) async throws -> T) async throws -> T {

@@ -2,6 +2,7 @@ import Catalog
 import DurableFiles
 import Crypto
 import Foundation
+import ReelBasics
 
 /// The sidecar of a download kept across restarts (`<file>.json` beside the file, see `CatalogLayout.partialFile`):
 /// what a resume after a restart needs to ask for the rest with `Range` + `If-Range`, and how many bytes are safe.
@@ -52,7 +53,7 @@ enum PartialDownload {
     }
 
     /// What a download of `url` into `data` can resume from: the bytes to keep (a sidecar for the same URL, with a
-    /// validator for `If-Range`) and their hash, computed on a thread of its own (the file may be gigabytes).
+    /// validator for `If-Range`) and their hash, computed on the blocking pool (the file may be gigabytes).
     static func resumeState(of data: URL, url: String) async -> StagingFile.Resume? {
         guard let sidecar = load(data), sidecar.url == DownloadError.redact(url),
               sidecar.etag.map({ !$0.hasPrefix("W/") }) == true || sidecar.lastModified != nil,
@@ -60,9 +61,8 @@ enum PartialDownload {
         let trusted = sidecar.bootId != nil && sidecar.bootId == bootId ? size : min(size, sidecar.syncedBytes)
         let bytes = sidecar.total.map { min(trusted, $0) } ?? trusted
         guard bytes > 0 else { return nil }
-        let hasher = await withCheckedContinuation { (continuation: CheckedContinuation<SHA256?, Never>) in
-            Thread { continuation.resume(returning: hash(data.path, upTo: bytes)) }.start()
-        }
+        let path = data.path
+        let hasher = await BlockingPool.shared.run { HasherHandOff(hash(path, upTo: bytes)) }.hasher
         guard let hasher else { return nil }
         let validators = StagingFile.Validators(etag: sidecar.etag, lastModified: sidecar.lastModified,
                                                 contentType: sidecar.contentType, total: sidecar.total)
@@ -82,4 +82,12 @@ enum PartialDownload {
         }
         return hasher
     }
+}
+
+/// Carries a digest state from the blocking pool's thread back to the task that resumes the download.
+/// `@unchecked Sendable`: swift-crypto does not mark `SHA256` Sendable; the state is made on the pool, handed over once
+/// and never touched by the pool again, so no two threads ever use it at the same time.
+private struct HasherHandOff: @unchecked Sendable {
+    let hasher: SHA256?
+    init(_ hasher: SHA256?) { self.hasher = hasher }
 }

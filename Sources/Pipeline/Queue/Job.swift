@@ -90,7 +90,7 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
 
 extension Job {
     /// The log metadata of this job (`task.id`, `queue.job_id`, `queue.state`) plus `extra`: one shape for every backend.
-    func logMetadata(_ extra: Logger.Metadata = [:]) -> Logger.Metadata {
+    package func logMetadata(_ extra: Logger.Metadata = [:]) -> Logger.Metadata {
         var metadata: Logger.Metadata = ["task.id": "\(taskId)", "queue.job_id": "\(id)", "queue.state": "\(state.rawValue)"]
         metadata.merge(extra) { $1 }
         return metadata

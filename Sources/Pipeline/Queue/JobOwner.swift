@@ -98,9 +98,4 @@ enum OwnerLeases {
         }
         return false // we got it: nobody holds it (closing releases it)
     }
-
-    /// True if this process holds the lease at `path`.
-    static func isHeldHere(_ path: String) -> Bool {
-        held.withLock { $0[path] != nil }
-    }
 }

@@ -36,6 +36,8 @@ public struct ReelMetrics: Sendable {
     private let stateErrors: [String: Counter]
     let bytesDownloaded: Counter
     let queueDepth: Gauge
+    /// Runs cancelled because another process took their job (this one was paused or cut off past its lease).
+    let leasesLost: Counter
 
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
         self.factory = factory
@@ -53,8 +55,9 @@ public struct ReelMetrics: Sendable {
         stateErrors = by(Self.stateStores) { Counter(label: "reel_state_errors_total", dimensions: [("store", $0)], factory: factory) }
         bytesDownloaded = Counter(label: "reel_bytes_downloaded_total", factory: factory)
         queueDepth = Gauge(label: "reel_queue_depth", factory: factory)
+        leasesLost = Counter(label: "reel_leases_lost_total", factory: factory)
         for counter in Array(verifications.values) + Array(callbacks.values) + Array(jobsFinished.values)
-            + Array(stateErrors.values) + [bytesDownloaded] {
+            + Array(stateErrors.values) + [bytesDownloaded, leasesLost] {
             counter.increment(by: 0)
         }
         for gauge in Array(jobGauges.values) + Array(stageActive.values) + Array(stageWaiting.values) + [queueDepth] {

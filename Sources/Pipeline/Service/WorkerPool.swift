@@ -75,7 +75,7 @@ public struct WorkerPool: Service, CustomStringConvertible {
             }
             let run = await runLeased(job) { await cancelWhenGracefulShutdown { await self.execute(job) } }
             if run.leaseLost {
-                metrics.stateError("lease")
+                metrics.leasesLost.increment()
                 logger.warning("job lease lost: its run here was cancelled; another process has the job",
                                metadata: job.logMetadata())
             } else if !run.finished {
