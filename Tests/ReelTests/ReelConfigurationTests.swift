@@ -256,6 +256,11 @@ import TopView
         (["REEL_WATCH_INTERVAL": "10", "REEL_WATCH_MAX_INTERVAL": "5"], "REEL_WATCH_INTERVAL / --watch-interval", "must not exceed"),
         (["REEL_LADDER": "721p"], "REEL_LADDER", "must be comma-separated presets"),
         (["REEL_LOG_LEVEL": "\u{1b}[31mred"], "REEL_LOG_LEVEL", "(got '\\u{1b}[31mred')"),
+        (["REEL_ROLES": "workers,cooks"], "REEL_ROLES / --roles", "callbacks, admin, feeder, workers"),
+        (["REEL_ROLES": "workers,workers"], "REEL_ROLES / --roles", "each at most once"),
+        (["REEL_ROLES": ","], "REEL_ROLES / --roles", "comma-separated"),
+        (["REEL_DATABASE_URL": "mysql://db/reel"], "REEL_DATABASE_URL", "is not usable"),
+        (["REEL_LEASE": "0.5"], "REEL_LEASE", "from 1 to 3600"),
     ] as [([String: String?], String, String)])
     func everyRefusalHasOneStyle(_ environment: [String: String?], _ setting: String, _ says: String) throws {
         let error = try #require(Self.refusal([], environment))
@@ -264,6 +269,15 @@ import TopView
         #expect(error.message.contains(says), "\(error)")
         #expect(!error.message.contains("tvk-SECRET-config") && !error.message.contains("token=x"), "\(error)")
         #expect(ReelExit(error).code == 2 && ReelExit(error).message == "error: " + error.message)
+    }
+
+    /// `--roles` / `REEL_ROLES`: any order, spaces ignored, the flag over the variable; all by default.
+    @Test func rolesAreReadFromTheFlagOrTheVariable() throws {
+        #expect(try Self.read().serve.server.roles == .all)
+        #expect(try Self.read([], ["REEL_ROLES": "workers, feeder"]).serve.server.roles == [.workers, .feeder])
+        #expect(try Self.read(["--roles", "callbacks,admin"], ["REEL_ROLES": "workers"]).serve.server.roles == [.callbacks, .admin])
+        let database = try Self.read(["--database-url", "postgres://reel@127.0.0.1/reel", "--lease", "2.5"])
+        #expect(database.database.settings != nil && database.database.lease == .milliseconds(2500))
     }
 
     /// The two messages that say how to fix a missing or unsafe setting before naming it.

@@ -29,7 +29,8 @@ struct ServeCommand: ConfiguredCommand {
         REEL_HTTP_IDLE_TIMEOUT (\(Settings.httpTimeout.rangeText), 30), REEL_HTTP_HEADER_TIMEOUT (\(Settings.httpTimeout.rangeText), 10), \
         REEL_CALLBACK_MAX_CONNECTIONS (\(Settings.maxConnections.rangeText), 512), REEL_ADMIN_MAX_CONNECTIONS \
         (\(Settings.maxConnections.rangeText), 64), REEL_MAX_INTERRUPTIONS (\(Settings.maxInterruptions.rangeText), 10), \
-        REEL_NOTIFY_URL (http(s), never link-local), REEL_NOTIFY_COMMAND, REEL_LOG_LEVEL (trace, debug, info, notice, \
+        REEL_NOTIFY_URL (http(s), never link-local), REEL_NOTIFY_COMMAND, REEL_ROLES (callbacks,admin,feeder,workers; \
+        all), REEL_DATABASE_URL (postgres://…: shared state in PostgreSQL), REEL_LEASE (\(Settings.lease.rangeText), 30), REEL_LOG_LEVEL (trace, debug, info, notice, \
         warning, error, critical; default info), plus TOPVIEW_* and REEL_STORAGE, REEL_LADDER, REEL_ALLOWED_HOSTS, \
         REEL_MIN_FREE_MB as for reel archive. Seconds are decimal seconds; counts are decimal integers. \
         SIGTERM/SIGINT stop it gracefully.

@@ -16,9 +16,10 @@ struct ClusterNode: Sendable {
     static let secret = "cluster-secret-0123456789"
 
     /// Starts `reel serve --roles roles` on loopback ports and waits for the line naming them.
-    static func start(_ bench: ReelBench, database: String, roles: String, environment changes: [String: String?] = [:]) async throws -> ClusterNode {
+    /// `database` nil: the embedded backend (the processes share the bench's storage root).
+    static func start(_ bench: ReelBench, database: String?, roles: String, environment changes: [String: String?] = [:]) async throws -> ClusterNode {
         var changes = changes
-        changes["REEL_DATABASE_URL"] = database
+        changes["REEL_DATABASE_URL"] = .some(database)
         changes["REEL_CALLBACK_SECRET"] = secret
         if changes["REEL_WATCH_INTERVAL"] == nil { changes["REEL_WATCH_INTERVAL"] = "1" }
         if changes["REEL_LOG_LEVEL"] == nil { changes["REEL_LOG_LEVEL"] = "info" }
@@ -93,7 +94,7 @@ final class ClusterNodes: Sendable {
     private let nodes = Mutex<[ClusterNode]>([])
     var all: [ClusterNode] { nodes.withLock { $0 } }
 
-    func start(_ bench: ReelBench, _ database: String, roles: String, _ environment: [String: String?] = [:]) async throws -> ClusterNode {
+    func start(_ bench: ReelBench, _ database: String?, roles: String, _ environment: [String: String?] = [:]) async throws -> ClusterNode {
         let node = try await ClusterNode.start(bench, database: database, roles: roles, environment: environment)
         nodes.withLock { $0.append(node) }
         return node
