@@ -47,13 +47,7 @@ public final class PostgresJobQueue: JobQueue, JobQueueDiagnostics, Service, Sen
         try await transaction { connection in
             let now = try await Self.now(connection)
             let fresh = try Job.new(taskId: taskId, kind: kind, reason: reason, maxAttempts: retryPolicy.maxAttempts, now: now)
-            let j = fresh
-            let inserted = try await connection.query("""
-                INSERT INTO reel_jobs (\(unescaped: JobRow.columns)) VALUES (\(j.id), \(j.taskId), \(j.kind), \(j.state.rawValue),
-                    \(j.attempts), \(j.maxAttempts), \(j.notBefore), \(j.createdAt), \(j.updatedAt), \(j.lastError), \(j.owner),
-                    \(j.reason), \(j.cancelRequested), \(j.rerunRequested), \(j.interruptions), \(Int64(0)))
-                ON CONFLICT (id) DO NOTHING RETURNING id
-                """, logger: logger)
+            let inserted = try await connection.query(Self.insertUnlessPresent(fresh), logger: logger)
             for try await _ in inserted {
                 try await connection.query("NOTIFY reel_jobs", logger: logger)
                 return (fresh, true)
@@ -182,12 +176,7 @@ public final class PostgresJobQueue: JobQueue, JobQueueDiagnostics, Service, Sen
     /// running job comes in pending, its attempt given back, as after a graceful stop. `true` when it was added.
     public func importJob(_ job: Job) async throws -> Bool {
         let j = job.state == .running ? job.interrupted(.shutdown, now: job.updatedAt, maxInterruptions: .max) : job
-        let inserted = try await client.query("""
-            INSERT INTO reel_jobs (\(unescaped: JobRow.columns)) VALUES (\(j.id), \(j.taskId), \(j.kind), \(j.state.rawValue),
-                \(j.attempts), \(j.maxAttempts), \(j.notBefore), \(j.createdAt), \(j.updatedAt), \(j.lastError), \(j.owner),
-                \(j.reason), \(j.cancelRequested), \(j.rerunRequested), \(j.interruptions), \(Int64(0)))
-            ON CONFLICT (id) DO NOTHING RETURNING id
-            """, logger: logger)
+        let inserted = try await client.query(Self.insertUnlessPresent(j), logger: logger)
         for try await _ in inserted {
             if j.state == .pending { try await client.query("NOTIFY reel_jobs", logger: logger) }
             return true
@@ -282,6 +271,16 @@ public final class PostgresJobQueue: JobQueue, JobQueueDiagnostics, Service, Sen
             return now
         }
         throw PostgresQueueError(description: "the database gave no time")
+    }
+
+    /// `job` as a new row (token 0), nothing when its id exists; returns its id when inserted.
+    private static func insertUnlessPresent(_ j: Job) -> PostgresQuery {
+        """
+        INSERT INTO reel_jobs (\(unescaped: JobRow.columns)) VALUES (\(j.id), \(j.taskId), \(j.kind), \(j.state.rawValue),
+            \(j.attempts), \(j.maxAttempts), \(j.notBefore), \(j.createdAt), \(j.updatedAt), \(j.lastError), \(j.owner),
+            \(j.reason), \(j.cancelRequested), \(j.rerunRequested), \(j.interruptions), \(Int64(0)))
+        ON CONFLICT (id) DO NOTHING RETURNING id
+        """
     }
 
     private static func lockedRow(_ id: String, _ connection: PostgresConnection, _ logger: Logger) async throws -> JobRow? {

@@ -19,6 +19,7 @@ struct JobsLsCommand: ConfiguredCommand {
     @Option(name: .long, help: "Only jobs in this state (\(JobState.allCases.map(\.rawValue).joined(separator: ", "))).")
     var state: String?
     @OptionGroup var storage: StorageOptions
+    @OptionGroup var database: DatabaseOptions
     @OptionGroup var output: JSONFlag
 
     func validate() throws {
@@ -26,8 +27,6 @@ struct JobsLsCommand: ConfiguredCommand {
             throw ValidationError("--state must be one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
-
-    @OptionGroup var database: DatabaseOptions
 
     var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage, database: database) }
 
@@ -78,12 +77,11 @@ struct JobsRetryCommand: ConfiguredCommand {
     @Argument(help: "Job id (<kind>-<taskId>, as `reel jobs ls` shows).") var id: String?
     @Flag(name: .long, help: "Retry every failed job.") var failed = false
     @OptionGroup var storage: StorageOptions
+    @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
         if (id == nil) == !failed { throw ValidationError("give a job id or --failed (not both)") }
     }
-
-    @OptionGroup var database: DatabaseOptions
 
     var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage, database: database) }
 
@@ -115,7 +113,6 @@ struct JobsCancelCommand: ConfiguredCommand {
 
     @Argument(help: "Job id (<kind>-<taskId>, as `reel jobs ls` shows).") var id: String
     @OptionGroup var storage: StorageOptions
-
     @OptionGroup var database: DatabaseOptions
 
     var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage, database: database) }

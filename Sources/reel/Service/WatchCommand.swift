@@ -23,6 +23,7 @@ struct WatchAddCommand: ConfiguredCommand {
     @Argument(help: "Task ids.") var tasks: [String]
     @Option(name: .long, help: "Task kind (\(TaskKinds.all.map { $0.name }.joined(separator: ", "))).") var kind: String = "m2v"
     @OptionGroup var storage: StorageOptions
+    @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
         if tasks.isEmpty { throw ValidationError("give at least one task id") }
@@ -30,8 +31,6 @@ struct WatchAddCommand: ConfiguredCommand {
             throw ValidationError("unknown --kind \(kind); known: \(TaskKinds.all.map { $0.name }.joined(separator: ", "))")
         }
     }
-
-    @OptionGroup var database: DatabaseOptions
 
     var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage, database: database) }
 
@@ -56,9 +55,8 @@ struct WatchLsCommand: ConfiguredCommand {
         commandName: "ls", abstract: "List watched tasks, one line each (in the order they were added).")
 
     @OptionGroup var storage: StorageOptions
-    @OptionGroup var output: JSONFlag
-
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var output: JSONFlag
 
     var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage, database: database) }
 
@@ -96,12 +94,11 @@ struct WatchRmCommand: ConfiguredCommand {
 
     @Argument(help: "Task ids.") var tasks: [String]
     @OptionGroup var storage: StorageOptions
+    @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
         if tasks.isEmpty { throw ValidationError("give at least one task id") }
     }
-
-    @OptionGroup var database: DatabaseOptions
 
     var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage, database: database) }
 
