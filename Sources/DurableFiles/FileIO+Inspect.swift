@@ -37,7 +37,7 @@ extension FileIO {
         return Int64(info.f_bavail) * Int64(info.f_frsize)
     }
 
-    /// The names in a directory, sorted; empty if it does not exist.
+    /// The names in a directory, sorted; empty if it does not exist or cannot be read (callers list what they may find).
     public static func list(_ path: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
     }

@@ -89,6 +89,7 @@ public struct DatabaseSettings: Sendable, CustomStringConvertible {
     /// escape), or nil. A file readable by others is ignored, as libpq does.
     static func pgpass(environment: [String: String], host: String, port: Int, database: String, user: String) -> String? {
         let path = environment["PGPASSFILE"] ?? environment["HOME"].map { $0 + "/.pgpass" }
+        // As libpq: a ~/.pgpass that is missing, unreadable or not private gives no password (the server then says so).
         guard let path, let attributes = try? FileManager.default.attributesOfItem(atPath: path),
               let mode = attributes[.posixPermissions] as? Int, mode & 0o077 == 0,
               let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }

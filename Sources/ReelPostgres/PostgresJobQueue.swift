@@ -196,7 +196,7 @@ public final class PostgresJobQueue: JobQueue, JobQueueDiagnostics, Service, Sen
                 } catch {
                     self.logger.warning("lease renewal failed; retrying", metadata: ["error": "\(error)"])
                 }
-                try? await Task.sleep(for: self.lease / 3)
+                try? await Task.sleep(for: self.lease / 3) // cancelled: the loop ends
             }
         }
     }

@@ -43,7 +43,7 @@ public final class FileLeaderLease: LeaderLease {
         let (lockPath, holderPath) = try paths(name)
         if held.withLock({ $0[name] == nil }) {
             // Free unless some process holds the flock.
-            guard let probe = try? FileLock(path: lockPath) else { return nil }
+            guard let probe = try? FileLock(path: lockPath) else { return nil } // no lock file: nobody ever led
             defer { probe.close() }
             if try probe.tryLock() { return nil }
         }

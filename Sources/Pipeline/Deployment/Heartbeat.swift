@@ -42,7 +42,7 @@ public struct Heartbeat: Service, CustomStringConvertible {
                     if !failing { logger.warning("heartbeat not recorded; retrying", metadata: ["error": "\(error)"]) }
                     failing = true
                 }
-                try? await Task.sleep(for: Self.interval)
+                try? await Task.sleep(for: Self.interval) // cancelled: the loop ends
             }
         }
         do {

@@ -36,7 +36,7 @@ public final class Leadership: Service, CustomStringConvertible, Sendable {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await self.renew()
-                try? await Task.sleep(for: self.duration / 3)
+                try? await Task.sleep(for: self.duration / 3) // cancelled: the loop ends
             }
         }
         let wasLeader = state.withLock { state in

@@ -27,7 +27,7 @@ extension FileJobQueue: JobQueueDiagnostics {
             for name in FileIO.names(in: directory(scanned)) where QueueName.isJobFile(name) {
                 let path = directory(scanned) + "/" + name
                 guard case .read(let data) = FileIO.read(path, limit: Int64(Self.maximumJobBytes)),
-                      let job = try? StoredJSON.decoder().decode(Job.self, from: data),
+                      let job = try? StoredJSON.decoder().decode(Job.self, from: data), // else: reported as unreadable below
                       name == job.id + ".json", job.id == Job.id(kind: job.kind, taskId: job.taskId)
                 else {
                     if FileIO.exists(path) { unreadable.append("queue/\(scanned.rawValue)/\(name)") }

@@ -54,7 +54,7 @@ extension FileJobQueue {
         for name in FileIO.names(in: ownersDirectory) where name.hasSuffix(".lease") {
             let path = ownersDirectory + "/" + name
             guard !OwnerLeases.isHeld(path) else { continue }
-            try? FileIO.removeFile(path)
+            try? FileIO.removeFile(path) // best effort: a free lease file left behind is harmless and tried again next time
         }
     }
 }

@@ -12,6 +12,7 @@ final class RequestPhaseHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var guardHandler: ConnectionGuardHandler?
 
     func handlerAdded(context: ChannelHandlerContext) {
+        // Absent only in a pipeline built without the guard (it then has no timers to steer).
         guardHandler = try? context.pipeline.syncOperations.handler(type: ConnectionGuardHandler.self)
     }
 
