@@ -113,6 +113,18 @@ let package = Package(
             path: "Tools/Sandbox",
             swiftSettings: strict
         ),
+        // Benchmarks of the PostgreSQL job queue (Tools/bench/queue.sh; Tools/, not shipped).
+        .executableTarget(
+            name: "reel-queue-bench",
+            dependencies: [
+                "ReelPostgres", "Pipeline",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tools/QueueBench",
+            swiftSettings: strict
+        ),
         .testTarget(name: "ReelBasicsTests", dependencies: ["ReelBasics"], swiftSettings: strict),
         // The `reel` CLI's configuration builder, in process (`@testable import reel`).
         .testTarget(
