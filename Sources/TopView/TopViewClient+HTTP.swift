@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import NIOCore
+import ReelBasics
 
 extension TopViewClient {
     /// A raw answer: its HTTP status and at most `maxBodyBytes` of body.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TopView
+import ReelBasics
 
 @Suite("The API key never leaks")
 struct RedactionTests {

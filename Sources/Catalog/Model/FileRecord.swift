@@ -1,4 +1,5 @@
 import Foundation
+import ReelBasics
 
 /// A file kept in the catalog: where it is, how big it is, its SHA-256, and where it came from.
 public struct FileRecord: Codable, Sendable, Equatable, Hashable {
@@ -42,16 +43,6 @@ public struct FileRecord: Codable, Sendable, Equatable, Hashable {
         try container.encode(url, forKey: .url)
     }
 
-    /// `url` without its query string, fragment and user info. A string that does not parse as a URL is
-    /// cut at the first `?` or `#`.
-    public static func redacted(_ url: String) -> String {
-        if var components = URLComponents(string: url), components.scheme != nil {
-            components.query = nil
-            components.fragment = nil
-            components.user = nil
-            components.password = nil
-            if let string = components.string { return string }
-        }
-        return String(url.prefix { $0 != "?" && $0 != "#" })
-    }
+    /// `url` without its query string, fragment and user info (``ReelBasics/redactedURL(_:)``).
+    public static func redacted(_ url: String) -> String { redactedURL(url) }
 }

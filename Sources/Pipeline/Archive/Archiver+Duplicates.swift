@@ -1,6 +1,7 @@
 import Catalog
 import Logging
 import TopView
+import ReelBasics
 
 extension Archiver {
     /// One asset of a task: a script's preview or export.

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Media
 import TopView
+import ReelBasics
 
 /// Archives one video item of a task: download video and cover → keep the source (checkpoint) → verify → stills →
 /// renditions → commit. Files enter the catalog only complete (staged, then renamed into place); the manifest records

@@ -1,4 +1,5 @@
 import Foundation
+import ReelBasics
 
 /// Why a download failed. Its description names the URL without its query string (signed URLs are secrets)
 /// and says what to do.
@@ -91,14 +92,5 @@ public struct DownloadError: Error, Sendable, CustomStringConvertible {
     }
 
     /// `url` without its query string, fragment and userinfo.
-    public static func redact(_ url: String) -> String {
-        let cut = url.firstIndex(where: { $0 == "?" || $0 == "#" }) ?? url.endIndex
-        let base = String(url[..<cut])
-        guard var components = URLComponents(string: base), components.user != nil || components.password != nil else {
-            return base
-        }
-        components.user = nil
-        components.password = nil
-        return components.string ?? base
-    }
+    public static func redact(_ url: String) -> String { redactedURL(url) }
 }
