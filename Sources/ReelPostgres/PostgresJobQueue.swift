@@ -52,7 +52,7 @@ public final class PostgresJobQueue: JobQueue, JobQueueDiagnostics, Service, Sen
                 try await connection.query("NOTIFY reel_jobs", logger: logger)
                 return (fresh, true)
             }
-            guard let existing = try await Self.lockedRow(fresh.id, connection, logger) else {
+            guard let existing = try await Self.lockedRow(fresh.id, connection, logger)?.row else {
                 throw PostgresQueueError(description: "job \(fresh.id) vanished during enqueue")
             }
             guard let (job, inserted) = existing.job.enqueuedAgain(reason: reason, now: now, maxAttempts: retryPolicy.maxAttempts) else {
@@ -228,12 +228,12 @@ public final class PostgresJobQueue: JobQueue, JobQueueDiagnostics, Service, Sen
     private func finishHeld(_ id: String, _ operation: String, _ transition: @Sendable (Job, Date) -> Job) async throws -> Job {
         let token = held.withLock { $0[id] }
         let job: Job = try await transaction { connection in
-            guard let current = try await Self.lockedRow(id, connection, logger) else { throw JobQueueError.notFound }
+            guard let (current, now) = try await Self.lockedRow(id, connection, logger) else { throw JobQueueError.notFound }
             let running = try current.job.requireRunning(operation)
             guard let token, token == current.token else {
                 throw LeaseLost(jobId: id) // this process's lease was lost: fenced
             }
-            let next = transition(running, try await Self.now(connection))
+            let next = transition(running, now)
             try await write(JobRow(job: next, token: current.token), connection)
             if next.state == .pending { try await connection.query("NOTIFY reel_jobs", logger: logger) }
             return next
@@ -246,8 +246,8 @@ public final class PostgresJobQueue: JobQueue, JobQueueDiagnostics, Service, Sen
     /// Applies an operator's transition (`retry`, `cancel`) to the row under lock.
     private func change(_ id: String, _ transition: @Sendable (Job, Date) throws -> Job) async throws -> Job {
         try await transaction { connection in
-            guard let current = try await Self.lockedRow(id, connection, logger) else { throw JobQueueError.notFound }
-            let next = try transition(current.job, try await Self.now(connection))
+            guard let (current, now) = try await Self.lockedRow(id, connection, logger) else { throw JobQueueError.notFound }
+            let next = try transition(current.job, now)
             if next != current.job {
                 try await write(JobRow(job: next, token: current.token), connection)
                 if next.state == .pending { try await connection.query("NOTIFY reel_jobs", logger: logger) }
@@ -283,9 +283,13 @@ public final class PostgresJobQueue: JobQueue, JobQueueDiagnostics, Service, Sen
         """
     }
 
-    private static func lockedRow(_ id: String, _ connection: PostgresConnection, _ logger: Logger) async throws -> JobRow? {
-        for try await row in try await connection.query("SELECT \(unescaped: JobRow.columns) FROM reel_jobs WHERE id = \(id) FOR UPDATE", logger: logger) {
-            return try JobRow(row)
+    /// The row of `id` locked for this transaction, with the database's time (one round trip for both).
+    private static func lockedRow(_ id: String, _ connection: PostgresConnection, _ logger: Logger) async throws -> (row: JobRow, now: Date)? {
+        for try await row in try await connection.query("""
+            SELECT \(unescaped: JobRow.columns), date_trunc('milliseconds', clock_timestamp()) AS db_now
+            FROM reel_jobs WHERE id = \(id) FOR UPDATE
+            """, logger: logger) {
+            return (try JobRow(row), try row.makeRandomAccess()["db_now"].decode(Date.self))
         }
         return nil
     }
