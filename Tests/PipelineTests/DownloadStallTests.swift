@@ -22,12 +22,13 @@ struct DownloadStallTests {
     }
 
     @Test func aSlowButSteadyBodyIsNotAStall() async throws {
+        // ~112 chunks 100 ms apart, through the real downloader: whole, in one request. The read timeout is 30 s, as
+        // a loaded machine can stretch a 100 ms gap by seconds; that steady progress outlasting the timeout is never a
+        // stall is shown on a test clock (StallWatchdogTests.anOperationThatKeepsTouchingItsBeaconIsNeverAStall).
         try await withSandbox { sandbox in
-            let (result, _, requests, elapsed) = try await download(from: sandbox, scenario: "trickle", readTimeout: .seconds(8))
-            // ~112 chunks 100 ms apart: longer in total than the 8 s read timeout, never silent that long.
-            #expect(elapsed > .seconds(8))
+            let (result, _, requests, _) = try await download(from: sandbox, scenario: "trickle", readTimeout: .seconds(30))
             #expect(result.sha256 == (try DownloadFixtures.sha256sum(sandbox.media("small.mp4"))))
-            #expect(requests.count == 1, "no retry for a slow body")
+            #expect(requests.count == 1, "no retry for a slow body: \(requests)")
         }
     }
 
