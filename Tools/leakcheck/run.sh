@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the media engine (probe, verify, thumbnails, renditions incl. AAC re-encode, broken inputs) under
 # AddressSanitizer + LeakSanitizer. Builds a throw-away package in a temp dir that links Sources/CFFmpeg and
-# Sources/Media (so none of the server dependencies are rebuilt with the sanitizer). The driver also injects a failure
+# Sources/Media with what Media needs (DurableFiles, ReelBasics, swift-crypto), so none of the server dependencies are
+# rebuilt with the sanitizer. The driver also injects a failure
 # after each setup step of the AAC re-encoder (half-initialised objects must free what they made). Exits non-zero
 # when the sanitizer reports an error or the driver does not reach its end. Not part of CI.
 set -euo pipefail
@@ -10,13 +11,19 @@ work=${LEAKCHECK_DIR:-/tmp/reelvault-leakcheck}
 mkdir -p "$work/pkg/Sources/leakcheck" "$work/fixtures"
 ln -sfn "$repo/Sources/CFFmpeg" "$work/pkg/Sources/CFFmpeg"
 ln -sfn "$repo/Sources/Media" "$work/pkg/Sources/Media"
+ln -sfn "$repo/Sources/DurableFiles" "$work/pkg/Sources/DurableFiles"
+ln -sfn "$repo/Sources/ReelBasics" "$work/pkg/Sources/ReelBasics"
 cp "$repo/Tools/leakcheck/main.swift.txt" "$work/pkg/Sources/leakcheck/main.swift"
 cat > "$work/pkg/Package.swift" <<'PKG'
 // swift-tools-version:6.2
 import PackageDescription
-let package = Package(name: "leakpkg", targets: [
+let package = Package(name: "leakpkg",
+    dependencies: [.package(url: "https://github.com/apple/swift-crypto", from: "3.12.3")],
+    targets: [
     .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat"),
-    .target(name: "Media", dependencies: ["CFFmpeg"]),
+    .target(name: "ReelBasics"),
+    .target(name: "DurableFiles", dependencies: ["ReelBasics", .product(name: "Crypto", package: "swift-crypto")]),
+    .target(name: "Media", dependencies: ["CFFmpeg", "DurableFiles"]),
     .executableTarget(name: "leakcheck", dependencies: ["Media"]),
 ])
 PKG
