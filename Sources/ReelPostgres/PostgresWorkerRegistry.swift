@@ -24,7 +24,7 @@ public struct PostgresWorkerRegistry: WorkerRegistry {
                 started_at = EXCLUDED.started_at, heartbeat_at = now(), jobs = EXCLUDED.jobs
             """, logger: logger)
         try await client.query("""
-            DELETE FROM reel_workers WHERE heartbeat_at < now() - make_interval(secs => \(forgetAfter.inSeconds))
+            DELETE FROM reel_workers WHERE id <> \(r.id) AND heartbeat_at < now() - make_interval(secs => \(forgetAfter.inSeconds))
             """, logger: logger)
     }
 

@@ -18,7 +18,8 @@ public struct FileWorkerRegistry: WorkerRegistry {
         record.startedAt = StoredJSON.milliseconds(record.startedAt)
         try FileIO.createDirectories(directory.path)
         try FileIO.writeAtomically(try StoredJSON.encoder().encode(record), to: file(record.id))
-        for old in try await list().workers where record.heartbeatAt.timeIntervalSince(old.heartbeatAt) > forgetAfter.inSeconds {
+        for old in try await list().workers
+        where old.id != record.id && record.heartbeatAt.timeIntervalSince(old.heartbeatAt) > forgetAfter.inSeconds {
             try? FileIO.removeFile(file(old.id).path) // best effort: another process may forget it first
         }
     }

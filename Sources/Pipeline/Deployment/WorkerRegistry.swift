@@ -45,7 +45,7 @@ public struct WorkerListing: Sendable {
 /// implementation passes the same contract suite.
 public protocol WorkerRegistry: Sendable {
     /// Records `record` with its heartbeat at the store's now (``WorkerRecord/heartbeatAt`` is set by the store), and
-    /// forgets processes silent for longer than `forgetAfter`.
+    /// forgets the other processes silent for longer than `forgetAfter` (never the one beating, however slow the store).
     func beat(_ record: WorkerRecord, forgetAfter: Duration) async throws
 
     /// Forgets `id` (a graceful stop).
