@@ -20,14 +20,16 @@ struct HTTPReply: Sendable, CustomStringConvertible {
 
 /// A deliberately raw HTTP/1.1 client for 127.0.0.1: the request target goes out byte for byte (no URL type
 /// normalises `..` or `%2e` away), one connection per request (`Connection: close`). Blocking sockets run on a
-/// dispatch queue, not on the cooperative pool.
+/// thread of their own, not on the cooperative pool.
 enum LoopbackHTTP {
     static func send(port: Int, method: String, target: String, headers: [(String, String)] = [], body: Data = Data(),
                      timeout: TimeInterval = 30) async throws -> HTTPReply {
+        // A thread of its own per exchange: many blocking exchanges at once on libdispatch's global queue make it grow
+        // its worker pool without bound (and its manager thread was seen to crash under that load).
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
+            Thread {
                 continuation.resume(with: Result { try exchange(port: port, method: method, target: target, headers: headers, body: body, timeout: timeout) })
-            }
+            }.start()
         }
     }
 

@@ -92,6 +92,7 @@ struct ClusterTests {
             let tasks = (0..<10).map { _ in taskId("ready") }
             try await withThrowingTaskGroup(of: Int.self) { group in
                 for n in 0..<200 {
+                    if n >= 25, let status = try await group.next() { #expect(status == 200) } // 25 in flight
                     group.addTask { try await (n.isMultiple(of: 2) ? a : b).callback(callbackBody(taskId: tasks[n % 10])).status }
                 }
                 for try await status in group { #expect(status == 200) }
