@@ -82,7 +82,12 @@ public enum Migrations {
     /// Applies the pending steps; returns how many ran. Throws ``SchemaStatus/Ahead`` when the database is newer.
     @discardableResult
     public static func migrate(_ client: PostgresClient, logger: Logger) async throws -> Int {
-        try await client.query("CREATE TABLE IF NOT EXISTS reel_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())", logger: logger)
+        // Under the lock too: concurrent `CREATE TABLE IF NOT EXISTS` on a fresh database race in the catalog
+        // (a duplicate key on pg_type), so many processes starting at once would fail.
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
+            try await connection.query("CREATE TABLE IF NOT EXISTS reel_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())", logger: logger)
+        }
         var applied = 0
         for (index, step) in steps.enumerated() {
             let version = index + 1
