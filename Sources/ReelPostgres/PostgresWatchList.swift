@@ -25,11 +25,7 @@ public struct PostgresWatchList: WatchStore {
         let added = try await client.withTransaction(logger: logger) { connection -> [WatchEntry] in
             var added: [WatchEntry] = []
             for e in fresh {
-                let rows = try await connection.query("""
-                    INSERT INTO reel_watch (task_id, kind, added_at, next_poll_at) VALUES (\(e.taskId), \(e.kind), \(e.addedAt), \(e.nextPollAt))
-                    ON CONFLICT (task_id) DO NOTHING RETURNING task_id
-                    """, logger: logger)
-                for try await _ in rows { added.append(e) }
+                for try await _ in try await connection.query(Self.insertUnlessWatched(e), logger: logger) { added.append(e) }
             }
             return added
         }
@@ -41,13 +37,17 @@ public struct PostgresWatchList: WatchStore {
     /// --to-database`: idempotent, resumable). `true` when it was added.
     public func importEntry(_ entry: WatchEntry) async throws -> Bool {
         _ = try WatchEntry.checked([entry.taskId], kind: entry.kind)
-        let e = entry.storedToTheMillisecond
-        for try await _ in try await client.query("""
-            INSERT INTO reel_watch (task_id, kind, added_at, next_poll_at, polls, last_status, last_error, settled_at)
-            VALUES (\(e.taskId), \(e.kind), \(e.addedAt), \(e.nextPollAt), \(e.polls), \(e.lastStatus), \(e.lastError), \(e.settledAt))
-            ON CONFLICT (task_id) DO NOTHING RETURNING task_id
-            """, logger: logger) { return true }
+        for try await _ in try await client.query(Self.insertUnlessWatched(entry.storedToTheMillisecond), logger: logger) { return true }
         return false
+    }
+
+    /// `e` as a new row, nothing when its task is watched already; returns its task id when inserted.
+    private static func insertUnlessWatched(_ e: WatchEntry) -> PostgresQuery {
+        """
+        INSERT INTO reel_watch (\(unescaped: columns))
+        VALUES (\(e.taskId), \(e.kind), \(e.addedAt), \(e.nextPollAt), \(e.polls), \(e.lastStatus), \(e.lastError), \(e.settledAt))
+        ON CONFLICT (task_id) DO NOTHING RETURNING task_id
+        """
     }
 
     public func remove(_ taskIds: [String]) async throws -> [String] {

@@ -33,13 +33,13 @@ public struct FileTaskLocks: TaskLocks {
     }
 }
 
-/// Checks that the writes of the current task (its archive or render) are still this process's to make: a lost job
-/// lease or task lock makes them throw instead of writing. Holders add their check for the duration of their work;
-/// the manifest writer calls ``check()`` before each save. Task-local: child tasks see the checks of their parent.
 /// The error of a fence check that failed: this process lost the task (a lost job lease or task lock). Whoever gets
 /// one stops writing and does not retry.
 public protocol FenceError: Error {}
 
+/// Checks that the writes of the current task (its archive or render) are still this process's to make: a lost job
+/// lease or task lock makes them throw instead of writing. Holders add their check for the duration of their work;
+/// the manifest writer calls ``check()`` before each save. Task-local: child tasks see the checks of their parent.
 public enum WriteFence {
     /// One condition of the fence: throws when the writes are no longer this process's to make.
     public struct Check: Sendable {

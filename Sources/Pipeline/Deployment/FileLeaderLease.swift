@@ -17,18 +17,17 @@ public final class FileLeaderLease: LeaderLease {
 
     public func acquire(_ name: String, holder: String, for duration: Duration) async throws -> Bool {
         let (lockPath, holderPath) = try paths(name)
-        let taken = try held.withLock { (held: inout [String: FileLock]) throws -> Bool in
-            if held[name] != nil { return true }
+        enum Take { case kept, taken, refused }
+        let take = try held.withLock { (held: inout [String: FileLock]) throws -> Take in
+            if held[name] != nil { return .kept }
             try FileIO.createDirectories(directory.path)
             let lock = try FileLock(path: lockPath)
-            guard try lock.tryLock() else { return false }
+            guard try lock.tryLock() else { return .refused }
             held[name] = lock
-            return true
+            return .taken
         }
-        if taken, try self.holder(name) != holder {
-            try FileIO.writeAtomically(Data(holder.utf8), to: URL(fileURLWithPath: holderPath))
-        }
-        return taken
+        if take == .taken { try FileIO.writeAtomically(Data(holder.utf8), to: URL(fileURLWithPath: holderPath)) }
+        return take != .refused
     }
 
     public func release(_ name: String, holder: String) async throws {

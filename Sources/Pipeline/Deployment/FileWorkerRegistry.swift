@@ -40,6 +40,6 @@ public struct FileWorkerRegistry: WorkerRegistry {
     }
 
     private func file(_ id: String) -> URL {
-        directory.appendingPathComponent(JobOwner.leaseName(id).replacingOccurrences(of: ".lease", with: ".json"))
+        directory.appendingPathComponent(JobOwner.fileStem(id) + ".json")
     }
 }

@@ -34,13 +34,16 @@ public enum JobOwner {
     }
 
     /// The lease file name of `owner`: its safe characters, then a hash that keeps distinct owners apart.
-    static func leaseName(_ owner: String) -> String {
+    static func leaseName(_ owner: String) -> String { fileStem(owner) + ".lease" }
+
+    /// A file name for `owner` without its extension: its safe characters, then a hash that keeps distinct owners apart.
+    static func fileStem(_ owner: String) -> String {
         let safe = String(owner.unicodeScalars.prefix(64).map { scalar -> Character in
             let c = Character(scalar)
             return c.isASCII && (c.isLetter || c.isNumber || c == "-" || c == "_") ? c : "_"
         })
         let digest = hexString(SHA256.hash(data: Data(owner.utf8)).prefix(6))
-        return "\(safe)-\(digest).lease"
+        return "\(safe)-\(digest)"
     }
 
     /// Whether the process that owns a running job is gone, so the job may be put back:

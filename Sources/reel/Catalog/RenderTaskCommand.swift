@@ -37,7 +37,6 @@ struct RenderTaskCommand: ConfiguredCommand {
     }
 
     func run(_ configuration: ReelConfiguration) async throws {
-        let presets = configuration.archive.presets
         let ids = try task.map { try validTaskIDs([$0]) }
         // With REEL_DATABASE_URL, the task locks are the deployment's.
         try await SharedStateAccess.with(configuration, schema: .requireCurrent) { state in
