@@ -26,8 +26,18 @@ case "$cmd" in
     printf '%s\n' "$password" > "$dir.pw"
     chown postgres "$dir.pw" 2>/dev/null || true
     as_postgres "$bindir/initdb" -D "$dir/data" -U postgres --pwfile="$dir.pw" -A scram-sha-256 --auth-local=trust >/dev/null
-    as_postgres "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=200 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
+    # One retry: a start can fail on a busy machine (a port or shared memory a stopping server still holds); the
+    # server's log goes to stderr either way, since the caller removes the directory.
+    for attempt in 1 2; do
+      if as_postgres "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=200 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null; then
+        break
+      fi
+      echo "postgres: start $attempt failed; server log:" >&2
+      tail -20 "$dir/server.log" >&2 || true
+      [ "$attempt" = 2 ] && { rm -f "$dir.pw"; exit 1; }
+      sleep 3
+    done
     rm -f "$dir.pw"
     echo "REEL_TEST_DATABASE_URL=postgres://postgres:$password@127.0.0.1:$port/postgres?sslmode=disable"
     ;;
