@@ -8,10 +8,10 @@ import Testing
 struct DownloadStallTests {
     @Test func aStalledBodyIsAbandonedAfterTheReadTimeoutAndResumed() async throws {
         try await withSandbox { sandbox in
-            // The server sends part of the body, then stays silent for 120 s. A 15 s read timeout: the first bytes
-            // arrive before it however loaded the machine (so the retry has something to resume), and it still gives
-            // up long before the server would speak again.
-            let (result, staging, requests, elapsed) = try await download(from: sandbox, scenario: "stall", readTimeout: .seconds(15))
+            // The server sends part of the body, then stays silent for 120 s. A 40 s read timeout: the first bytes
+            // reach the file before it even on a loaded CI machine (15 s once did not: the retry then had nothing to
+            // resume), and it still gives up long before the server would speak again.
+            let (result, staging, requests, elapsed) = try await download(from: sandbox, scenario: "stall", readTimeout: .seconds(40))
             #expect(elapsed < .seconds(110), "ended by the read timeout, not by the server: \(elapsed)")
             #expect(result.sha256 == (try DownloadFixtures.sha256sum(sandbox.media("small.mp4"))))
             #expect(result.sha256 == (try DownloadFixtures.sha256sum(staging)))
