@@ -22,8 +22,10 @@ public final class BlockingPool: Sendable {
         for n in 0..<max(1, threads) {
             let threadName = "\(name)-\(n)"
             let thread = Thread { [self] in
-                // Named from inside: on Linux a name set before `start()` does not reach the thread.
-                Thread.current.name = threadName
+                // Named from inside, for the kernel (`top -H`, `/proc/<pid>/task/*/comm`, 15 bytes at most): on
+                // Linux a name set before `start()` does not reach the thread, and Foundation's `Thread.name` may
+                // answer with the name the creating thread passed on.
+                ThreadName.set(threadName)
                 while true {
                     ready.wait()
                     var next = work.withLock { $0.isEmpty ? nil : $0.removeFirst() }

@@ -50,8 +50,9 @@ struct ServeProcess: Sendable {
         return (callback, admin)
     }
 
-    /// Sends `signal` and waits for the end (SIGKILL and a recorded issue after `timeout`).
-    func stop(_ signal: Int32 = SIGTERM, timeout: Duration = .seconds(30)) async throws -> ReelResult {
+    /// Sends `signal` and waits for the end (SIGKILL and a recorded issue after `timeout`). The service bounds its own
+    /// graceful stop at 20 s; the default leaves room for a CI machine whose disk stalls a process for seconds.
+    func stop(_ signal: Int32 = SIGTERM, timeout: Duration = .seconds(60)) async throws -> ReelResult {
         process.kill(signal)
         return try await process.wait(timeout: timeout)
     }

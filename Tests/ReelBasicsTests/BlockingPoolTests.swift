@@ -9,9 +9,10 @@ import Testing
     struct Refused: Error, Equatable {}
 
     @Test func runsOnItsOwnThreadsAndReturnsValuesAndErrors() async throws {
-        let pool = BlockingPool(threads: 2, name: "test-blocking")
-        let name = await pool.run { Thread.current.name ?? "" }
-        #expect(name.hasPrefix("test-blocking-"), "\(name)")
+        let pool = BlockingPool(threads: 2, name: "tblock")
+        let name = await pool.run { ThreadName.current }
+        #expect(name == "tblock-0" || name == "tblock-1", "\(name)")
+        #expect(ThreadName.current != name, "the caller's thread is not the pool's")
         #expect(await pool.run { 6 * 7 } == 42)
         await #expect(throws: Refused.self) { try await pool.run { () throws(Refused) -> Int in throw Refused() } }
     }

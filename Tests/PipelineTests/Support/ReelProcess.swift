@@ -106,12 +106,29 @@ struct ReelProcess: Sendable {
         if process.isRunning { _ = Glibc.kill(process.processIdentifier, signal) }
     }
 
+    /// `name state wchan` of each thread of process `pid`, from /proc.
+    static func threadStates(_ pid: Int32) -> String {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return tasks.sorted().map { tid in
+            let read = { (name: String) in
+                ((try? String(contentsOfFile: "/proc/\(pid)/task/\(tid)/\(name)", encoding: .utf8)) ?? "?")
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            let stat = read("stat")
+            let state = stat.split(separator: ")").last?.split(separator: " ").first.map(String.init) ?? "?"
+            return "\(read("comm")) \(state) \(read("wchan"))"
+        }.joined(separator: ", ")
+    }
+
     /// Waits for the end of the process and collects its output; kills it and records an issue past `timeout`.
     func wait(timeout: Duration = .seconds(240)) async throws -> ReelResult {
         let deadline = ContinuousClock.now + timeout
+        var killed = false
         while process.isRunning {
-            if ContinuousClock.now > deadline {
-                Issue.record("reel \(arguments.joined(separator: " ")) still running after \(timeout); killed")
+            if !killed, ContinuousClock.now > deadline {
+                killed = true
+                // What it was doing: each thread's kernel state (D: waiting on the disk) and its wait channel.
+                Issue.record("reel \(arguments.joined(separator: " ")) still running after \(timeout); killed. Threads: \(Self.threadStates(pid)); stderr ends: \(stderrSoFar.suffix(2000))")
                 _ = Glibc.kill(process.processIdentifier, SIGKILL)
             }
             try await Task.sleep(for: .milliseconds(10))
