@@ -21,7 +21,7 @@ extension Catalog {
         try requireWriteAccess()
         return try await locks.withLock(id, layout: layout, timeout: timeout, isolation: isolation) {
             try cleanLeftovers(id)
-            refreshIndexEntry(id)
+            await refreshIndexEntry(id)
             return try await body()
         }
     }
@@ -44,11 +44,11 @@ extension Catalog {
 
     /// Re-indexes task `id` from its manifest on disk, if it has a parsable one. The index is derived
     /// data: a failure here is logged, not thrown (`reel reindex` repairs it).
-    func refreshIndexEntry(_ id: TaskID) {
+    func refreshIndexEntry(_ id: TaskID) async {
         let url = layout.manifestURL(id)
         do {
             guard let manifest = try ManifestFile.load(url, id: id) else { return }
-            try index.upsert(manifest, readingBack: url, id: id)
+            try await index.upsert(IndexedTask(manifest), current: Self.reader(url, id: id))
         } catch {
             logger.warning("index entry not refreshed", metadata: ["task.id": "\(id)", "error": "\(error)"])
         }

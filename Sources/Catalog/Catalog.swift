@@ -1,6 +1,7 @@
 import DurableFiles
 import Foundation
 import Logging
+import ReelBasics
 
 /// The filesystem catalog of archived tasks: manifests (the truth), asset files, and a derived index.
 ///
@@ -21,7 +22,8 @@ public struct Catalog: Sendable {
     /// Who may change a task (``withTaskLock(_:timeout:isolation:_:)``): ``FileTaskLocks`` unless a deployment gives
     /// shared ones.
     public let locks: any TaskLocks
-    let index: CatalogIndex
+    /// What listing reads: `index.sqlite` under the root unless a deployment gives a shared one.
+    public let index: any CatalogIndexStore
     let logger: Logger
 
     /// Opens the catalog at `root`.
@@ -35,9 +37,11 @@ public struct Catalog: Sendable {
     /// ``CatalogIndex/openReadOnly(url:lockURL:logger:scan:)``), and every change throws ``CatalogError/readOnly``.
     ///
     /// `store` keeps the asset files; `nil` (the default) is the ``LocalAssetStore`` under `root`. `locks` are the task
-    /// locks; `nil` (the default) is ``FileTaskLocks``.
+    /// locks; `nil` (the default) is ``FileTaskLocks``. `index` is the index; `nil` (the default) is `index.sqlite`
+    /// under `root` (a shared index is neither opened nor built here: ``reindex()`` fills it).
     public init(root: URL = CatalogLayout.defaultRoot, access: Access = .readWrite, store: (any AssetStore)? = nil,
-                locks: (any TaskLocks)? = nil, logger: Logger = Logger(label: "reelvault.catalog")) throws {
+                locks: (any TaskLocks)? = nil, index: (any CatalogIndexStore)? = nil,
+                logger: Logger = Logger(label: "reelvault.catalog")) throws {
         let requested = CatalogLayout(root: root)
         switch access {
         case .readWrite:
@@ -55,6 +59,10 @@ public struct Catalog: Sendable {
         self.store = store ?? LocalAssetStore(layout: layout)
         self.locks = locks ?? FileTaskLocks()
         self.logger = logger
+        if let index {
+            self.index = index
+            return
+        }
         let lockURL = layout.root.appendingPathComponent(".index.lock")
         let scan = Self.manifestScan(layout, logger: logger)
         self.index = access == .readOnly
@@ -72,39 +80,53 @@ public struct Catalog: Sendable {
 
     /// Writes `manifest` atomically (temporary file in the task directory, fsync, rename, fsync of the
     /// directory), then updates the index. Readers see the old manifest or the new one, never a mix.
-    /// Throws ``CatalogError/unsafeTaskID`` if `manifest.taskId` is not a safe id.
-    public func save(_ manifest: TaskManifest) throws {
+    /// Throws ``CatalogError/unsafeTaskID`` if `manifest.taskId` is not a safe id. The file work runs on
+    /// ``BlockingPool/shared``.
+    public func save(_ manifest: TaskManifest) async throws {
         try requireWriteAccess()
         let id = try manifest.id()
         let url = layout.manifestURL(id)
         let data = try ManifestFile.encode(manifest)
-        try fileIO { () throws(FileError) in
-            try FileIO.createDirectories(url.deletingLastPathComponent())
-            try FileIO.writeAtomically(data, to: url, failpointPrefix: "catalog.manifest")
+        try await BlockingPool.shared.run { () throws(CatalogError) in
+            try fileIO { () throws(FileError) in
+                try FileIO.createDirectories(url.deletingLastPathComponent())
+                try FileIO.writeAtomically(data, to: url, failpointPrefix: "catalog.manifest")
+            }
         }
         Failpoint.hit("catalog.manifest.renamed")
-        try index.upsert(manifest, readingBack: url, id: id)
+        try await index.upsert(IndexedTask(manifest), current: Self.reader(url, id: id))
         Failpoint.hit("catalog.index.upserted")
         logger.debug("manifest saved", metadata: [
             "task.id": "\(id)", "catalog.assets": "\(manifest.assets.count)",
         ])
     }
 
+    /// Reads task `id`'s index rows from its manifest at `url` as it is now (`nil` if it cannot).
+    static func reader(_ url: URL, id: TaskID) -> @Sendable () -> IndexedTask? {
+        { (try? ManifestFile.load(url, id: id)).flatMap { $0 }.map(IndexedTask.init) }
+    }
+
     /// The tasks matching `filter`, most recently updated first, from the index alone (no manifest is read).
-    public func list(filter: TaskFilter = .all) throws -> [TaskSummary] {
-        try index.list(filter)
+    public func list(filter: TaskFilter = .all) async throws -> [TaskSummary] {
+        try await index.list(filter)
     }
 
     /// How many tasks the index holds.
-    public func count() throws -> Int {
-        try index.count()
+    public func count() async throws -> Int {
+        try await index.count()
     }
 
     /// Rebuilds the index from every manifest (`reel reindex`); returns how many tasks it now holds.
     /// Unparsable manifests are skipped and logged (``verifyAll()`` reports them).
-    public func reindex() throws -> Int {
+    public func reindex() async throws -> Int {
         try requireWriteAccess()
-        let count = try index.rebuild(scan: Self.manifestScan(layout, logger: logger))
+        let (layout, logger) = (self.layout, self.logger)
+        let tasks = try await BlockingPool.shared.run { () throws -> [IndexedTask] in
+            var tasks: [IndexedTask] = []
+            try Self.manifestScan(layout, logger: logger)({ tasks.append(IndexedTask($0)) })
+            return tasks
+        }
+        let count = try await index.replaceAll(tasks)
         logger.info("index rebuilt", metadata: ["catalog.index.tasks": "\(count)"])
         return count
     }

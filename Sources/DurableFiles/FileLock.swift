@@ -18,8 +18,6 @@ public final class FileLock {
     private var fd: Int32
     /// `LOCK_EX`, or `LOCK_SH` for a reader.
     private let operation: Int32
-    /// Whether this lock holds its process's turn at `path` (``LockTurns``), given back at ``close()``.
-    private var holdsTurn = false
 
     /// Opens (creating it if needed) the lock file at `path` for an exclusive lock.
     public init(path: String) throws(FileError) {
@@ -71,46 +69,23 @@ public final class FileLock {
     /// `timeout`; throws ``FileError`` when flock fails and `CancellationError` if the task is cancelled.
     ///
     /// A blocking flock(2) would hold one of the cooperative pool's threads (one a core) for the whole wait; a
-    /// try every few milliseconds costs one system call and gives the thread back in between. Exclusive waiters of
-    /// this process first line up in arrival order (``LockTurns``), so polling never starves one of them.
+    /// try every few milliseconds costs one system call and gives the thread back in between.
     public func acquire<C: Clock>(timeout: Duration?, pollInterval: Duration = .milliseconds(50),
                                   clock: C = ContinuousClock()) async throws -> Bool where C.Duration == Duration {
         let deadline = timeout.map { clock.now.advanced(by: $0) }
-        if operation == LOCK_EX, !holdsTurn {
-            guard await LockTurns.shared.enter(path, deadline: deadline, clock: clock) else {
-                try Task.checkCancellation()
-                return false
-            }
-            holdsTurn = true
-        }
         var pause = Duration.milliseconds(1)
-        do {
-            while try !tryLock() {
-                try Task.checkCancellation()
-                if let deadline, clock.now >= deadline {
-                    leaveTurn()
-                    return false
-                }
-                try await clock.sleep(for: pause + .microseconds(Int.random(in: 0...2000)))
-                pause = min(pause * 2, pollInterval)
-            }
-        } catch {
-            leaveTurn()
-            throw error
+        while try !tryLock() {
+            try Task.checkCancellation()
+            if let deadline, clock.now >= deadline { return false }
+            try await clock.sleep(for: pause + .microseconds(Int.random(in: 0...2000)))
+            pause = min(pause * 2, pollInterval)
         }
         return true
-    }
-
-    private func leaveTurn() {
-        guard holdsTurn else { return }
-        holdsTurn = false
-        LockTurns.shared.leave(path)
     }
 
     /// Releases the lock and closes the file. Safe to call twice.
     public func close() {
         guard fd >= 0 else { return }
-        defer { leaveTurn() }
         #if canImport(Glibc)
         Glibc.close(fd)
         #else

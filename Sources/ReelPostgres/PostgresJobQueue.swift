@@ -82,6 +82,7 @@ public final class PostgresJobQueue: JobQueue, JobQueueDiagnostics, Service, Sen
         }
         guard let claimed else { return nil }
         held.withLock { $0[claimed.job.id] = claimed.token }
+        lost.withLock { _ = $0.remove(claimed.job.id) } // a lease lost earlier is not this claim's
         return claimed.job
     }
 

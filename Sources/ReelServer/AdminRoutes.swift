@@ -44,21 +44,21 @@ struct AdminRoutes: Sendable {
         }
         // A process without the admin role (`--roles workers`) serves health and metrics only.
         guard configuration.roles.contains(.admin) else { return router }
-        router.get("/api/tasks") { request, _ in try listTasks(request) }
+        router.get("/api/tasks") { request, _ in try await listTasks(request) }
         router.get("/api/tasks/:taskId") { _, context in try showTask(context.parameters.get("taskId") ?? "") }
         router.get("/files/**") { request, _ in try CatalogFiles(catalog: catalog).respond(request) }
-        router.get("/") { request, _ in try CatalogPage(catalog: catalog, pageSize: configuration.pageSize).render(request) }
+        router.get("/") { request, _ in try await CatalogPage(catalog: catalog, pageSize: configuration.pageSize).render(request) }
         return router
     }
 
-    func listTasks(_ request: Request) throws -> Response {
+    func listTasks(_ request: Request) async throws -> Response {
         let query: TaskListQuery
         do throws(TaskListQuery.Invalid) {
             query = try TaskListQuery(request.uri.queryParameters, defaultLimit: configuration.pageSize)
         } catch {
             return Reply.error(.badRequest, error.message)
         }
-        var tasks = try catalog.list(filter: query.filter())
+        var tasks = try await catalog.list(filter: query.filter())
         let more = tasks.count > query.limit
         if more { tasks.removeLast() }
         struct Page: Encodable { let tasks: [TaskSummary]; let limit: Int; let offset: Int; let nextOffset: Int? }

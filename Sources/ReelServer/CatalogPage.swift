@@ -8,9 +8,9 @@ struct CatalogPage: Sendable {
     let catalog: Catalog
     let pageSize: Int
 
-    func render(_ request: Request) throws -> Response {
+    func render(_ request: Request) async throws -> Response {
         let offset = max(0, request.uri.queryParameters.get("offset", as: Int.self) ?? 0)
-        var summaries = try catalog.list(filter: TaskFilter(limit: pageSize + 1, offset: offset))
+        var summaries = try await catalog.list(filter: TaskFilter(limit: pageSize + 1, offset: offset))
         let more = summaries.count > pageSize
         if more { summaries.removeLast() }
         var html = Self.head

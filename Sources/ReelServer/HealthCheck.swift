@@ -28,7 +28,7 @@ actor HealthCheck {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: catalog.root.path, isDirectory: &isDirectory), isDirectory.boolValue,
               access(catalog.root.path, R_OK | X_OK) == 0 else { return "storage root unavailable" }
-        do { _ = try catalog.count() } catch { return "catalog index unavailable" }
+        do { _ = try await catalog.count() } catch { return "catalog index unavailable" }
         do { _ = try await queue.counts() } catch { return "job queue unavailable" }
         return nil
     }

@@ -9,7 +9,7 @@ struct CatalogStoreTests {
             let id = taskID("round-trip")
             #expect(try catalog.manifest(for: id) == nil)
             let manifest = try await archivedManifest(catalog, id)
-            try catalog.save(manifest)
+            try await catalog.save(manifest)
             #expect(try catalog.manifest(for: id) == manifest)
             let reopened = try Catalog(root: root)
             #expect(try reopened.manifest(for: id) == manifest)
@@ -26,7 +26,7 @@ struct CatalogStoreTests {
             var manifest = TaskManifest(taskId: id, kind: "m2v", createdAt: fixedDate())
             for round in 0..<5 {
                 manifest.status = "round-\(round)"
-                try catalog.save(manifest)
+                try await catalog.save(manifest)
             }
             let entries = try FileManager.default.contentsOfDirectory(atPath: catalog.layout.taskDirectory(id).path)
             #expect(entries == ["manifest.json"])
@@ -40,7 +40,7 @@ struct CatalogStoreTests {
         try await withTemporaryRoot { root in
             let catalog = try Catalog(root: root)
             let id = taskID("broken")
-            try catalog.save(TaskManifest(taskId: id, kind: "m2v"))
+            try await catalog.save(TaskManifest(taskId: id, kind: "m2v"))
             try Data("{\"taskId\": \"broken\", \"assets\": [{]".utf8).write(to: catalog.layout.manifestURL(id))
             #expect(throws: CatalogError.unparsableManifest) { try catalog.manifest(for: id) }
             // A manifest copied into another task's directory is not that task's.
@@ -67,17 +67,17 @@ struct CatalogStoreTests {
         var b = TaskManifest(taskId: taskID("t-b"), kind: "m2v", status: "success", createdAt: fixedDate(200))
         b.upsert(AssetRecord(scriptId: 3, role: .export, state: .archived,
                              verification: VerificationRecord(verdict: "mismatch", toleranceUs: 1)))
-        try catalog.save(b)
+        try await catalog.save(b)
         var c = TaskManifest(taskId: taskID("t-c"), kind: "other", status: "running", createdAt: fixedDate(300))
         c.upsert(AssetRecord(scriptId: 1, role: .preview, state: .pending))
-        try catalog.save(c)
+        try await catalog.save(c)
     }
 
     @Test func listAndFilterFromTheIndex() async throws {
         try await withTemporaryRoot { root in
             let catalog = try Catalog(root: root)
             try await seed(catalog)
-            let all = try catalog.list()
+            let all = try await catalog.list()
             #expect(all.map(\.taskId) == ["t-c", "t-b", "t-a"])
             let a = try #require(all.last)
             #expect(a.kind == "m2v" && a.status == "success")
@@ -86,16 +86,16 @@ struct CatalogStoreTests {
             #expect(a.states == ["absent", "archived", "failed"])
             #expect(a.scriptIds == [1, 2])
             #expect(a.updatedAt == fixedDate(100))
-            #expect(try catalog.list(filter: TaskFilter(scriptId: 1)).map(\.taskId) == ["t-c", "t-a"])
-            #expect(try catalog.list(filter: TaskFilter(verdict: "mismatch")).map(\.taskId) == ["t-b"])
-            #expect(try catalog.list(filter: TaskFilter(state: "failed")).map(\.taskId) == ["t-a"])
-            #expect(try catalog.list(filter: TaskFilter(state: "pending")).map(\.taskId) == ["t-c"])
+            #expect(try await catalog.list(filter: TaskFilter(scriptId: 1)).map(\.taskId) == ["t-c", "t-a"])
+            #expect(try await catalog.list(filter: TaskFilter(verdict: "mismatch")).map(\.taskId) == ["t-b"])
+            #expect(try await catalog.list(filter: TaskFilter(state: "failed")).map(\.taskId) == ["t-a"])
+            #expect(try await catalog.list(filter: TaskFilter(state: "pending")).map(\.taskId) == ["t-c"])
             // One asset must match every criterion: t-a's script 1 is archived, its failed one is script 2.
-            #expect(try catalog.list(filter: TaskFilter(scriptId: 1, state: "failed")).isEmpty)
-            #expect(try catalog.list(filter: TaskFilter(scriptId: 2, state: "failed")).map(\.taskId) == ["t-a"])
-            #expect(try catalog.list(filter: TaskFilter(role: .export)).map(\.taskId) == ["t-b", "t-a"])
-            #expect(try catalog.list(filter: TaskFilter(limit: 1, offset: 1)).map(\.taskId) == ["t-b"])
-            #expect(try catalog.count() == 3)
+            #expect(try await catalog.list(filter: TaskFilter(scriptId: 1, state: "failed")).isEmpty)
+            #expect(try await catalog.list(filter: TaskFilter(scriptId: 2, state: "failed")).map(\.taskId) == ["t-a"])
+            #expect(try await catalog.list(filter: TaskFilter(role: .export)).map(\.taskId) == ["t-b", "t-a"])
+            #expect(try await catalog.list(filter: TaskFilter(limit: 1, offset: 1)).map(\.taskId) == ["t-b"])
+            #expect(try await catalog.count() == 3)
         }
     }
 
@@ -104,7 +104,7 @@ struct CatalogStoreTests {
             let catalog = try Catalog(root: root)
             try await seed(catalog)
             try Data("garbage".utf8).write(to: catalog.layout.manifestURL(taskID("t-b")))
-            #expect(try catalog.list().count == 3)
+            #expect(try await catalog.list().count == 3)
         }
     }
 
@@ -114,17 +114,17 @@ struct CatalogStoreTests {
             do {
                 let catalog = try Catalog(root: root)
                 try await seed(catalog)
-                before = try catalog.list()
-                #expect(try catalog.reindex() == 3)
-                #expect(try catalog.list() == before)
+                before = try await catalog.list()
+                #expect(try await catalog.reindex() == 3)
+                #expect(try await catalog.list() == before)
             }
             for suffix in ["", "-wal", "-shm"] {
                 try? FileManager.default.removeItem(at: root.appendingPathComponent("index.sqlite" + suffix))
             }
             let reopened = try Catalog(root: root)
-            #expect(try reopened.list() == before)
-            #expect(try reopened.reindex() == 3)
-            #expect(try reopened.list() == before)
+            #expect(try await reopened.list() == before)
+            #expect(try await reopened.reindex() == 3)
+            #expect(try await reopened.list() == before)
         }
     }
 
@@ -134,13 +134,13 @@ struct CatalogStoreTests {
             do {
                 let catalog = try Catalog(root: root)
                 try await seed(catalog)
-                before = try catalog.list()
+                before = try await catalog.list()
             }
             for suffix in ["-wal", "-shm"] {
                 try? FileManager.default.removeItem(at: root.appendingPathComponent("index.sqlite" + suffix))
             }
             try Data(repeating: 0x41, count: 8192).write(to: root.appendingPathComponent("index.sqlite"))
-            #expect(try Catalog(root: root).list() == before)
+            #expect(try await Catalog(root: root).list() == before)
         }
     }
 
@@ -149,12 +149,12 @@ struct CatalogStoreTests {
             do {
                 let catalog = try Catalog(root: root)
                 try await seed(catalog)
-                try await catalog.index.database.write { db in
+                try await catalog.sqliteIndex.database.write { db in
                     try db.execute(sql: "DELETE FROM task; PRAGMA user_version = 0")
                 }
-                #expect(try catalog.list().isEmpty)
+                #expect(try await catalog.list().isEmpty)
             }
-            #expect(try Catalog(root: root).list().count == 3)
+            #expect(try await Catalog(root: root).list().count == 3)
         }
     }
 
@@ -167,15 +167,15 @@ struct CatalogStoreTests {
                 for (name, catalog) in [("p", first), ("q", second)] {
                     group.addTask {
                         for n in 0..<40 {
-                            try catalog.save(TaskManifest(taskId: taskID("\(name)-\(n)"), kind: "m2v",
+                            try await catalog.save(TaskManifest(taskId: taskID("\(name)-\(n)"), kind: "m2v",
                                                           createdAt: fixedDate(Double(n))))
                         }
                     }
                 }
                 try await group.waitForAll()
             }
-            #expect(try first.count() == 80)
-            #expect(try second.list().count == 80)
+            #expect(try await first.count() == 80)
+            #expect(try await second.list().count == 80)
             #expect(Set(first.allTaskIDs().map(\.rawValue)).count == 80)
         }
     }
@@ -186,7 +186,7 @@ struct CatalogStoreTests {
             let total = 100_000
             // Expectations stay on the test's task; the thread only works and measures.
             let (all, elapsed, failed, filtered) = try await onOwnThread {
-                try catalog.index.database.write { db in
+                try catalog.sqliteIndex.database.write { db in
                     for n in 0..<total {
                         var manifest = TaskManifest(taskId: taskID("task-\(n)"), kind: "m2v", status: "success",
                                                     createdAt: fixedDate(Double(n)))
@@ -194,14 +194,14 @@ struct CatalogStoreTests {
                                                     verification: VerificationRecord(verdict: n % 3 == 0 ? "mismatch" : "match",
                                                                                      toleranceUs: 1)))
                         manifest.upsert(AssetRecord(scriptId: n % 7, role: .export, state: .absent))
-                        try CatalogIndex.upsert(manifest, in: db)
+                        try CatalogIndex.upsert(IndexedTask(manifest), in: db)
                     }
                 }
                 let clock = ContinuousClock()
                 var all: [TaskSummary] = []
-                let elapsed = try clock.measure { all = try catalog.list() }
+                let elapsed = try clock.measure { all = try catalog.sqliteIndex.listNow(.all) }
                 var failed: [TaskSummary] = []
-                let filtered = try clock.measure { failed = try catalog.list(filter: TaskFilter(scriptId: 3, state: "failed")) }
+                let filtered = try clock.measure { failed = try catalog.sqliteIndex.listNow(TaskFilter(scriptId: 3, state: "failed")) }
                 return (all, elapsed, failed, filtered)
             }
             #expect(all.count == total)

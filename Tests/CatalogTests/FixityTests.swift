@@ -17,7 +17,7 @@ struct FixityTests {
             let catalog = try Catalog(root: root)
             let id = taskID("damaged")
             let manifest = try await archivedManifest(catalog, id)
-            try catalog.save(manifest)
+            try await catalog.save(manifest)
             let asset = try #require(manifest.asset(scriptId: 1, role: .preview))
             let source = try #require(asset.source)
             let cover = try #require(asset.cover)
@@ -68,7 +68,7 @@ struct FixityTests {
             var manifest = TaskManifest(taskId: id, kind: "m2v")
             manifest.upsert(AssetRecord(scriptId: 1, role: .preview, state: .archived,
                                         source: FileRecord(path: "../../../../etc/passwd", bytes: 1, sha256: "00")))
-            try catalog.save(manifest)
+            try await catalog.save(manifest)
             let problems = try await catalog.verify(id)
             #expect(problems.map(\.kind) == [.unsafePath])
         }

@@ -20,8 +20,8 @@ import Testing
             let before = try FileManager.default.subpathsOfDirectory(atPath: root.path).sorted()
 
             let reader = try Catalog(root: root, access: .readOnly)
-            #expect(try reader.list().map(\.taskId) == ["task-ro"])
-            #expect(try reader.list(filter: TaskFilter(state: "failed")).map(\.taskId) == ["task-ro"])
+            #expect(try await reader.list().map(\.taskId) == ["task-ro"])
+            #expect(try await reader.list(filter: TaskFilter(state: "failed")).map(\.taskId) == ["task-ro"])
             #expect(try reader.manifest(for: id)?.assets.count == 3)
             #expect(try await reader.verifyAll() == [])
 
@@ -45,12 +45,12 @@ import Testing
         try await withTemporaryRoot { root in
             let writer = try Catalog(root: root)
             try await writer.save(archivedManifest(writer, taskID("task-old")))
-            try await writer.index.database.write { db in
+            try await writer.sqliteIndex.database.write { db in
                 try db.execute(sql: "DELETE FROM task; PRAGMA user_version = 0")
             }
             let reader = try Catalog(root: root, access: .readOnly)
-            #expect(try reader.list().map(\.taskId) == ["task-old"])
-            #expect(try await writer.index.database.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") } == 0)
+            #expect(try await reader.list().map(\.taskId) == ["task-old"])
+            #expect(try await writer.sqliteIndex.database.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") } == 0)
         }
     }
 

@@ -133,14 +133,14 @@ struct TaskLockTests {
             let catalog = try Catalog(root: root)
             let id = taskID("stale")
             var manifest = TaskManifest(taskId: id, kind: "m2v", status: "running", createdAt: fixedDate())
-            try catalog.save(manifest)
+            try await catalog.save(manifest)
             // A run that died after renaming the new manifest, before updating the index.
             manifest.status = "success"
             manifest.upsert(AssetRecord(scriptId: 9, role: .preview, state: .archived))
             try ManifestFile.encode(manifest).write(to: catalog.layout.manifestURL(id))
-            #expect(try catalog.list().first?.status == "running")
+            #expect(try await catalog.list().first?.status == "running")
             try await catalog.withTaskLock(id) {}
-            #expect(try catalog.list() == [TaskSummary(manifest)])
+            #expect(try await catalog.list() == [TaskSummary(manifest)])
         }
     }
 

@@ -74,3 +74,8 @@ func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async 
         Thread { continuation.resume(with: Result { try work() }) }.start()
     }
 }
+
+extension Catalog {
+    /// The embedded index, for tests that reach into its SQLite database.
+    var sqliteIndex: CatalogIndex { index as! CatalogIndex }
+}

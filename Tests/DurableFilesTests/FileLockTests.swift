@@ -81,33 +81,6 @@ import Testing
         }
     }
 
-    /// Waiters of one process line up (``LockTurns``): one that times out or is cancelled in line leaves it, and
-    /// the line goes on to the next waiter once the holder closes.
-    @Test func waitsThatEndInLineLeaveIt() async throws {
-        try await withDirectory { directory in
-            let holder = try FileLock(path: directory + "/.lock")
-            #expect(try await holder.acquire(timeout: nil), "the line is free: the first comes first")
-            let late = try FileLock(path: directory + "/.lock")
-            #expect(try await !late.acquire(timeout: .milliseconds(50)), "behind the holder until its timeout")
-            let cancelled = Task {
-                let waiter = try FileLock(path: directory + "/.lock")
-                return try await waiter.acquire(timeout: nil)
-            }
-            let next = Task {
-                let waiter = try FileLock(path: directory + "/.lock")
-                defer { waiter.close() }
-                return try await waiter.acquire(timeout: .seconds(120), pollInterval: .milliseconds(10))
-            }
-            try await Task.sleep(for: .milliseconds(30))
-            cancelled.cancel()
-            await #expect(throws: CancellationError.self) { _ = try await cancelled.value }
-            holder.close()
-            #expect(try await next.value, "the waiter behind the ones that left gets the lock")
-            #expect(try await late.acquire(timeout: .seconds(120)), "and the line is free again after it")
-            late.close()
-        }
-    }
-
     @Test func aSharedReaderCreatesNothingAndExcludesOnlyWriters() async throws {
         try await withDirectory { directory in
             #expect(FileLock(sharedExisting: directory + "/absent.lock") == nil)

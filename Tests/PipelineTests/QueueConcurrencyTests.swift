@@ -8,9 +8,9 @@ struct QueueConcurrencyTests {
     /// claimers each: every one of 50 jobs is claimed exactly once.
     @Test func twoQueuesNeverClaimTheSameJob() async throws {
         try await withQueueRoot { root in
-            let seed = FileJobQueue(root: root)
+            let seed = FileJobQueue(root: root, lockTimeout: patientLock)
             for n in 0..<50 { _ = try await seed.enqueue(taskId: "T\(n)", kind: "m2v", reason: "cli") }
-            let queues = [FileJobQueue(root: root), FileJobQueue(root: root)]
+            let queues = [FileJobQueue(root: root, lockTimeout: patientLock), FileJobQueue(root: root, lockTimeout: patientLock)]
             let claims = try await withThrowingTaskGroup(of: [String].self) { group in
                 for (q, queue) in queues.enumerated() {
                     for w in 0..<4 {
@@ -35,8 +35,8 @@ struct QueueConcurrencyTests {
     /// Enqueues and claims interleaved from both instances: nothing lost, nothing doubled.
     @Test func enqueueAndClaimInterleaved() async throws {
         try await withQueueRoot { root in
-            let a = FileJobQueue(root: root)
-            let b = FileJobQueue(root: root)
+            let a = FileJobQueue(root: root, lockTimeout: patientLock)
+            let b = FileJobQueue(root: root, lockTimeout: patientLock)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { for n in 0..<30 { _ = try await a.enqueue(taskId: "A\(n)", kind: "m2v", reason: "cli") } }
                 group.addTask { for n in 0..<30 { _ = try await b.enqueue(taskId: "A\(n)", kind: "m2v", reason: "watch") } }

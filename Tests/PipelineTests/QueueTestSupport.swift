@@ -42,3 +42,8 @@ func sampleJob(_ taskId: String, state: JobState, attempts: Int = 1, owner: Stri
     return Job(taskId: taskId, kind: "m2v", state: state, attempts: attempts, maxAttempts: maxAttempts, notBefore: now,
                createdAt: now, updatedAt: now, owner: owner, reason: "test")
 }
+
+/// The lock wait of tests that run many handles at once on one root: they check what the queue or the watch list
+/// does, not how long a wait lasts (`lockTimeout` has tests of its own). On a loaded CI machine, forty writers in
+/// line, each with its fsyncs, once needed more than the default 30 s.
+let patientLock: Duration = .seconds(300)

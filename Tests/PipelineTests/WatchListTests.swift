@@ -99,8 +99,8 @@ struct WatchListTests {
                 for n in 0..<40 {
                     group.addTask {
                         // Two instances, as two processes would be.
-                        try await WatchList(root: root).add(["T\(n)"], kind: "m2v")
-                        if n % 4 == 0 { try await WatchList(root: root).remove(["T\(n)"]) }
+                        try await WatchList(root: root, lockTimeout: patientLock).add(["T\(n)"], kind: "m2v")
+                        if n % 4 == 0 { try await WatchList(root: root, lockTimeout: patientLock).remove(["T\(n)"]) }
                     }
                 }
                 try await group.waitForAll()

@@ -3,7 +3,7 @@ import GRDB
 
 extension CatalogIndex {
     /// The tasks matching `filter`, most recently updated first, read from the index only.
-    func list(_ filter: TaskFilter) throws(CatalogError) -> [TaskSummary] {
+    func listNow(_ filter: TaskFilter) throws(CatalogError) -> [TaskSummary] {
         var sql = """
             SELECT taskId, kind, status, assetCount, archivedCount, failedCount, verdicts, states, scriptIds, updatedAt
             FROM task
@@ -48,7 +48,7 @@ extension CatalogIndex {
     }
 
     /// How many tasks the index holds.
-    func count() throws(CatalogError) -> Int {
+    func countNow() throws(CatalogError) -> Int {
         do {
             return try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM task") ?? 0 }
         } catch {

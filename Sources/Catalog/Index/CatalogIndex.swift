@@ -2,8 +2,10 @@ import DurableFiles
 import Foundation
 import GRDB
 import Logging
+import ReelBasics
 
-/// The derived index of tasks and assets in `index.sqlite` (GRDB, SQLite in WAL mode).
+/// The embedded ``CatalogIndexStore``: the derived index of tasks and assets in `index.sqlite` (GRDB, SQLite in WAL
+/// mode). Its calls run on ``BlockingPool/shared`` (SQLite blocks its thread).
 ///
 /// Derived data only: the manifests are the truth. When the file is missing, is not a database, or has
 /// another schema version (`PRAGMA user_version`), it is rebuilt from the manifests on open. Several
@@ -115,15 +117,15 @@ final class CatalogIndex: Sendable {
     static func insertAll(_ db: Database, scan: ManifestScan) throws -> Int {
         var count = 0
         try scan { manifest in
-            try upsert(manifest, in: db)
+            try upsert(IndexedTask(manifest), in: db)
             count += 1
         }
         return count
     }
 
-    /// Replaces the rows of `manifest`'s task.
-    static func upsert(_ manifest: TaskManifest, in db: Database) throws {
-        let summary = TaskSummary(manifest)
+    /// Replaces the rows of `task`.
+    static func upsert(_ task: IndexedTask, in db: Database) throws {
+        let summary = task.summary
         try db.cachedStatement(sql: "DELETE FROM asset WHERE taskId = ?").execute(arguments: [summary.taskId])
         try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO task
@@ -139,37 +141,47 @@ final class CatalogIndex: Sendable {
         let insertAsset = try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO asset (taskId, scriptId, role, state, verdict) VALUES (?, ?, ?, ?, ?)
             """)
-        for asset in manifest.assets {
-            try insertAsset.execute(arguments: [
-                summary.taskId, asset.scriptId, asset.role.rawValue, asset.state.rawValue, asset.verification?.verdict,
-            ])
+        for asset in task.assets {
+            try insertAsset.execute(arguments: [summary.taskId, asset.scriptId, asset.role.rawValue, asset.state, asset.verdict])
         }
     }
 
-    /// Indexes a saved manifest. Inside the write transaction the manifest file is read again, so that
-    /// of two racing saves the index ends with what is on disk; `manifest` is the fallback if it is gone.
-    func upsert(_ manifest: TaskManifest, readingBack manifestURL: URL, id: TaskID) throws(CatalogError) {
+    /// Runs `body` in a write transaction; any failure is ``CatalogError/index(_:_:)``.
+    func write<T>(_ body: (Database) throws -> T) throws(CatalogError) -> T {
         do {
-            try database.write { db in
-                let onDisk = (try? ManifestFile.load(manifestURL, id: id)) ?? manifest
-                try Self.upsert(onDisk, in: db)
-            }
-        } catch {
-            throw .index(path, error)
-        }
-    }
-
-    /// Drops the index's rows and inserts every manifest `scan` yields, in one transaction.
-    func rebuild(scan: ManifestScan) throws(CatalogError) -> Int {
-        do {
-            return try database.write { db in
-                try db.execute(sql: "DELETE FROM asset; DELETE FROM task;")
-                return try Self.insertAll(db, scan: scan)
-            }
+            return try database.write(body)
         } catch let error as CatalogError {
             throw error
         } catch {
             throw .index(path, error)
+        }
+    }
+}
+
+extension CatalogIndex: CatalogIndexStore {
+    /// Inside the write transaction the task is read again (`current`), so that of two racing saves the index ends
+    /// with what is on disk; `task` is the fallback if it is gone.
+    func upsert(_ task: IndexedTask, current: @escaping @Sendable () -> IndexedTask?) async throws {
+        try await BlockingPool.shared.run { () throws(CatalogError) in
+            try self.write { db in try Self.upsert(current() ?? task, in: db) }
+        }
+    }
+
+    func list(_ filter: TaskFilter) async throws -> [TaskSummary] {
+        try await BlockingPool.shared.run { () throws(CatalogError) in try self.listNow(filter) }
+    }
+
+    func count() async throws -> Int {
+        try await BlockingPool.shared.run { () throws(CatalogError) in try self.countNow() }
+    }
+
+    func replaceAll(_ tasks: [IndexedTask]) async throws -> Int {
+        try await BlockingPool.shared.run { () throws(CatalogError) in
+            try self.write { db in
+                try db.execute(sql: "DELETE FROM asset; DELETE FROM task;")
+                for task in tasks { try Self.upsert(task, in: db) }
+                return tasks.count
+            }
         }
     }
 }

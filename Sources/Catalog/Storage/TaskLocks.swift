@@ -33,6 +33,21 @@ public struct FileTaskLocks: TaskLocks {
     }
 }
 
+/// The lease a ``TaskLocks`` implementation holds for the task being changed, while `body` runs: a shared index
+/// writes under it in the same transaction (a row of a task whose lock was taken over is refused), where a check
+/// before the write would leave a window. Task-local; `nil` for the embedded locks (an flock cannot be lost).
+public struct TaskLockToken: Sendable, Equatable {
+    public let taskId: String
+    public let token: Int64
+
+    public init(taskId: String, token: Int64) {
+        self.taskId = taskId
+        self.token = token
+    }
+
+    @TaskLocal public static var current: TaskLockToken?
+}
+
 /// The error of a fence check that failed: this process lost the task (a lost job lease or task lock). Whoever gets
 /// one stops writing and does not retry.
 public protocol FenceError: Error {}

@@ -31,8 +31,7 @@ actor ManifestBook {
         }
         // A run whose job lease or task lock was lost meanwhile writes nothing: another process has the task.
         try await WriteFence.check()
-        let (catalog, snapshot) = (catalog, manifest)
-        try await BlockingPool.shared.run { try catalog.save(snapshot) }
+        try await catalog.save(manifest)
     }
 
     func asset(scriptId: Int, role: AssetRole) -> AssetRecord? {

@@ -16,6 +16,8 @@ public struct SharedState: Sendable {
     public var leader: any LeaderLease
     /// The catalog's task locks: `nil` for the embedded ones (``FileTaskLocks``).
     public var taskLocks: (any TaskLocks)?
+    /// The catalog's index: `nil` for the embedded one (`index.sqlite` under the storage root).
+    public var catalogIndex: (any CatalogIndexStore)?
     /// The owner name of this process's claims, heartbeats and leases.
     public var owner: String
     /// How long the feeder's leader lease lasts without renewal.
@@ -25,7 +27,7 @@ public struct SharedState: Sendable {
     public init<Queue: JobQueue & JobQueueDiagnostics>(
         queue: Queue, watch: any WatchStore, workers: any WorkerRegistry, leader: any LeaderLease,
         owner: String = JobOwner.current, leaderLease: Duration = .seconds(30), taskLocks: (any TaskLocks)? = nil,
-        services: [any Service] = []
+        catalogIndex: (any CatalogIndexStore)? = nil, services: [any Service] = []
     ) {
         self.queue = queue
         self.diagnostics = queue
@@ -35,6 +37,7 @@ public struct SharedState: Sendable {
         self.owner = owner
         self.leaderLease = leaderLease
         self.taskLocks = taskLocks
+        self.catalogIndex = catalogIndex
         self.services = services
     }
 

@@ -47,10 +47,8 @@ public struct Renderer: Sendable {
                 }
                 manifest.upsert(asset)
                 manifest.updatedAt = Date()
-                let (catalog, saved) = (catalog, manifest)
-                // fsyncs and the index's SQLite write: on the blocking pool, as the archiver's saves.
                 try await WriteFence.check() // the task lock may have been lost (a paused process)
-                try await BlockingPool.shared.run { try catalog.save(saved) }
+                try await catalog.save(manifest)
             }
             return (manifest, status)
         }

@@ -105,6 +105,8 @@ public struct WorkerPool: Service, CustomStringConvertible {
                 _ = await group.next()
                 return (false, true)
             }
+            // A fence check inside the run may find the lease lost before the watch does.
+            if !finished, leased.hasLostLease(job.id) { return (false, true) }
             return (finished, false)
         }
     }
@@ -154,7 +156,8 @@ public struct WorkerPool: Service, CustomStringConvertible {
         let started = ContinuousClock.now
         logger.info("job started", metadata: ["queue.attempt": "\(job.attempts)"])
         let outcome = await archiver(for: job, clock: clock).archive(taskId: job.taskId, kind: kind)
-        if Task.isCancelled { return false }
+        // Cancelled by shutdown, or fenced: a run whose lease was lost records nothing (another process has the job).
+        if Task.isCancelled || (queue as? any LeasedJobQueue)?.hasLostLease(job.id) == true { return false }
         let after = id.flatMap { manifest(for: $0, logger: logger) }
         metrics.job(outcome: outcome, duration: ContinuousClock.now - started, stages: clock.durations, before: before, after: after)
         do {

@@ -48,7 +48,7 @@ struct ArchiveCommand: ConfiguredCommand {
         let ids = try validTaskIDs(tasks)
         // With REEL_DATABASE_URL, the task locks are the deployment's: a task reel serve works on elsewhere is waited for.
         try await SharedStateAccess.with(configuration, schema: .requireCurrent) { state in
-            try await archive(ids, configuration, catalog: try configuration.storage.openCatalog(locks: state.taskLocks))
+            try await archive(ids, configuration, catalog: try configuration.storage.openCatalog(state: state))
         }
     }
 

@@ -40,7 +40,7 @@ struct RenderTaskCommand: ConfiguredCommand {
         let ids = try task.map { try validTaskIDs([$0]) }
         // With REEL_DATABASE_URL, the task locks are the deployment's.
         try await SharedStateAccess.with(configuration, schema: .requireCurrent) { state in
-            try await render(ids, configuration, catalog: try configuration.storage.openCatalog(locks: state.taskLocks))
+            try await render(ids, configuration, catalog: try configuration.storage.openCatalog(state: state))
         }
     }
 

@@ -56,6 +56,7 @@ struct LsCommand: ConfiguredCommand {
     @Option(name: .long, help: "Only tasks with an asset in this state (pending, archived, failed, absent).") var state: String?
     @Option(name: .long, help: "At most this many tasks \(Settings.listLimit.help()).", transform: Settings.listLimit.argument) var limit: Int?
     @OptionGroup var storage: StorageOptions
+    @OptionGroup var database: DatabaseOptions
     @OptionGroup var output: JSONFlag
 
     func validate() throws {
@@ -67,17 +68,20 @@ struct LsCommand: ConfiguredCommand {
         }
     }
 
-    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage) }
+    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage, database: database) }
 
     func run(_ configuration: ReelConfiguration) async throws {
         // Listing reads: a root that does not exist (nothing archived yet, or a mistyped --storage) is not created.
-        guard FileManager.default.fileExists(atPath: configuration.storage.root.path) else {
+        // With PostgreSQL the index is the database's, whatever the root holds.
+        guard configuration.database.settings != nil || FileManager.default.fileExists(atPath: configuration.storage.root.path) else {
             Output.error("note: no catalog at \(SafeText.escape(configuration.storage.root.path, limit: 1024)) yet (nothing archived there); check --storage / REEL_STORAGE")
             if output.json { try Output.json([TaskSummary]()) }
             return
         }
-        let catalog = try configuration.storage.openCatalog(.readOnly)
-        let tasks = try catalog.list(filter: TaskFilter(scriptId: script, verdict: verdict, state: state, limit: limit))
+        let filter = TaskFilter(scriptId: script, verdict: verdict, state: state, limit: limit)
+        let tasks = try await SharedStateAccess.with(configuration, schema: .requireCurrent) { state in
+            try await configuration.storage.openCatalog(.readOnly, state: state).list(filter: filter)
+        }
         if output.json {
             try Output.json(tasks)
         } else {
@@ -90,13 +94,16 @@ struct LsCommand: ConfiguredCommand {
 
 struct ReindexCommand: ConfiguredCommand {
     static let configuration = CommandConfiguration(
-        commandName: "reindex", abstract: "Rebuild the catalog index from the manifests.")
+        commandName: "reindex", abstract: "Rebuild the catalog index from the manifests (index.sqlite, or PostgreSQL's with --database-url).")
     @OptionGroup var storage: StorageOptions
+    @OptionGroup var database: DatabaseOptions
 
-    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage) }
+    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage, database: database) }
 
     func run(_ configuration: ReelConfiguration) async throws {
-        let count = try configuration.storage.openCatalog().reindex()
+        let count = try await SharedStateAccess.with(configuration, schema: .requireCurrent) { state in
+            try await configuration.storage.openCatalog(state: state).reindex()
+        }
         Output.line("indexed \(count) task(s)")
     }
 }

@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import Pipeline
 import ReelBasics
 
 /// The catalog root every command works on.
@@ -23,10 +24,11 @@ struct StorageConfiguration: Sendable, Equatable {
 
     /// Opens the catalog at ``root``; `.readOnly` for the commands that only read (ls, verify): they work on a
     /// read-only root and create nothing. A root that cannot be opened is a usage error (exit 2) naming it.
-    /// `locks`: the deployment's task locks (PostgreSQL), or the embedded ones when `nil`.
-    func openCatalog(_ access: Catalog.Access = .readWrite, locks: (any TaskLocks)? = nil) throws -> Catalog {
+    /// `state`: the deployment's task locks and index (PostgreSQL), or the embedded ones when it has none.
+    func openCatalog(_ access: Catalog.Access = .readWrite, state: SharedState? = nil) throws -> Catalog {
         do {
-            return try Catalog(root: root, access: access, locks: locks, logger: CLILogging.logger("reelvault.catalog"))
+            return try Catalog(root: root, access: access, locks: state?.taskLocks, index: state?.catalogIndex,
+                               logger: CLILogging.logger("reelvault.catalog"))
         } catch {
             throw ReelExit.usage("cannot open the catalog at \(SafeText.escape(root.path, limit: 1024)): \(SafeText.escape("\(error)", limit: 1024))")
         }

@@ -63,7 +63,7 @@ struct ServeCommand: ConfiguredCommand {
             logger.notice("shared state in PostgreSQL", metadata: ["db": "\(settings)"])
         }
         try await SharedStateAccess.with(configuration, schema: .migrate, maxInterruptions: server.service.maxInterruptions) { state in
-            let catalog = try configuration.storage.openCatalog(locks: state.taskLocks)
+            let catalog = try configuration.storage.openCatalog(state: state)
             try await configuration.api.withClients { client, downloader, http in
                 let settings = ArchiveSettings(wait: false, presets: configuration.archive.presets)
                 let archiver = Archiver(context: ArchiveContext(catalog: catalog, client: client, downloader: downloader,

@@ -13,7 +13,7 @@ struct DeploymentBackend: Sendable, CustomStringConvertible {
     static let file = DeploymentBackend(name: "files") { body in
         try await withQueueRoot { root in
             try await body(DeploymentFixture(
-                watch: WatchList(root: root), otherWatch: WatchList(root: root), workers: FileWorkerRegistry(root: root),
+                watch: WatchList(root: root, lockTimeout: patientLock), otherWatch: WatchList(root: root, lockTimeout: patientLock), workers: FileWorkerRegistry(root: root),
                 lease: { FileLeaderLease(root: root) }, leaseExpires: false,
                 taskLocks: { FileTaskLocks() }, layout: CatalogLayout(root: root)))
         }

@@ -32,11 +32,12 @@ struct JobQueueFixture: Sendable {
 extension JobQueueBackend {
     /// The embedded queue: files under a temporary storage root; a reopened handle is a second instance on that
     /// root (its own lock descriptions and cache, as another process has); a vanished owner is a dead pid of this host.
+    /// The lock waits are long (``patientLock``): the checks are about what the queue does, not how long a wait lasts.
     static let file = JobQueueBackend(name: "FileJobQueue") { policy, body in
         try await withQueueRoot { root in
             let fixture = JobQueueFixture(
-                queue: FileJobQueue(root: root, retryPolicy: policy),
-                reopen: { FileJobQueue(root: root, retryPolicy: policy) },
+                queue: FileJobQueue(root: root, retryPolicy: policy, lockTimeout: patientLock),
+                reopen: { FileJobQueue(root: root, retryPolicy: policy, lockTimeout: patientLock) },
                 vanishedOwner: { "\(JobOwner.hostname):\(try queueDeadPID())" })
             try await body(fixture)
         }

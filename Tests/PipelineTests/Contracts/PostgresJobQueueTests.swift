@@ -43,6 +43,14 @@ struct PostgresJobQueueTests {
             #expect(try await alive.get(first.id)?.owner == "other-host:2")
             try await alive.complete(second.id)
             #expect(try await alive.get(first.id)?.state == .done)
+            // The paused owner found its lease lost; its next claim of the same job is its own again.
+            await #expect(throws: LeaseLost.self) { try await paused.checkLease(first.id) }
+            #expect(paused.hasLostLease(first.id))
+            _ = try await paused.enqueue(taskId: "zombie-1", kind: "m2v", reason: "callback")
+            let again = try #require(try await paused.claim(owner: "other-host:1"))
+            #expect(again.id == first.id && !paused.hasLostLease(first.id), "a lease lost earlier is not the new claim's")
+            try await paused.checkLease(first.id)
+            try await paused.complete(again.id)
         }
     }
 
