@@ -72,6 +72,33 @@ public enum Migrations {
             expires_at timestamptz NOT NULL
         )
         """,
+        // 4: the catalog index (derived from the manifests, as index.sqlite is): a row per task, one per asset.
+        """
+        CREATE TABLE reel_tasks (
+            task_id text PRIMARY KEY,
+            kind text NOT NULL,
+            status text,
+            asset_count integer NOT NULL,
+            archived_count integer NOT NULL,
+            failed_count integer NOT NULL,
+            verdicts text[] NOT NULL,
+            states text[] NOT NULL,
+            script_ids bigint[] NOT NULL,
+            updated_at timestamptz NOT NULL
+        );
+        CREATE INDEX reel_tasks_recent ON reel_tasks (updated_at DESC, task_id);
+        CREATE TABLE reel_assets (
+            task_id text NOT NULL REFERENCES reel_tasks ON DELETE CASCADE,
+            script_id bigint NOT NULL,
+            role text NOT NULL,
+            state text NOT NULL,
+            verdict text,
+            PRIMARY KEY (task_id, script_id, role)
+        );
+        CREATE INDEX reel_assets_script ON reel_assets (script_id, task_id);
+        CREATE INDEX reel_assets_state ON reel_assets (state, task_id);
+        CREATE INDEX reel_assets_verdict ON reel_assets (verdict, task_id)
+        """,
     ]
 
     public static var expectedVersion: Int { steps.count }

@@ -55,7 +55,10 @@ public struct PostgresTaskLocks: TaskLocks {
             throw TaskLockLost(taskId: id.rawValue)
         }
         do {
-            let result = try await WriteFence.with(fence) { try await body() }
+            // The index writes of `body` carry the token (``PostgresCatalogIndex``).
+            let result = try await TaskLockToken.$current.withValue(TaskLockToken(taskId: id.rawValue, token: token)) {
+                try await WriteFence.with(fence) { try await body() }
+            }
             renewal.cancel()
             await release(id.rawValue, token: token)
             return result

@@ -56,7 +56,7 @@ struct CatalogStoreTests {
             let catalog = try Catalog(root: root)
             var manifest = TaskManifest(taskId: taskID("fine"), kind: "m2v")
             manifest.taskId = "../escape"
-            #expect(throws: CatalogError.unsafeTaskID) { try catalog.save(manifest) }
+            await #expect(throws: CatalogError.unsafeTaskID) { try await catalog.save(manifest) }
             #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("tasks/escape").path))
         }
     }

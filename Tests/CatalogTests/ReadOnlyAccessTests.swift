@@ -25,8 +25,8 @@ import Testing
             #expect(try reader.manifest(for: id)?.assets.count == 3)
             #expect(try await reader.verifyAll() == [])
 
-            #expect(throws: CatalogError.readOnly) { try reader.save(TaskManifest(taskId: taskID("other"), kind: "m2v")) }
-            #expect(throws: CatalogError.readOnly) { _ = try reader.reindex() }
+            await #expect(throws: CatalogError.readOnly) { try await reader.save(TaskManifest(taskId: taskID("other"), kind: "m2v")) }
+            await #expect(throws: CatalogError.readOnly) { _ = try await reader.reindex() }
             await #expect(throws: CatalogError.readOnly) { try await reader.withTaskLock(id) {} }
             #expect(try FileManager.default.subpathsOfDirectory(atPath: root.path).sorted() == before)
         }

@@ -52,6 +52,6 @@ import TopView
         }
         let onDisk = try #require(try catalog.manifest(for: id))
         #expect(Set(onDisk.assets.map(\.scriptId)) == Set(0..<20))
-        #expect(try catalog.list().map(\.taskId) == [id.rawValue])
+        #expect(try await catalog.list().map(\.taskId) == [id.rawValue])
     }
 }

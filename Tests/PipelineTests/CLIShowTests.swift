@@ -16,7 +16,7 @@ import TopView
             audioFailure: "no decoder for audio codec 'opus'\u{1b}[31m")))
         manifest.upsert(AssetRecord(scriptId: 0, role: .export, state: .archived,
                                     verification: VerificationRecord(verdict: "match", toleranceUs: 100_000, frames: 125)))
-        try Catalog(root: root).save(manifest)
+        try await Catalog(root: root).save(manifest)
 
         let human = try await ReelProcess.run(["show", id.rawValue, "--storage", root.path])
         #expect(human.status == 0, "\(human)")

@@ -20,7 +20,7 @@ import TopView
         defer { try? FileManager.default.removeItem(at: root) }
         let id = try TaskID(validating: "hostile-1")
         let asset = AssetRecord(scriptId: 0, role: .preview, state: .failed, error: AssetError(code: "upstream.item_failed", message: Self.hostileMessage))
-        try Catalog(root: root).save(TaskManifest(taskId: id, kind: "m2v", status: Self.hostileStatus, errorMsg: Self.hostileMessage, assets: [asset]))
+        try await Catalog(root: root).save(TaskManifest(taskId: id, kind: "m2v", status: Self.hostileStatus, errorMsg: Self.hostileMessage, assets: [asset]))
 
         let shown = try await ReelProcess.run(["show", id.rawValue, "--storage", root.path])
         #expect(shown.status == 0, "\(shown)")

@@ -86,7 +86,7 @@ struct ReadOnlyCatalogTests {
                 // A writer keeps the index open with a row in its WAL only: what `immutable=1` would not see.
                 let writer = try Catalog(root: bench.storage)
                 let added = "added-\(UUID().uuidString.prefix(8).lowercased())"
-                try writer.save(TaskManifest(taskId: try TaskID(validating: added), kind: "m2v", status: "success"))
+                try await writer.save(TaskManifest(taskId: try TaskID(validating: added), kind: "m2v", status: "success"))
                 #expect((try? FileManager.default.attributesOfItem(atPath: index.path + "-wal")[.size] as? Int) ?? 0 > 0)
                 result = try await listed()
                 #expect(result.ids == [ready, partial, added])

@@ -8,7 +8,7 @@ import Testing
 /// or flood log lines.
 @Suite struct ServeAdminHardeningTests {
     @Test func invalidTaskListParametersAre400NamingTheParameter() async throws {
-        let fixture = try ServedCatalogFixture.make()
+        let fixture = try await ServedCatalogFixture.make()
         defer { fixture.remove() }
         try await InProcessServe.with(root: fixture.root) { serve in
             for (query, parameter, allowed) in [
@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func healthzIs503WhenTheStorageRootIsGone() async throws {
-        let fixture = try ServedCatalogFixture.make()
+        let fixture = try await ServedCatalogFixture.make()
         defer { fixture.remove() }
         let moved = fixture.root.deletingLastPathComponent().appendingPathComponent("moved-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: moved) }
@@ -52,7 +52,7 @@ import Testing
     }
 
     @Test func theBearerSchemeIsCaseInsensitive() async throws {
-        let fixture = try ServedCatalogFixture.make()
+        let fixture = try await ServedCatalogFixture.make()
         defer { fixture.remove() }
         try await InProcessServe.with(root: fixture.root, adminToken: "admin-token-123") { serve in
             #expect(try await serve.admin("/api/tasks").status == 401)
@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test func untrustedCallbackTextIsEscapedAndCutInLogs() async throws {
-        let fixture = try ServedCatalogFixture.make()
+        let fixture = try await ServedCatalogFixture.make()
         defer { fixture.remove() }
         let lines = CollectedLog()
         var logger = Logger(label: "test.serve.log") { _ in CollectingLogHandler(log: lines) }

@@ -20,7 +20,7 @@ import Testing
     static let generous = Duration.seconds(60)
 
     static func withServe(_ limits: HTTPLimits = tiny, _ body: @Sendable (InProcessServe) async throws -> Void) async throws {
-        let fixture = try ServedCatalogFixture.make()
+        let fixture = try await ServedCatalogFixture.make()
         defer { fixture.remove() }
         try await InProcessServe.with(root: fixture.root, limits: limits) { serve in try await body(serve) }
     }

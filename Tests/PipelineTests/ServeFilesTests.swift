@@ -5,7 +5,7 @@ import Testing
 /// encoding of the path; nothing through a symbolic link; ranges as RFC 9110 §14 says; content types; HEAD.
 @Suite struct ServeFilesTests {
     static func withFixture(_ body: @Sendable (ServedCatalogFixture, InProcessServe) async throws -> Void) async throws {
-        let fixture = try ServedCatalogFixture.make()
+        let fixture = try await ServedCatalogFixture.make()
         defer { fixture.remove() }
         try await InProcessServe.with(root: fixture.root) { serve in try await body(fixture, serve) }
     }

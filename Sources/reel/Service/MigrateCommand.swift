@@ -1,21 +1,23 @@
 import ArgumentParser
+import Catalog
 import Foundation
 import Pipeline
 import ReelBasics
 import ReelPostgres
 
 /// `reel migrate --to-database URL`: moves an embedded deployment's shared state (the job queue and the watch list under
-/// the storage root) into PostgreSQL. Every item is inserted unless it is there already, so a run cut short is finished
-/// by running it again, and a second run changes nothing.
+/// the storage root) into PostgreSQL, and indexes the root's manifests there. Every item is inserted unless it is there
+/// already and the index is rebuilt from the manifests, so a run cut short is finished by running it again, and a second
+/// run changes nothing.
 struct MigrateCommand: ConfiguredCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
-        abstract: "Move the embedded job queue and watch list of a storage root into PostgreSQL.",
+        abstract: "Move the embedded job queue, watch list and catalog index of a storage root into PostgreSQL.",
         discussion: """
         Stop every `reel serve` on the storage root first (a live one is refused). Jobs keep their state, attempts and \
         dates (a job left running comes in pending); watched tasks keep their polls and dates. Idempotent and resumable: \
-        what is in the database already is left as it is. The catalog (manifests, files) stays on the storage root; \
-        the embedded files are left in place. Exit codes: 0 done; 1 a reel serve is running on the root; 2 a bad URL; \
+        what is in the database already is left as it is. The catalog index is rebuilt in the database from the \
+        manifests; the catalog itself (manifests, files) stays on the storage root, and the embedded files are left in place. Exit codes: 0 done; 1 a reel serve is running on the root; 2 a bad URL; \
         4 the database cannot be reached.
 
         EXAMPLES:
@@ -40,7 +42,8 @@ struct MigrateCommand: ConfiguredCommand {
         let jobs = try await embedded.diagnostics.inspect(state: nil).jobs
         let watched = try await embedded.watch.listReadOnly()
         let logger = CLILogging.logger("reelvault.db")
-        let (jobsAdded, watchAdded) = try await SharedStateAccess.withClient(settings, logger: logger) { client in
+        let root = configuration.storage.root
+        let (jobsAdded, watchAdded, indexed) = try await SharedStateAccess.withClient(settings, logger: logger) { client in
             try await SharedStateAccess.reachable(settings, timeout: .seconds(600)) {
                 try await Migrations.migrate(client, logger: logger)
                 let queue = PostgresJobQueue(client: client, owner: JobOwner.current, logger: CLILogging.logger("reelvault.queue"))
@@ -48,11 +51,14 @@ struct MigrateCommand: ConfiguredCommand {
                 var jobsAdded = 0, watchAdded = 0
                 for job in jobs where try await queue.importJob(job) { jobsAdded += 1 }
                 for entry in watched where try await watch.importEntry(entry) { watchAdded += 1 }
-                return (jobsAdded, watchAdded)
+                let index = PostgresCatalogIndex(client: client, logger: CLILogging.logger("reelvault.catalog"))
+                let indexed = try await Catalog(root: root, index: index, logger: CLILogging.logger("reelvault.catalog")).reindex()
+                return (jobsAdded, watchAdded, indexed)
             }
         }
         Output.line("jobs: \(jobsAdded) moved, \(jobs.count - jobsAdded) already in the database")
         Output.line("watched tasks: \(watchAdded) moved, \(watched.count - watchAdded) already in the database")
+        Output.line("catalog index: \(indexed) task(s) indexed from the manifests")
         Output.error("reel migrate: done; run reel serve with REEL_DATABASE_URL set to this database (\(settings))")
     }
 }

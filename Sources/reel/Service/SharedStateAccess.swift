@@ -48,6 +48,7 @@ enum SharedStateAccess {
                                     leaderLease: lease,
                                     taskLocks: PostgresTaskLocks(client: client, owner: JobOwner.current, lease: lease,
                                                                  logger: CLILogging.logger("reelvault.catalog")),
+                                    catalogIndex: PostgresCatalogIndex(client: client, logger: CLILogging.logger("reelvault.catalog")),
                                     services: [queue])
             return try await body(state)
         }

@@ -15,7 +15,8 @@ struct DeploymentBackend: Sendable, CustomStringConvertible {
             try await body(DeploymentFixture(
                 watch: WatchList(root: root, lockTimeout: patientLock), otherWatch: WatchList(root: root, lockTimeout: patientLock), workers: FileWorkerRegistry(root: root),
                 lease: { FileLeaderLease(root: root) }, leaseExpires: false,
-                taskLocks: { FileTaskLocks() }, layout: CatalogLayout(root: root)))
+                taskLocks: { FileTaskLocks() }, layout: CatalogLayout(root: root),
+                catalogIndex: { try Catalog(root: root).index }))
         }
     }
 
@@ -27,7 +28,8 @@ struct DeploymentBackend: Sendable, CustomStringConvertible {
                 workers: PostgresWorkerRegistry(client: client, logger: PostgresTestDatabase.logger),
                 lease: { PostgresLeaderLease(client: client, logger: PostgresTestDatabase.logger) }, leaseExpires: true,
                 taskLocks: { PostgresTaskLocks(client: client, owner: JobOwner.current, lease: .seconds(5), logger: PostgresTestDatabase.logger) },
-                layout: CatalogLayout(root: FileManager.default.temporaryDirectory.appendingPathComponent("unused-\(UUID().uuidString)"))))
+                layout: CatalogLayout(root: FileManager.default.temporaryDirectory.appendingPathComponent("unused-\(UUID().uuidString)")),
+                catalogIndex: { PostgresCatalogIndex(client: client, logger: PostgresTestDatabase.logger) }))
         }
     }
 
@@ -47,4 +49,6 @@ struct DeploymentFixture: Sendable {
     /// A new handle on the task locks, as another process has one, and the catalog layout they lock in.
     let taskLocks: @Sendable () -> any TaskLocks
     let layout: CatalogLayout
+    /// A new handle on the catalog index (another SQLite connection, another client), as another process opens it.
+    let catalogIndex: @Sendable () throws -> any CatalogIndexStore
 }

@@ -52,6 +52,20 @@ struct PostgresServeTests {
                     let filesQueue = bench.storage.appendingPathComponent("queue/pending").path
                     let queuedFiles = (try? FileManager.default.contentsOfDirectory(atPath: filesQueue)) ?? []
                     #expect(queuedFiles.isEmpty, "no job went to the embedded file queue")
+                    // The index is PostgreSQL's: the service wrote no index.sqlite, `reel ls` reads the rows.
+                    #expect(!FileManager.default.fileExists(atPath: bench.storage.appendingPathComponent("index.sqlite").path))
+                    #expect(try await client.value("SELECT archived_count FROM reel_tasks WHERE task_id = \(task)", as: Int.self) == 2)
+                    let env: [String: String?] = ["REEL_DATABASE_URL": url]
+                    var listed = try await bench.reel(["ls", "--json", "--storage", bench.storage.path], env)
+                    #expect(listed.status == 0 && listed.stdout.contains("\"\(task)\""), "\(listed)")
+                    try await client.query("DELETE FROM reel_tasks", logger: PostgresTestDatabase.logger)
+                    listed = try await bench.reel(["ls", "--json", "--storage", bench.storage.path], env)
+                    #expect(listed.status == 0 && !listed.stdout.contains(task), "reel ls read the database, not the manifests: \(listed)")
+                    let reindexed = try await bench.reel(["reindex", "--storage", bench.storage.path], env)
+                    #expect(reindexed.status == 0 && reindexed.stdout.contains("indexed 1 task(s)"), "\(reindexed)")
+                    #expect(try await client.value("SELECT count(*) FROM reel_assets WHERE task_id = \(task)", as: Int.self) == 2)
+                    listed = try await bench.reel(["ls", "--json", "--storage", bench.storage.path], env)
+                    #expect(listed.stdout.contains("\"\(task)\""), "\(listed)")
                 }
             }
         }
@@ -122,7 +136,8 @@ extension PostgresServeTests {
                 let watched = try await watch.add(["W1", "W2"], kind: "m2v")
                 let arguments = ["migrate", "--to-database", url, "--storage", root.path]
                 var result = try await ReelProcess.run(arguments)
-                #expect(result.status == 0 && result.stdout.contains("jobs: 2 moved") && result.stdout.contains("watched tasks: 2 moved"), "\(result)")
+                #expect(result.status == 0 && result.stdout.contains("jobs: 2 moved") && result.stdout.contains("watched tasks: 2 moved")
+                        && result.stdout.contains("catalog index: 0 task(s) indexed"), "\(result)")
                 #expect(try await client.value("SELECT state FROM reel_jobs WHERE task_id = 'T1'", as: String.self) == "pending",
                         "a running job comes in pending")
                 #expect(try await client.value("SELECT reason FROM reel_jobs WHERE task_id = 'T2'", as: String.self) == "callback")

@@ -63,7 +63,7 @@ enum PostgresTestDatabase {
 extension PostgresTestDatabase {
     /// Undoes every migration: the tables and the recorded versions, as on a database never migrated.
     static func dropSchema(_ client: PostgresClient) async throws {
-        try await client.query("DROP TABLE IF EXISTS reel_jobs, reel_watch, reel_workers, reel_leaders, reel_task_locks, reel_schema", logger: logger)
+        try await client.query("DROP TABLE IF EXISTS reel_jobs, reel_watch, reel_workers, reel_leaders, reel_task_locks, reel_assets, reel_tasks, reel_schema", logger: logger)
     }
 }
 

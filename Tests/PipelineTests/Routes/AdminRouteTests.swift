@@ -14,7 +14,7 @@ import TopView
 @Suite struct AdminRouteTests {
     static func withRoutes(adminToken: String? = nil,
                            _ body: @Sendable (ServedCatalogFixture, any TestClientProtocol) async throws -> Void) async throws {
-        let fixture = try ServedCatalogFixture.make()
+        let fixture = try await ServedCatalogFixture.make()
         defer { fixture.remove() }
         let configuration = ServerConfiguration(callbackPort: 0, callbackSecret: "route-secret-0123456789", adminPort: 0,
                                                 adminToken: adminToken)

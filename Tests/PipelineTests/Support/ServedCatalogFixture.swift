@@ -18,7 +18,7 @@ struct ServedCatalogFixture {
 
     var sourcePath: String { "\(taskPath)/0/preview/source.mp4" }
 
-    static func make() throws -> ServedCatalogFixture {
+    static func make() async throws -> ServedCatalogFixture {
         let fm = FileManager.default
         let root = fm.temporaryDirectory.appendingPathComponent("reel-files-\(UUID().uuidString)", isDirectory: true)
         let outside = fm.temporaryDirectory.appendingPathComponent("reel-files-outside-\(UUID().uuidString)", isDirectory: true)
@@ -59,7 +59,7 @@ struct ServedCatalogFixture {
             renditions: [RenditionRecord(preset: "240p", path: "\(asset)/renditions/240p.mp4", width: 426, height: 240,
                                          bytes: 50_000, sha256: String(repeating: "0", count: 64), durationUs: 1_000_000)])
         let export = AssetRecord(scriptId: 1, role: .export, state: .archived, source: file("\(taskPath)/1/export/source.mp4"))
-        try catalog.save(TaskManifest(taskId: id, kind: "m2v", status: "success", assets: [preview, export]))
+        try await catalog.save(TaskManifest(taskId: id, kind: "m2v", status: "success", assets: [preview, export]))
         // Never served, whatever the encoding of the request.
         var hidden = ["\(taskPath)/manifest.json", "index.sqlite", "\(asset)/orphan.mp4", "\(asset)/.hidden.mp4",
                       "\(taskPath)/.staging/0-preview/source.mp4", "\(taskPath)/.lock", "watch.json", "queue/done/job-1.json"]

@@ -1,0 +1,160 @@
+import Catalog
+import Foundation
+import Synchronization
+import Testing
+@testable import Pipeline
+
+/// The behaviour every ``CatalogIndexStore`` promises — `index.sqlite` under the storage root and PostgreSQL's
+/// `reel_tasks`/`reel_assets` — checked through two handles, as two processes see one index.
+@Suite("Catalog index contract")
+struct CatalogIndexContractTests {
+    static func at(_ seconds: Double) -> Date { Date(timeIntervalSince1970: 1_750_000_000 + seconds) }
+
+    /// A task with `assets` as (script, role, state, verdict).
+    static func task(_ id: String, at seconds: Double, status: String? = "success",
+                     _ assets: [(Int, AssetRole, AssetState, String?)]) -> IndexedTask {
+        var manifest = TaskManifest(taskId: try! TaskID(validating: id), kind: "m2v", status: status, createdAt: at(0))
+        for (script, role, state, verdict) in assets {
+            manifest.upsert(AssetRecord(scriptId: script, role: role, state: state,
+                                        verification: verdict.map { VerificationRecord(verdict: $0, toleranceUs: 1) }))
+        }
+        manifest.updatedAt = at(seconds)
+        return IndexedTask(manifest)
+    }
+
+    /// The manifest "on disk" in a race of saves.
+    final class Disk: Sendable { let saved = Mutex<IndexedTask?>(nil) }
+
+    static func put(_ index: any CatalogIndexStore, _ task: IndexedTask) async throws {
+        try await index.upsert(task, current: { nil })
+    }
+
+    @Test(arguments: DeploymentBackend.available)
+    func rowsRoundTripNewestFirst(_ backend: DeploymentBackend) async throws {
+        try await backend.withFixture { f in
+            let index = try f.catalogIndex()
+            let a = Self.task("task-a", at: 10, [(0, .preview, .archived, "match"), (0, .export, .absent, nil)])
+            let b = Self.task("task-b", at: 30, status: nil, [])
+            let c = Self.task("task-c", at: 20, [(1, .preview, .failed, nil), (2, .export, .archived, "mismatch")])
+            let d = Self.task("task-d", at: 20, [(2, .preview, .archived, "match")])
+            for t in [a, b, c, d] { try await Self.put(index, t) }
+            let other = try f.catalogIndex()
+            let all = try await other.list(.all)
+            #expect(all.map(\.taskId) == ["task-b", "task-c", "task-d", "task-a"], "newest first, ties by id")
+            #expect(all == [b, c, d, a].map(\.summary), "every column as written, empty lists and a missing status too")
+            #expect(try await other.count() == 4)
+            #expect(try await other.list(TaskFilter(limit: 2, offset: 1)).map(\.taskId) == ["task-c", "task-d"])
+            #expect(try await other.list(TaskFilter(limit: 0)).isEmpty)
+            #expect(try await other.list(TaskFilter(offset: 9)).isEmpty)
+        }
+    }
+
+    /// A task matches when one of its assets matches every criterion given.
+    @Test(arguments: DeploymentBackend.available)
+    func filtersMatchOneAsset(_ backend: DeploymentBackend) async throws {
+        try await backend.withFixture { f in
+            let index = try f.catalogIndex()
+            try await Self.put(index, Self.task("t1", at: 1, [(1, .preview, .failed, nil), (2, .export, .archived, "mismatch")]))
+            try await Self.put(index, Self.task("t2", at: 2, [(2, .preview, .failed, nil), (1, .export, .archived, "match")]))
+            try await Self.put(index, Self.task("t3", at: 3, [(3, .preview, .archived, "undecodable")]))
+            let ids = { (filter: TaskFilter) in try await index.list(filter).map(\.taskId) }
+            #expect(try await ids(TaskFilter(scriptId: 1)) == ["t2", "t1"])
+            #expect(try await ids(TaskFilter(scriptId: 1, state: "failed")) == ["t1"], "script 1 failed, not script 1 and a failure")
+            #expect(try await ids(TaskFilter(verdict: "mismatch")) == ["t1"])
+            #expect(try await ids(TaskFilter(state: "failed", role: .preview)) == ["t2", "t1"])
+            #expect(try await ids(TaskFilter(scriptId: 2, role: .export)) == ["t1"])
+            #expect(try await ids(TaskFilter(verdict: "match", limit: 1)) == ["t2"])
+            #expect(try await ids(TaskFilter(scriptId: 9)).isEmpty)
+        }
+    }
+
+    /// An upsert replaces the task's rows (assets gone from the manifest are gone from the index); what `current`
+    /// reads when the write happens (the manifest on disk) wins over the task passed.
+    @Test(arguments: DeploymentBackend.available)
+    func theLatestSaveStays(_ backend: DeploymentBackend) async throws {
+        try await backend.withFixture { f in
+            let index = try f.catalogIndex()
+            try await Self.put(index, Self.task("t1", at: 1, [(1, .preview, .failed, nil), (5, .export, .failed, nil)]))
+            let second = Self.task("t1", at: 2, [(1, .preview, .archived, "match")])
+            try await Self.put(index, second)
+            #expect(try await index.list(TaskFilter(scriptId: 5)).isEmpty, "the asset that left the manifest left the index")
+            #expect(try await index.list(TaskFilter(state: "failed")).isEmpty)
+            #expect(try await index.list(.all) == [second.summary])
+            let third = Self.task("t1", at: 3, [(1, .preview, .archived, "mismatch")])
+            try await f.catalogIndex().upsert(second, current: { third })
+            #expect(try await index.list(.all) == [third.summary], "the task as it is saved now")
+        }
+    }
+
+    /// Saves of one task racing through two handles: each writes its manifest, then indexes; the index ends with the
+    /// manifest saved last, whichever write commits last (the last read of the disk comes after the last save).
+    @Test(arguments: DeploymentBackend.available)
+    func racingSavesEndWithWhatIsOnDisk(_ backend: DeploymentBackend) async throws {
+        try await backend.withFixture { f in
+            let handles = [try f.catalogIndex(), try f.catalogIndex()]
+            let disk = Disk()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for n in 0..<24 {
+                    group.addTask {
+                        let saved = Self.task("race", at: Double(n), [(n, .preview, .archived, nil)])
+                        disk.saved.withLock { $0 = saved }
+                        try await handles[n % 2].upsert(saved, current: { disk.saved.withLock { $0 } })
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let last = try #require(disk.saved.withLock { $0 })
+            #expect(try await handles[0].list(.all) == [last.summary])
+            #expect(try await handles[1].list(TaskFilter(scriptId: last.assets[0].scriptId)).map(\.taskId) == ["race"])
+            #expect(try await handles[1].count() == 1)
+        }
+    }
+
+    @Test(arguments: DeploymentBackend.available)
+    func replaceAllReplacesEverything(_ backend: DeploymentBackend) async throws {
+        try await backend.withFixture { f in
+            let index = try f.catalogIndex()
+            try await Self.put(index, Self.task("gone", at: 1, [(7, .preview, .archived, "match")]))
+            let tasks = (0..<2500).map { Self.task("bulk-\($0)", at: Double($0), [($0 % 3, .preview, .archived, $0 % 2 == 0 ? "match" : nil)]) }
+            #expect(try await index.replaceAll(tasks) == 2500)
+            let other = try f.catalogIndex()
+            #expect(try await other.count() == 2500)
+            #expect(try await other.list(TaskFilter(scriptId: 7)).isEmpty, "rows of a task no manifest has are gone")
+            #expect(try await other.list(TaskFilter(limit: 1)).map(\.taskId) == ["bulk-2499"])
+            #expect(try await other.list(TaskFilter(verdict: "match")).count == 1250)
+            #expect(try await index.replaceAll([]) == 0)
+            #expect(try await other.count() == 0)
+        }
+    }
+
+    /// A write made under a task lock that was lost is refused with a ``FenceError`` where locks can be lost (a
+    /// lease in PostgreSQL); under the current lock it goes through.
+    @Test(arguments: DeploymentBackend.available)
+    func writesUnderALostTaskLockAreRefused(_ backend: DeploymentBackend) async throws {
+        try await backend.withFixture { f in
+            let index = try f.catalogIndex()
+            let id = try TaskID(validating: "locked-1")
+            let held = try await f.taskLocks().withLock(id, layout: f.layout, timeout: .seconds(30), isolation: #isolation) {
+                try await Self.put(index, Self.task("locked-1", at: 1, []))
+                return TaskLockToken.current
+            }
+            #expect(try await index.list(.all).map(\.taskId) == ["locked-1"])
+            guard f.leaseExpires else {
+                #expect(held == nil, "an flock cannot be lost: no token")
+                return
+            }
+            let stale = try #require(held, "a lease lock gives its token to the writes under it")
+            let refused = await #expect(throws: (any Error).self) {
+                try await TaskLockToken.$current.withValue(stale) {
+                    try await Self.put(index, Self.task("locked-1", at: 2, [(1, .preview, .failed, nil)]))
+                }
+            }
+            #expect(refused is any FenceError, "\(String(describing: refused))")
+            #expect(try await index.list(TaskFilter(state: "failed")).isEmpty, "the refused write changed nothing")
+            // Another task's token does not fence this one (a write outside any lock, as `reel reindex` makes).
+            try await TaskLockToken.$current.withValue(TaskLockToken(taskId: "other", token: 1)) {
+                try await Self.put(index, Self.task("locked-1", at: 3, []))
+            }
+        }
+    }
+}
