@@ -117,7 +117,7 @@ let package = Package(
         .executableTarget(
             name: "reel-queue-bench",
             dependencies: [
-                "ReelPostgres", "Pipeline",
+                "ReelPostgres", "Pipeline", "Catalog",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

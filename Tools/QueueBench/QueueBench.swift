@@ -4,13 +4,14 @@ import ArgumentParser
 /// one JSON line on standard output; logs go to standard error.
 ///
 /// The database comes from `--url` or `REEL_DATABASE_URL` (the environment keeps it out of `ps`); its password is never
-/// printed. Every mode empties `reel_jobs` first: point it at a throwaway database (`Tools/postgres.sh start`).
+/// printed. Every mode empties `reel_jobs` (`index`: `reel_tasks`) first: point it at a throwaway database
+/// (`Tools/postgres.sh start`).
 @main
 struct QueueBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reel-queue-bench",
         abstract: "Benchmarks of the PostgreSQL job queue; each mode prints one JSON line.",
-        subcommands: [Throughput.self, Latency.self, Rescue.self, Prepare.self, Check.self, Report.self,
+        subcommands: [Throughput.self, Latency.self, Rescue.self, Prepare.self, Check.self, Report.self, IndexBench.self,
                       Claimer.self, Victim.self]
     )
 }
