@@ -76,6 +76,11 @@ public enum MediaEngine {
         }
     }
 
+    /// Decodes the best audio stream whole and measures it (a voice-over's duration check); `.notMedia` without audio.
+    public static func measureAudio(_ path: String) async throws(MediaError) -> AudioMeasurement {
+        try await MediaThread.run("audio") { flag throws(MediaError) in try AudioMeter.measure(path: path, cancellation: flag) }
+    }
+
     /// One decode feeding verification, stills and every rendition.
     public static func process(_ path: String, _ request: PassRequest, progress: Progress? = nil) async throws(MediaError) -> PassReport {
         try await MediaThread.run("pass") { flag throws(MediaError) in

@@ -61,11 +61,13 @@ public struct PostgresCatalogIndex: CatalogIndexStore {
                       AND (\(filter.verdict)::text IS NULL OR verdict = \(filter.verdict))
                       AND (\(filter.state)::text IS NULL OR state = \(filter.state))
                       AND (\(filter.role?.rawValue)::text IS NULL OR role = \(filter.role?.rawValue)))
+                  AND (\(filter.kind)::text IS NULL OR kind = \(filter.kind))
                 ORDER BY updated_at DESC, task_id LIMIT \(limit) OFFSET \(offset)
                 """
         } else {
             query = """
-                SELECT \(unescaped: Self.columns) FROM reel_tasks ORDER BY updated_at DESC, task_id LIMIT \(limit) OFFSET \(offset)
+                SELECT \(unescaped: Self.columns) FROM reel_tasks WHERE (\(filter.kind)::text IS NULL OR kind = \(filter.kind))
+                ORDER BY updated_at DESC, task_id LIMIT \(limit) OFFSET \(offset)
                 """
         }
         var summaries: [TaskSummary] = []

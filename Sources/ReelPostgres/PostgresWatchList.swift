@@ -67,6 +67,10 @@ public struct PostgresWatchList: WatchStore {
     /// A read: nothing is written either way.
     public func listReadOnly() async throws -> [WatchEntry] { try await list() }
 
+    public func entry(_ taskId: String) async throws -> WatchEntry? {
+        try await entries(client.query("SELECT \(unescaped: Self.columns) FROM reel_watch WHERE task_id = \(taskId)", logger: logger)).first
+    }
+
     public func update(_ entry: WatchEntry) async throws -> Bool {
         let e = entry.storedToTheMillisecond
         for try await _ in try await client.query("""

@@ -15,6 +15,8 @@ struct CallbackRoutes: Sendable {
     let queue: any JobQueue
     let wake: WakeSignal
     let logger: Logger
+    /// Which kind a watched task was watched as: its callbacks re-query it as that kind, whatever their bizType.
+    var watch: (any WatchStore)? = nil
     /// `reel_callbacks_total{result}`: what became of the callbacks received.
     var metrics = ReelMetrics()
 
@@ -61,11 +63,17 @@ struct CallbackRoutes: Sendable {
         var logger = self.logger
         logger[metadataKey: "task.id"] = "\(id.rawValue)"
         let kind: any TaskKind.Type
-        if let bizType = notice.bizType {
+        if let watched = try await watch?.entry(id.rawValue), let k = TaskKinds.kind(named: watched.kind) {
+            kind = k
+        } else if let bizType = notice.bizType {
             guard let k = TaskKinds.kind(forBizType: bizType) else {
-                metrics.callback("unsupported")
-                logger.info("callback for an unsupported bizType", metadata: ["callback.biz_type": "\(SafeText.escape(bizType))"])
-                return Reply.error(.unprocessableContent, "bizType \(SafeText.escape(bizType, limit: 64)) is not archived by this ReelVault (supported: M2V_*); nothing was queued")
+                // Acknowledged as documented, so the vendor stops retrying: a bizType that names no media kind
+                // (`M2V_SCRIPT`, `SCRAPER`, values added later) queues nothing.
+                metrics.callback("ignored")
+                logger.info("callback ignored: its bizType names no archived task kind", metadata: [
+                    "callback.biz_type": "\(SafeText.escape(bizType, limit: 64))", "callback.uuid": "\(SafeText.escape(notice.uuid))",
+                ])
+                return acknowledgement(notice, request)
             }
             kind = k
         } else {
@@ -75,6 +83,11 @@ struct CallbackRoutes: Sendable {
         if inserted { wake.signal() }
         metrics.callback(inserted ? "queued" : "duplicate")
         logger.info("callback accepted", metadata: ["queue.job_id": "\(job.id)", "queue.job_new": "\(inserted)", "callback.uuid": "\(SafeText.escape(notice.uuid))"])
+        return acknowledgement(notice, request)
+    }
+
+    /// The documented acknowledgement, echoing the callback's `uuid` and the `Topview-Uid` header.
+    private func acknowledgement(_ notice: CallbackNotice, _ request: Request) -> Response {
         let uid = request.headers.first { $0.name.canonicalName == "topview-uid" }?.value
         return Reply.json(Data(CallbackAcknowledgement(uuid: notice.uuid, topviewUid: uid).jsonBytes()))
     }

@@ -55,7 +55,7 @@ public struct ReelService: Sendable {
         if roles.contains(.callbacks) {
             let callbackConnections = ConnectionRegistry(name: "callback", cap: limits.callbackMaxConnections, evictsIdle: true)
             services.append(Listener.application(
-                CallbackRoutes(configuration: configuration, queue: queue, wake: wake, logger: logger, metrics: metrics).responder(),
+                CallbackRoutes(configuration: configuration, queue: queue, wake: wake, logger: logger, watch: state.watch, metrics: metrics).responder(),
                 host: configuration.callbackHost, port: configuration.callbackPort, name: "reelvault-callbacks", limits: limits,
                 registry: callbackConnections, logger: logger, onRunning: ports.callback))
         } else {

@@ -1,6 +1,7 @@
 import Catalog
 import Hummingbird
 import HummingbirdCore
+import TopView
 
 /// The query of `/api/tasks`, validated: a known parameter with a bad value is refused (400 naming the parameter
 /// and what it takes); unknown parameters are ignored.
@@ -10,6 +11,7 @@ struct TaskListQuery: Equatable {
     var scriptId: Int?
     var verdict: String?
     var state: String?
+    var kind: String?
 
     static let verdicts = ["match", "mismatch", "unreported", "undecodable"]
     static let states = ["pending", "archived", "failed", "absent"]
@@ -41,9 +43,10 @@ struct TaskListQuery: Equatable {
         scriptId = try integer("script", 0...Int(Int32.max))
         verdict = try oneOf("verdict", Self.verdicts)
         state = try oneOf("state", Self.states)
+        kind = try oneOf("kind", TaskKinds.names)
     }
 
     func filter() -> TaskFilter {
-        TaskFilter(scriptId: scriptId, verdict: verdict, state: state, limit: limit + 1, offset: offset)
+        TaskFilter(scriptId: scriptId, verdict: verdict, state: state, kind: kind, limit: limit + 1, offset: offset)
     }
 }

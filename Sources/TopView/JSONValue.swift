@@ -95,6 +95,15 @@ extension JSONValue {
         }
     }
 
+    /// A finite number, or a numeric string (`"1.5"`); `nil` otherwise.
+    public var doubleValue: Double? {
+        switch self {
+        case .number(let value): return value.isFinite ? value : nil
+        case .string(let text): return Double(text.trimmingWhitespace()).flatMap { $0.isFinite ? $0 : nil }
+        default: return nil
+        }
+    }
+
     /// A number, or a numeric string, rounded to the nearest integer (`36096000.4` gives `36096000`).
     public var roundedInteger: Int64? {
         let double: Double?

@@ -19,8 +19,15 @@ extension TaskKind {
 
 /// The registry of supported task kinds.
 public enum TaskKinds {
-    /// Every supported kind; the first is the default.
-    public static let all: [any TaskKind.Type] = [M2VKind.self]
+    /// Every supported kind; the first is the default. Adding a kind: one file in `Kinds/` and one entry here.
+    public static let all: [any TaskKind.Type] = [
+        M2VKind.self, VideoAvatarKind.self, PhotoAvatarKind.self, ProductAvatarKind.self, Image2VideoKind.self,
+        Text2VideoKind.self, Video2AIAvatarKind.self, Text2ImageKind.self, ProductImageKind.self, OmniReferenceKind.self,
+        VideoObjectRemoveKind.self, ImageEditKind.self, Text2VoiceKind.self, VoiceCloneKind.self,
+    ]
+
+    /// The kinds' names, for messages that list them.
+    public static var names: [String] { all.map { $0.name } }
 
     public static var defaultKind: any TaskKind.Type { all[0] }
 
@@ -30,7 +37,8 @@ public enum TaskKinds {
         return all.first { $0.name.lowercased() == wanted }
     }
 
-    /// The kind a callback's `bizType` belongs to (`M2V_*` is m2v), or `nil` for kinds not supported yet.
+    /// The kind a callback's `bizType` belongs to (`M2V_PREVIEW`/`M2V_EXPORT` are m2v), or `nil` for a bizType that
+    /// names no archived kind (`M2V_SCRIPT`, `SCRAPER`, values the vendor adds later).
     public static func kind(forBizType bizType: String) -> (any TaskKind.Type)? {
         all.first { $0.handles(bizType: bizType) }
     }

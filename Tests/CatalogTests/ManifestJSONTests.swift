@@ -5,7 +5,8 @@ import Testing
 struct ManifestJSONTests {
     static let manifestKeys: Set = ["schemaVersion", "taskId", "kind", "status", "errorMsg", "assets", "createdAt", "updatedAt"]
     static let assetKeys: Set = [
-        "scriptId", "role", "state", "error", "source", "cover", "reportedDurationUs", "verification",
+        "scriptId", "role", "state", "error", "source", "cover", "reportedDurationUs", "reportedDurationRaw", "format", "width",
+        "height", "verification",
         "poster", "thumbnails", "storyboard", "renditions", "skippedPresets",
     ]
 

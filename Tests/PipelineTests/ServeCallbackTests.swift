@@ -118,9 +118,8 @@ struct ServeCallbackTests {
                 #expect(message?.contains(field) == true, "the reason names \(field): \(reply)")
             }
 
-            let voice = try await serve.callback(callbackBody(bizType: "VOICE_CLONE", taskId: taskId("ready")))
-            #expect((400..<500).contains(voice.status), "\(voice)")
-            #expect(voice.text.contains("VOICE_CLONE"), "\(voice)")
+            let script = try await serve.callback(callbackBody(bizType: "M2V_SCRIPT", taskId: taskId("ready")))
+            #expect(script.status == 200 && script.text.contains("\"result\":\"success\""), "acknowledged, not queued: \(script)")
 
             for unsafe in ["../etc/passwd", ".hidden", "a/b", "ready x", String(repeating: "a", count: 300)] {
                 let reply = try await serve.callback(callbackBody(taskId: unsafe))
@@ -140,7 +139,7 @@ struct ServeCallbackTests {
             let metrics = try await serve.metrics()
             #expect(metrics.value("reel_callbacks_total", ["result": "wrong_secret"]) == 1)
             #expect(metrics.value("reel_callbacks_total", ["result": "too_large"]) == 1)
-            #expect(metrics.value("reel_callbacks_total", ["result": "unsupported"]) == 1)
+            #expect(metrics.value("reel_callbacks_total", ["result": "ignored"]) == 1)
         }
     }
 }

@@ -109,13 +109,13 @@ struct ResultDecodingTests {
         #expect(id(TaskKinds.kind(named: "m2v")) == m2v)
         #expect(id(TaskKinds.kind(named: "M2V")) == m2v)
         #expect(TaskKinds.kind(named: "avatar") == nil)
-        for bizType in ["M2V_PREVIEW", "M2V_EXPORT", "M2V_SCRIPT"] {
+        for bizType in ["M2V_PREVIEW", "M2V_EXPORT", "m2v_export"] {
             #expect(id(TaskKinds.kind(forBizType: bizType)) == m2v)
         }
-        for bizType in ["SCRAPER", "COMMON_TASK_IMAGE2VIDEO", "VOICE_CLONE", "", "M2V"] {
-            #expect(TaskKinds.kind(forBizType: bizType) == nil)
+        for bizType in ["SCRAPER", "M2V_SCRIPT", "", "M2V"] {
+            #expect(TaskKinds.kind(forBizType: bizType) == nil, "a script or a scrape is not media")
         }
-        #expect(TaskKinds.all.count == 1)
+        #expect(TaskKinds.all.count == 14, "every kind of topview-kinds.md that yields media (TaskKindsTests)")
         #expect(M2VKind.queryPath == "/v1/m2v/task/query")
     }
 }

@@ -29,6 +29,10 @@ extension CatalogIndex {
             }
             sql += " WHERE taskId IN (SELECT taskId FROM asset WHERE \(conditions.joined(separator: " AND ")))"
         }
+        if let kind = filter.kind {
+            sql += filter.hasAssetCriteria ? " AND kind = ?" : " WHERE kind = ?"
+            arguments += [kind]
+        }
         sql += " ORDER BY updatedAt DESC, taskId LIMIT ? OFFSET ?"
         arguments += [filter.limit.map { max(0, $0) } ?? -1, max(0, filter.offset)]
         let query = sql

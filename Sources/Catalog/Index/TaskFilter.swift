@@ -9,6 +9,8 @@ public struct TaskFilter: Sendable, Equatable {
     /// An asset state (`pending`, `archived`, `failed`, `absent`).
     public var state: String?
     public var role: AssetRole?
+    /// Only tasks of this kind (`m2v`, `text2image`, …).
+    public var kind: String?
     /// At most this many tasks; `nil` for all.
     public var limit: Int?
     /// Skip this many matching tasks first.
@@ -19,6 +21,7 @@ public struct TaskFilter: Sendable, Equatable {
         verdict: String? = nil,
         state: String? = nil,
         role: AssetRole? = nil,
+        kind: String? = nil,
         limit: Int? = nil,
         offset: Int = 0
     ) {
@@ -26,6 +29,7 @@ public struct TaskFilter: Sendable, Equatable {
         self.verdict = verdict
         self.state = state
         self.role = role
+        self.kind = kind
         self.limit = limit
         self.offset = offset
     }

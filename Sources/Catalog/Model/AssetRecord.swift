@@ -1,4 +1,5 @@
-/// One video of a task (a script's preview or export) and everything archived from it.
+/// One output of a task (a script's preview or export; another kind's video, image or audio) and everything archived
+/// from it.
 public struct AssetRecord: Codable, Sendable, Equatable, Hashable {
     public var scriptId: Int
     public var role: AssetRole
@@ -12,6 +13,13 @@ public struct AssetRecord: Codable, Sendable, Equatable, Hashable {
     public var cover: FileRecord?
     /// The duration the upstream reported (`videoDuration`), in µs.
     public var reportedDurationUs: Int64?
+    /// The duration field as the upstream wrote it when its unit is not known (`videos[].duration`): kept, not checked.
+    public var reportedDurationRaw: String?
+    /// The source's format as detected from its bytes (`mp4`, `jpeg`, `png`, `webp`, `m4a`, `mp3`, `wav`, …).
+    public var format: String?
+    /// An image's size in pixels, probed by the media engine.
+    public var width: Int?
+    public var height: Int?
     public var verification: VerificationRecord?
     public var poster: ImageRecord?
     public var thumbnails: [ImageRecord]
@@ -32,7 +40,11 @@ public struct AssetRecord: Codable, Sendable, Equatable, Hashable {
         thumbnails: [ImageRecord] = [],
         storyboard: StoryboardRecord? = nil,
         renditions: [RenditionRecord] = [],
-        skippedPresets: [SkippedPreset] = []
+        skippedPresets: [SkippedPreset] = [],
+        reportedDurationRaw: String? = nil,
+        format: String? = nil,
+        width: Int? = nil,
+        height: Int? = nil
     ) {
         self.scriptId = scriptId
         self.role = role
@@ -47,6 +59,10 @@ public struct AssetRecord: Codable, Sendable, Equatable, Hashable {
         self.storyboard = storyboard
         self.renditions = renditions
         self.skippedPresets = skippedPresets
+        self.reportedDurationRaw = reportedDurationRaw
+        self.format = format
+        self.width = width
+        self.height = height
     }
 
     /// The rendition of `preset`, if any.
@@ -67,8 +83,8 @@ public struct AssetRecord: Codable, Sendable, Equatable, Hashable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case scriptId, role, state, error, source, cover, reportedDurationUs, verification
-        case poster, thumbnails, storyboard, renditions, skippedPresets
+        case scriptId, role, state, error, source, cover, reportedDurationUs, reportedDurationRaw, format, width, height
+        case verification, poster, thumbnails, storyboard, renditions, skippedPresets
     }
 
     /// Liberal: every key but `scriptId` and `role` may be missing or `null`; unknown keys are ignored.
@@ -87,7 +103,11 @@ public struct AssetRecord: Codable, Sendable, Equatable, Hashable {
             thumbnails: try c.decodeList([ImageRecord].self, forKey: .thumbnails),
             storyboard: try c.decodeIfPresent(StoryboardRecord.self, forKey: .storyboard),
             renditions: try c.decodeList([RenditionRecord].self, forKey: .renditions),
-            skippedPresets: try c.decodeList([SkippedPreset].self, forKey: .skippedPresets)
+            skippedPresets: try c.decodeList([SkippedPreset].self, forKey: .skippedPresets),
+            reportedDurationRaw: try c.decodeIfPresent(String.self, forKey: .reportedDurationRaw),
+            format: try c.decodeIfPresent(String.self, forKey: .format),
+            width: try c.decodeIfPresent(Int.self, forKey: .width),
+            height: try c.decodeIfPresent(Int.self, forKey: .height)
         )
     }
 
@@ -101,6 +121,10 @@ public struct AssetRecord: Codable, Sendable, Equatable, Hashable {
         try c.encode(source, forKey: .source)
         try c.encode(cover, forKey: .cover)
         try c.encode(reportedDurationUs, forKey: .reportedDurationUs)
+        try c.encode(reportedDurationRaw, forKey: .reportedDurationRaw)
+        try c.encode(format, forKey: .format)
+        try c.encode(width, forKey: .width)
+        try c.encode(height, forKey: .height)
         try c.encode(verification, forKey: .verification)
         try c.encode(poster, forKey: .poster)
         try c.encode(thumbnails, forKey: .thumbnails)

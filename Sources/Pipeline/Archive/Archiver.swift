@@ -76,7 +76,9 @@ public struct Archiver: Sendable {
                 records.append(existing)
                 continue
             }
-            switch item.status {
+            // Item statuses come in any case (`SUCCESS`).
+            let status = item.status?.lowercased()
+            switch status {
             case "success" where item.videoURL != nil:
                 work.append((item, role, existing))
             case nil:
@@ -84,10 +86,11 @@ public struct Archiver: Sendable {
                                                                         reportedDurationUs: item.reportedDurationUs))
                 records.append(await book.save(record, logger: logger))
             default:
-                let message = item.status == "success" ? "upstream reported success without a videoUrl"
-                                                       : "failed upstream (item status \(item.status ?? "null"))"
+                var message = status == "success" ? "upstream reported success without a media URL"
+                                                  : "failed upstream (item status \(item.status ?? "null"))"
+                if let error = item.errorMsg { message += ": \(error)" }
                 let record = Self.keepingFiles(of: existing, AssetRecord(scriptId: item.scriptId, role: role, state: .failed,
-                                         error: AssetError(code: "upstream.\(item.status ?? "null")", message: message),
+                                         error: AssetError(code: "upstream.\(status ?? "null")", message: message),
                                          reportedDurationUs: item.reportedDurationUs))
                 records.append(await book.save(record, logger: logger))
             }

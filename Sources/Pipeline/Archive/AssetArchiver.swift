@@ -28,7 +28,8 @@ struct AssetArchiver: Sendable {
     /// committed, the record keeps pointing at the old one, so the only copy is never orphaned.
     /// `role` is the item's (``VideoItem/assetRole()``, checked by the caller).
     func archive(_ item: VideoItem, role: AssetRole, checkpoint: AssetRecord? = nil) async -> AssetRecord {
-        var record = AssetRecord(scriptId: item.scriptId, role: role, state: .pending, reportedDurationUs: item.reportedDurationUs)
+        var record = AssetRecord(scriptId: item.scriptId, role: role, state: .pending, reportedDurationUs: item.reportedDurationUs,
+                                 reportedDurationRaw: item.reportedDurationRaw)
         record.source = checkpoint?.source
         record.cover = checkpoint?.cover
         let logger = logger(for: item)
@@ -37,7 +38,9 @@ struct AssetArchiver: Sendable {
             let resume = await resumable(checkpoint)
             if resume { logger.info("resuming from the source an earlier run kept; not downloading it again") }
             try await book.upsert(record)
-            record = try await work(item, role: role, record: record, resume: resume, logger: logger)
+            record = role.isVideo
+                ? try await work(item, role: role, record: record, resume: resume, logger: logger)
+                : try await workOriginal(item, role: role, record: record, logger: logger)
         } catch where Task.isCancelled {
             // Shutdown, not a failure: the asset stays pending (with its source, once kept) and the next run (or the
             // recovered job) resumes it.
@@ -168,7 +171,7 @@ struct AssetArchiver: Sendable {
 
     /// Downloads one file of the item, re-querying the task for a fresh URL when the URL has expired; returns
     /// the item as last queried (its URL is the one that worked).
-    private func fetch(_ item: VideoItem, file: AssetFile, into destination: URL) async throws -> (DownloadResult, VideoItem) {
+    func fetch(_ item: VideoItem, file: AssetFile, into destination: URL) async throws -> (DownloadResult, VideoItem) {
         var current = item
         let limit = context.settings.maxRequeries
         for requery in 0...limit {
@@ -258,7 +261,7 @@ struct AssetArchiver: Sendable {
         "\(item.scriptId)-\(item.role)"
     }
 
-    private func emit(_ item: VideoItem, _ stage: String) {
+    func emit(_ item: VideoItem, _ stage: String) {
         context.events(.stage(task: taskId.rawValue, scriptId: item.scriptId, role: item.role, stage: stage))
     }
 

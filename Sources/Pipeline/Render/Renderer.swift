@@ -28,7 +28,7 @@ public struct Renderer: Sendable {
                 throw Self.notInCatalog(id)
             }
             let targets = manifest.assets.filter { a in
-                a.source != nil && a.state == .archived && (scriptId == nil || a.scriptId == scriptId) && (role == nil || a.role == role)
+                a.role.isVideo && a.source != nil && a.state == .archived && (scriptId == nil || a.scriptId == scriptId) && (role == nil || a.role == role)
             }
             if targets.isEmpty, scriptId != nil || role != nil {
                 throw PipelineError(code: "not_found", message: "task \(id) has no archived asset matching script \(scriptId.map(String.init) ?? "any") role \(role?.rawValue ?? "any")")

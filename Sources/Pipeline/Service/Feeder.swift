@@ -162,7 +162,7 @@ public struct Feeder: Service, CustomStringConvertible {
 
     /// What was ready at this poll: a new ready item changes it.
     static func signature(_ s: TaskSnapshot) -> String {
-        let ready = s.items.filter { $0.status != nil && $0.status != "init" && $0.status != "running" }
+        let ready = s.items.filter { $0.status != nil && !$0.isInProgress }
             .map { "\($0.role)-\($0.scriptId):\($0.status ?? "")" }.sorted()
         return "\(s.status ?? "null")|\(ready.joined(separator: ","))"
     }

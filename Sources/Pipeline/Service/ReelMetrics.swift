@@ -19,7 +19,7 @@ import Metrics
 public struct ReelMetrics: Sendable {
     public static let stages = ["query", "download", "process", "commit"]
     public static let verdicts = ["match", "mismatch", "unreported", "undecodable"]
-    public static let callbackResults = ["queued", "duplicate", "wrong_secret", "too_large", "malformed", "unsupported"]
+    public static let callbackResults = ["queued", "duplicate", "wrong_secret", "too_large", "malformed", "ignored"]
     public static let limitedStages = ["download", "media"]
     public static let jobStatuses: [ArchiveStatus] = [.ok, .attention, .usage, .notSettled, .unavailable]
     public static let stateStores = ["watch", "queue", "catalog"]

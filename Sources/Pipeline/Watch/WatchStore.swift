@@ -31,6 +31,15 @@ public protocol WatchStore: Sendable, CustomStringConvertible {
 
     /// The entries whose `nextPollAt` has come, soonest first.
     func due(now: Date) async throws -> [WatchEntry]
+
+    /// The entry of `taskId`, `nil` when the task is not watched (a callback asks which kind a task was watched as).
+    func entry(_ taskId: String) async throws -> WatchEntry?
+}
+
+extension WatchStore {
+    public func entry(_ taskId: String) async throws -> WatchEntry? {
+        try await listReadOnly().first { $0.taskId == taskId }
+    }
 }
 
 extension WatchList: WatchStore {

@@ -14,7 +14,7 @@ struct RenderTaskCommand: ConfiguredCommand {
     @Argument(help: "Task id (or --all).") var task: String?
     @Flag(name: .long, help: "Every task in the catalog.") var all = false
     @Option(name: .long, help: "Only this script id \(Settings.scriptId.help()).", transform: Settings.scriptId.argument) var script: Int?
-    @Option(name: .long, help: "Only this role (preview or export).") var role: String?
+    @Option(name: .long, help: "Only this role (preview, export, or video for the other video kinds).") var role: String?
     @Option(name: .long, help: "Comma-separated presets.") var preset: String
     @Flag(name: .long, help: "Redo presets that already exist.") var force = false
     @Option(name: .long, help: "libx264 CRF \(Settings.crf.help(default: "23")).", transform: Settings.crf.argument) var crf: Int = 23
@@ -25,7 +25,7 @@ struct RenderTaskCommand: ConfiguredCommand {
 
     func validate() throws {
         if all == (task != nil) { throw ValidationError("give either a task id or --all") }
-        if let role, AssetRole(rawValue: role) == nil { throw ValidationError("--role must be preview or export") }
+        if let role, AssetRole(rawValue: role)?.isVideo != true { throw ValidationError("--role must be preview, export or video") }
         if !RenderCommand.x264Presets.contains(x264Preset) { throw ValidationError("unknown --x264-preset \(SafeText.escape(x264Preset, limit: 64))") }
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Catalog
 import Foundation
 import ReelBasics
+import TopView
 
 struct ShowCommand: ConfiguredCommand {
     static let configuration = CommandConfiguration(
@@ -54,6 +55,7 @@ struct LsCommand: ConfiguredCommand {
     @Option(name: .long, help: "Only tasks with this script id \(Settings.scriptId.help()).", transform: Settings.scriptId.argument) var script: Int?
     @Option(name: .long, help: "Only tasks with an asset of this verdict (match, mismatch, unreported, undecodable).") var verdict: String?
     @Option(name: .long, help: "Only tasks with an asset in this state (pending, archived, failed, absent).") var state: String?
+    @Option(name: .long, help: "Only tasks of this kind (\(TaskKinds.names.joined(separator: ", "))).") var kind: String?
     @Option(name: .long, help: "At most this many tasks \(Settings.listLimit.help()).", transform: Settings.listLimit.argument) var limit: Int?
     @OptionGroup var storage: StorageOptions
     @OptionGroup var database: DatabaseOptions
@@ -62,6 +64,9 @@ struct LsCommand: ConfiguredCommand {
     func validate() throws {
         if let verdict, !["match", "mismatch", "unreported", "undecodable"].contains(verdict) {
             throw ValidationError("--verdict must be one of match, mismatch, unreported, undecodable")
+        }
+        if let kind, TaskKinds.kind(named: kind) == nil {
+            throw ValidationError("unknown --kind \(SafeText.escape(kind, limit: 64)); known: \(TaskKinds.names.joined(separator: ", "))")
         }
         if let state, AssetState(rawValue: state) == nil {
             throw ValidationError("--state must be one of \(AssetState.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -78,7 +83,7 @@ struct LsCommand: ConfiguredCommand {
             if output.json { try Output.json([TaskSummary]()) }
             return
         }
-        let filter = TaskFilter(scriptId: script, verdict: verdict, state: state, limit: limit)
+        let filter = TaskFilter(scriptId: script, verdict: verdict, state: state, kind: kind.flatMap { TaskKinds.kind(named: $0)?.name }, limit: limit)
         let tasks = try await SharedStateAccess.with(configuration, schema: .requireCurrent) { state in
             try await configuration.storage.openCatalog(.readOnly, state: state).list(filter: filter)
         }

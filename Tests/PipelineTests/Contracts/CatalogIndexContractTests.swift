@@ -11,9 +11,9 @@ struct CatalogIndexContractTests {
     static func at(_ seconds: Double) -> Date { Date(timeIntervalSince1970: 1_750_000_000 + seconds) }
 
     /// A task with `assets` as (script, role, state, verdict).
-    static func task(_ id: String, at seconds: Double, status: String? = "success",
+    static func task(_ id: String, at seconds: Double, status: String? = "success", kind: String = "m2v",
                      _ assets: [(Int, AssetRole, AssetState, String?)]) -> IndexedTask {
-        var manifest = TaskManifest(taskId: try! TaskID(validating: id), kind: "m2v", status: status, createdAt: at(0))
+        var manifest = TaskManifest(taskId: try! TaskID(validating: id), kind: kind, status: status, createdAt: at(0))
         for (script, role, state, verdict) in assets {
             manifest.upsert(AssetRecord(scriptId: script, role: role, state: state,
                                         verification: verdict.map { VerificationRecord(verdict: $0, toleranceUs: 1) }))
@@ -57,14 +57,20 @@ struct CatalogIndexContractTests {
             try await Self.put(index, Self.task("t1", at: 1, [(1, .preview, .failed, nil), (2, .export, .archived, "mismatch")]))
             try await Self.put(index, Self.task("t2", at: 2, [(2, .preview, .failed, nil), (1, .export, .archived, "match")]))
             try await Self.put(index, Self.task("t3", at: 3, [(3, .preview, .archived, "undecodable")]))
+            try await Self.put(index, Self.task("t4", at: 4, kind: "text2image", [(0, .image, .archived, nil), (1, .image, .failed, nil)]))
             let ids = { (filter: TaskFilter) in try await index.list(filter).map(\.taskId) }
-            #expect(try await ids(TaskFilter(scriptId: 1)) == ["t2", "t1"])
-            #expect(try await ids(TaskFilter(scriptId: 1, state: "failed")) == ["t1"], "script 1 failed, not script 1 and a failure")
+            #expect(try await ids(TaskFilter(scriptId: 1)) == ["t4", "t2", "t1"])
+            #expect(try await ids(TaskFilter(scriptId: 1, state: "failed")) == ["t4", "t1"], "script 1 failed, not script 1 and a failure")
             #expect(try await ids(TaskFilter(verdict: "mismatch")) == ["t1"])
             #expect(try await ids(TaskFilter(state: "failed", role: .preview)) == ["t2", "t1"])
+            #expect(try await ids(TaskFilter(state: "failed")) == ["t4", "t2", "t1"])
             #expect(try await ids(TaskFilter(scriptId: 2, role: .export)) == ["t1"])
             #expect(try await ids(TaskFilter(verdict: "match", limit: 1)) == ["t2"])
             #expect(try await ids(TaskFilter(scriptId: 9)).isEmpty)
+            #expect(try await ids(TaskFilter(kind: "text2image")) == ["t4"])
+            #expect(try await ids(TaskFilter(kind: "m2v", limit: 2)) == ["t3", "t2"])
+            #expect(try await ids(TaskFilter(state: "failed", kind: "m2v")) == ["t2", "t1"])
+            #expect(try await ids(TaskFilter(role: .image)) == ["t4"])
         }
     }
 

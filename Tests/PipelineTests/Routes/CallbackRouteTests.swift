@@ -113,8 +113,12 @@ import TopView
                 #expect(message?.contains(field) == true, "the reason names \(field): \(String(buffer: response.body))")
             }
 
-            let voice = try await Self.post(client, callbackBody(bizType: "VOICE_CLONE", taskId: "route-1"))
-            #expect((400..<500).contains(voice.status.code) && String(buffer: voice.body).contains("VOICE_CLONE"))
+            // A bizType that names no media kind is acknowledged as documented (the vendor stops retrying) and queues
+            // nothing.
+            for bizType in ["M2V_SCRIPT", "SCRAPER", "SOMETHING_NEW\u{1B}[31m"] {
+                let ignored = try await Self.post(client, callbackBody(bizType: bizType, taskId: "route-1"))
+                #expect(ignored.status == .ok && String(buffer: ignored.body).contains("\"result\":\"success\""), "\(bizType)")
+            }
 
             for unsafe in ["../etc/passwd", ".hidden", "a/b", "ready x", String(repeating: "a", count: 300)] {
                 #expect(try await Self.post(client, callbackBody(taskId: unsafe)).status == .badRequest, "\(unsafe)")
@@ -124,8 +128,9 @@ import TopView
             #expect(jobs.isEmpty)
             let woken = await bench.wasWoken()
             #expect(!woken, "a refused callback wakes nobody")
-            let counts = try ["wrong_secret", "too_large", "unsupported", "queued"].map { try bench.counted($0) }
-            #expect(counts == [1, 1, 1, 0], "wrong_secret, too_large, unsupported, queued")
+            let counts = try ["wrong_secret", "too_large", "ignored", "queued"].map { try bench.counted($0) }
+            #expect(counts == [1, 1, 3, 0], "wrong_secret, too_large, ignored, queued")
+            #expect(!bench.log.all.contains { $0.contains("\u{1B}") }, "an untrusted bizType is escaped in the log")
             let log = bench.log.all
             #expect(log.contains { $0.contains("wrong secret") }, "the refusal is logged: \(log)")
             #expect(!log.contains { $0.contains(wrongSecret) || $0.contains(Self.secret) }, "a secret is in the log")

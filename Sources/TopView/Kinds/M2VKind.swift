@@ -9,8 +9,9 @@ public struct M2VKind: TaskKind {
     public static let name = "m2v"
     public static let queryPath = "/v1/m2v/task/query"
 
+    /// `M2V_PREVIEW` and `M2V_EXPORT`; `M2V_SCRIPT` is a script, not media.
     public static func handles(bizType: String) -> Bool {
-        bizType.uppercased().hasPrefix("M2V_")
+        ["M2V_PREVIEW", "M2V_EXPORT"].contains(bizType.uppercased())
     }
 
     public static func snapshot(from result: JSONValue) throws(TopViewError) -> TaskSnapshot {
