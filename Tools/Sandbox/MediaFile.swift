@@ -8,7 +8,8 @@ struct MediaFile: Sendable {
     let lastModified: String
 
     /// The files that may be served; anything else is not found (no path ever comes from the request).
-    static let names: Set<String> = ["demo.mp4", "small.mp4", "small-alt.mp4", "truncated.mp4", "demo.jpg", "small.jpg"]
+    static let names: Set<String> = ["demo.mp4", "small.mp4", "small-alt.mp4", "truncated.mp4", "demo.jpg", "small.jpg",
+                                      "picture.png", "picture.webp", "voice.m4a", "page.svg"]
 
     init?(directory: URL, name: String) {
         guard Self.names.contains(name) else { return nil }
@@ -22,7 +23,16 @@ struct MediaFile: Sendable {
         self.lastModified = Self.httpDate(modified)
     }
 
-    var contentType: String { path.hasSuffix(".jpg") ? "image/jpeg" : "video/mp4" }
+    var contentType: String {
+        switch (path as NSString).pathExtension {
+        case "jpg": "image/jpeg"
+        case "png": "image/png"
+        case "webp": "image/webp"
+        case "m4a": "audio/mp4"
+        case "svg": "image/svg+xml"
+        default: "video/mp4"
+        }
+    }
 
     private static func httpDate(_ date: Date) -> String {
         let formatter = DateFormatter()

@@ -50,6 +50,22 @@ struct MediaGenerator {
             },
             Recipe(name: "demo.jpg") { out in try cover(from: "\(dir)/demo.mp4", to: out) },
             Recipe(name: "small.jpg") { out in try cover(from: "\(dir)/small.mp4", to: out) },
+            // The outputs of the image and voice kinds.
+            Recipe(name: "picture.png") { out in
+                try ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=640x480", "-frames:v", "1", "-f", "image2", "-c:v", "png", out])
+            },
+            Recipe(name: "picture.webp") { out in
+                try ffmpeg(["-f", "lavfi", "-i", "testsrc=size=512x512", "-frames:v", "1", "-f", "webp", "-c:v", "libwebp", out])
+            },
+            Recipe(name: "voice.m4a") { out in
+                try ffmpeg(["-f", "lavfi", "-i", "sine=frequency=330:sample_rate=44100", "-t", "2.5", "-c:a", "aac",
+                            "-ac", "1", "-f", "ipod", out])
+            },
+            // What an image kind must refuse: a script in an SVG, served as an image.
+            Recipe(name: "page.svg") { out in
+                let svg = #"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script></svg>"#
+                try Data(svg.utf8).write(to: URL(fileURLWithPath: out))
+            },
         ]
     }
 

@@ -23,6 +23,8 @@ struct MediaRoutes: Sendable {
             var fault = Scenario.Fault.none
             if asset.hasSuffix(".jpg") {
                 name = scenario.coverFile
+            } else if let other = ["png": "picture.png", "webp": "picture.webp", "m4a": "voice.m4a", "svg": "page.svg"][(asset as NSString).pathExtension] {
+                name = other
             } else if asset.hasSuffix(".mp4") {
                 let fetch = await self.state.nextFetch("\(taskId)/\(asset)")
                 name = scenario.videoFile(fetch: fetch)

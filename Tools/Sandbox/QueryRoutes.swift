@@ -1,13 +1,19 @@
 import Foundation
 import Hummingbird
 
-/// `GET /v1/m2v/task/query?taskId=ID`: the TopView M2V query, answered from the task's scenario.
+/// `GET /v1/m2v/task/query?taskId=ID` and the query of every other kind (``SandboxKind``): answered from the task's
+/// scenario.
 struct QueryRoutes: Sendable {
     let state: ScenarioState
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("/v1/m2v/task/query") { request, _ in
-            try await self.query(request)
+            try await self.query(request, kind: nil)
+        }
+        for kind in SandboxKind.allCases {
+            router.get(RouterPath(kind.queryPath)) { request, _ in
+                try await self.query(request, kind: kind)
+            }
         }
         // A redirect to `to` (which may be this same URL, for a loop), for the downloader's redirect checks.
         router.get("/_sandbox/redirect") { request, _ in
@@ -21,7 +27,7 @@ struct QueryRoutes: Sendable {
         }
     }
 
-    private func query(_ request: Request) async throws -> Response {
+    private func query(_ request: Request, kind: SandboxKind?) async throws -> Response {
         let bearer = request.headers[.authorization] ?? ""
         guard bearer.hasPrefix("Bearer "), !bearer.dropFirst(7).trimmingCharacters(in: .whitespaces).isEmpty else {
             return try envelope(code: "4002", message: "Request digital signature does not match!")
@@ -44,7 +50,9 @@ struct QueryRoutes: Sendable {
         default:
             let generation = await state.nextSignature(taskId)
             let urls = SignedURLs(base: base, taskId: taskId, generation: generation)
-            return try envelope(code: "200", message: "Success", result: result(scenario, taskId: taskId, poll: poll, urls: urls))
+            let answer = kind.map { $0.result(scenario, taskId: taskId, poll: poll, urls: urls) }
+                ?? result(scenario, taskId: taskId, poll: poll, urls: urls)
+            return try envelope(code: "200", message: "Success", result: answer)
         }
     }
 

@@ -7,6 +7,8 @@ enum Scenario: String, CaseIterable, Sendable {
     /// `stall`: the first GET sends 40 % of the body, then nothing for 120 s; `trickle`: every GET sends slowly.
     case stall, trickle
     case notfound, badkey, credit, html
+    /// `svg`: an image kind's outputs are SVG documents (which the archive must refuse).
+    case svg
 
     /// The scenario of a task id: the longest known prefix wins; unknown ids are not found.
     init(taskId: String) {

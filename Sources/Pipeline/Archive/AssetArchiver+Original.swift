@@ -23,24 +23,16 @@ extension AssetArchiver {
         }
         Failpoint.hit("archive.downloaded")
         emit(item, "process")
-        guard let format = try OriginalFormat.detect(fileAt: partial), format.isImage == (role == .image) else {
-            throw PipelineError(code: "media.notMedia", message: role == .image
-                ? "the \(role.rawValue) is not a raster image (JPEG, PNG or WebP); it is not kept"
-                : "the \(role.rawValue) is not audio this archive reads (M4A/AAC, MP3 or WAV); it is not kept")
-        }
-        record.format = format.rawValue
-        record.reportedDurationUs = current.reportedDurationUs
-        record.reportedDurationRaw = current.reportedDurationRaw
-        if format.isImage {
-            let probe = try await MediaEngine.probe(partial.path)
-            guard let picture = probe.video, format.imageCodecs.contains(picture.codec), let w = picture.width, let h = picture.height else {
-                throw PipelineError(code: "media.notMedia", message: "the image does not decode as \(format.rawValue)")
+        let format: OriginalFormat
+        do {
+            format = try await check(partial, role: role, current: current, into: &record)
+        } catch {
+            // A whole download that is refused is not worth resuming: the next run fetches it afresh.
+            if !Task.isCancelled {
+                PartialDownload.forget(partial)
+                try? FileIO.removeFile(partial.path)
             }
-            record.width = w
-            record.height = h
-        } else {
-            let audio = try await context.limits.media.withPermit { try await MediaEngine.measureAudio(partial.path) }
-            record.verification = Self.audioVerification(audio, reportedUs: current.reportedDurationUs, tolerance: context.settings.tolerance)
+            throw error
         }
         let path = try layout.assetPath(taskId, scriptId: item.scriptId, role: role, .original(ext: format.fileExtension))
         try await catalog.store.commit(staged: partial, to: path)
@@ -50,6 +42,31 @@ extension AssetArchiver {
         record.state = .archived
         record.error = nil
         return record
+    }
+
+    /// Tells the downloaded file's format by its bytes and checks it with the media engine, filling `record`'s format,
+    /// size (an image) or verification (an audio); throws when the file is not what `role` says.
+    private func check(_ file: URL, role: AssetRole, current: VideoItem, into record: inout AssetRecord) async throws -> OriginalFormat {
+        guard let format = try OriginalFormat.detect(fileAt: file), format.isImage == (role == .image) else {
+            throw PipelineError(code: "media.notMedia", message: role == .image
+                ? "the \(role.rawValue) is not a raster image (JPEG, PNG or WebP); it is not kept"
+                : "the \(role.rawValue) is not audio this archive reads (M4A/AAC, MP3 or WAV); it is not kept")
+        }
+        record.format = format.rawValue
+        record.reportedDurationUs = current.reportedDurationUs
+        record.reportedDurationRaw = current.reportedDurationRaw
+        if format.isImage {
+            let probe = try await MediaEngine.probe(file.path)
+            guard let picture = probe.video, format.imageCodecs.contains(picture.codec), let w = picture.width, let h = picture.height else {
+                throw PipelineError(code: "media.notMedia", message: "the image does not decode as \(format.rawValue)")
+            }
+            record.width = w
+            record.height = h
+        } else {
+            let audio = try await context.limits.media.withPermit { try await MediaEngine.measureAudio(file.path) }
+            record.verification = Self.audioVerification(audio, reportedUs: current.reportedDurationUs, tolerance: context.settings.tolerance)
+        }
+        return format
     }
 
     /// A voice-over's check: `match` within 0.5 s plus the tolerance of `voice.durations`, `mismatch` beyond, and
