@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the embedded default: sets up, starts the local TopView sandbox on 127.0.0.1, archives the
-# demo task into ./storage (or $REEL_STORAGE), shows it, and stops the sandbox. No API key needed.
+# demo task into ./storage (or $REEL_STORAGE) with an image task and a voice-over task beside it, shows them, and stops
+# the sandbox. No API key needed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Tools/setup.sh
@@ -25,6 +26,11 @@ status=0
 "$bin/reel" archive "$task" --poll-interval 1 || status=$?
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 "$bin/reel" show "$task"
+# Other task kinds go through the same archive path (README: Task kinds).
+for kind_task in text2image:ready-demo-images text2voice:ready-demo-voice; do
+  "$bin/reel" archive "${kind_task#*:}" --kind "${kind_task%%:*}" || status=$((status > 0 ? status : $?))
+done
+"$bin/reel" ls
 printf 'demo: archived %s in %d.%03d s (exit %s). Look in %s, or run: %s/reel show %s --json\n' \
   "$task" $((ms / 1000)) $((ms % 1000)) "$status" "${REEL_STORAGE:-storage}" "$bin" "$task" >&2
 exit $status

@@ -39,7 +39,8 @@ struct CatalogPage: Sendable {
         if let e = m.errorMsg { html += "<p class=err>\(esc(e))</p>\n" }
         html += "<div class=assets>\n"
         for a in m.assets {
-            html += "<article class=\"asset \(a.state.rawValue)\"><h3>script \(a.scriptId) · \(a.role.rawValue) · \(a.state.rawValue)</h3>\n"
+            let label = a.role == .preview || a.role == .export ? "script" : "output"
+            html += "<article class=\"asset \(a.state.rawValue)\"><h3>\(label) \(a.scriptId) · \(a.role.rawValue) · \(a.state.rawValue)</h3>\n"
             if let v = a.verification {
                 html += "<p class=\"verdict \(esc(v.verdict))\"><b>\(esc(v.verdict))</b> — reported \(sec(a.reportedDurationUs)), measured \(sec(v.measuredDurationUs))"
                 if let d = v.deltaUs { html += ", delta \(String(format: "%+.3f", Double(d) / 1e6)) s (tolerance \(sec(v.toleranceUs)))" }
@@ -52,12 +53,23 @@ struct CatalogPage: Sendable {
                 html += "<a href=\"/files/\(url(p.path))\"><img class=poster src=\"/files/\(url(p.path))\" width=\(p.width) height=\(p.height) alt=\"poster of script \(a.scriptId) \(a.role.rawValue)\"></a>"
             }
             if let s = a.source {
-                // Plays the smallest rendition when there is one (the source can be large); every file is linked below.
-                let play = a.renditions.min { $0.bytes < $1.bytes }?.path ?? s.path
-                html += "<video controls preload=none \(a.poster.map { "poster=\"/files/\(url($0.path))\"" } ?? "") src=\"/files/\(url(play))\"></video>"
+                switch a.role {
+                case .image:
+                    // A raster image (the archive refuses anything else), shown as one, lazily.
+                    let size = a.width.flatMap { w in a.height.map { " width=\(w) height=\($0)" } } ?? ""
+                    html += "<a href=\"/files/\(url(s.path))\"><img class=picture loading=lazy src=\"/files/\(url(s.path))\"\(size) alt=\"image \(a.scriptId)\"></a>"
+                case .audio:
+                    html += "<audio controls preload=none src=\"/files/\(url(s.path))\"></audio>"
+                default:
+                    // Plays the smallest rendition when there is one (the source can be large); every file is linked below.
+                    let play = a.renditions.min { $0.bytes < $1.bytes }?.path ?? s.path
+                    html += "<video controls preload=none \(a.poster.map { "poster=\"/files/\(url($0.path))\"" } ?? "") src=\"/files/\(url(play))\"></video>"
+                }
             }
             html += "</div>\n<ul>"
-            if let s = a.source { html += "<li><a href=\"/files/\(url(s.path))\">source</a> \(s.bytes) bytes</li>" }
+            if let s = a.source {
+                html += "<li><a href=\"/files/\(url(s.path))\">source</a> \(s.bytes) bytes\(a.format.map { ", \(esc($0))" } ?? "")</li>"
+            }
             for r in a.renditions {
                 html += "<li><a href=\"/files/\(url(r.path))\">\(esc(r.preset))</a> \(r.width)×\(r.height), \(r.bytes) bytes</li>"
             }
@@ -90,7 +102,7 @@ struct CatalogPage: Sendable {
     h2{margin:.4em 0}h2 small{font-weight:normal;color:#666;font-size:.7em}h3{margin:.2em 0;font-size:1em}
     .assets{display:flex;flex-wrap:wrap;gap:1em 2.5em}article.asset{margin:.3em 0 .8em 1em;max-width:36em}
     .media{display:flex;gap:1em;align-items:flex-start}img.poster{border:1px solid #ddd;height:180px;width:auto}
-    video{height:240px;width:auto;max-width:100%;background:#000}ul{margin:.4em 0;padding-left:1.4em}
+    video{height:240px;width:auto;max-width:100%;background:#000}img.picture{height:240px;width:auto;border:1px solid #ddd}ul{margin:.4em 0;padding-left:1.4em}
     .verdict{margin:.3em 0}.verdict.match{color:#17702a}.verdict.mismatch,.verdict.undecodable,.err{color:#b00020}
     .verdict.unreported{color:#8a6d00}.note,.skipped{color:#777}nav{margin-top:1em}</style></head><body>
 

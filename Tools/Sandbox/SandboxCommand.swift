@@ -11,7 +11,7 @@ struct SandboxCommand: AsyncParsableCommand {
         abstract: "Serve a local sandbox of the TopView query API and its videos on 127.0.0.1.",
         discussion: """
             The scenario of a task is chosen by its id's prefix: demo, ready, progress, busy, partial, wrongdur, \
-            truncated, expiring, cut, changing, liar, late, failed, duplicate, stall, trickle, notfound, badkey, credit, html \
+            truncated, expiring, cut, changing, liar, late, failed, duplicate, stall, trickle, notfound, badkey, credit, html, svg \
             (for example `ready-1234`). Once listening, prints `SANDBOX_URL=http://HOST:PORT` on stdout.
             """
     )

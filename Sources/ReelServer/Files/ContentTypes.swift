@@ -5,6 +5,7 @@ enum ContentTypes {
         "mp4": "video/mp4",
         "m4a": "audio/mp4",
         "mp3": "audio/mpeg",
+        "wav": "audio/wav",
         "jpg": "image/jpeg",
         "jpeg": "image/jpeg",
         "webp": "image/webp",

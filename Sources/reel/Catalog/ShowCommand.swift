@@ -36,6 +36,8 @@ struct ShowCommand: ConfiguredCommand {
             if let e = a.error { line += "  [\(safe(e.code))] \(safe(e.message))" }
             Output.line(line)
             if let s = a.source { Output.line("    source     \(safe(s.path))  \(s.bytes) bytes  sha256 \(safe(s.sha256))") }
+            if let w = a.width, let h = a.height { Output.line("    image      \(w)x\(h)\(a.format.map { " \(safe($0))" } ?? "")") }
+            if let raw = a.reportedDurationRaw { Output.line("    reported   duration \(safe(raw)) (unit not documented; not checked)") }
             if let failure = a.verification?.audioFailure { Output.line("    audio      not decoded: \(safe(failure))") }
             if let p = a.poster { Output.line("    poster     \(safe(p.path))  \(p.width)x\(p.height)") }
             for r in a.renditions {
