@@ -111,6 +111,11 @@ public struct WorkerPool: Service, CustomStringConvertible {
         }
     }
 
+    /// A callback job of a kind whose bizType mapping is unconfirmed, whose query answered 4004 (not found).
+    static func isUnconfirmedCallback(_ job: Job, _ outcome: ArchiveOutcome) -> Bool {
+        job.reason == "callback" && job.kind == VideoAvatarKind.name && outcome.upstreamCode == "4004"
+    }
+
     /// Gives a job stopped by shutdown back to the queue, uncounted. Runs outside the cancelled scope (only the
     /// job's own work was cancelled); if it cannot, the next start recovers the job as an interruption.
     private func release(_ job: Job) async {
@@ -159,6 +164,12 @@ public struct WorkerPool: Service, CustomStringConvertible {
         // Cancelled by shutdown, or fenced: a run whose lease was lost records nothing (another process has the job).
         if Task.isCancelled || (queue as? any LeasedJobQueue)?.hasLostLease(job.id) == true { return false }
         let after = id.flatMap { manifest(for: $0, logger: logger) }
+        if Self.isUnconfirmedCallback(job, outcome) {
+            // `ZERO_SHOT_AVATAR` is mapped to the video avatar on the vendor's list alone: when that query does not
+            // know the task, the callback was for something else, and is recorded as ignored.
+            metrics.callback("ignored")
+            logger.notice("callback ignored: its task is not a \(job.kind) task upstream (4004); nothing archived")
+        }
         metrics.job(outcome: outcome, duration: ContinuousClock.now - started, stages: clock.durations, before: before, after: after)
         do {
             switch outcome.status {
