@@ -131,8 +131,11 @@ extension TaskKindsArchiveTests {
             #expect(added.status == 0, "\(added)")
             // No feeder: the watched task stays on the list until its callback comes.
             try await withServeProcess(bench, extraArguments: ["--roles", "callbacks,admin,workers"]) { serve in
-                let tasks = [("COMMON_TASK_TEXT2IMAGE", taskId("ready"), "text2image"), ("VOICE_CLONE", taskId("ready"), "voice-clone"),
-                             ("M2V_EXPORT", watched, "photo-avatar")]
+                let mapped = [("M2V_PREVIEW", "m2v"), ("PRODUCT_AVATAR_IMAGE2VIDEO", "product-avatar"), ("COMMON_TASK_IMAGE2VIDEO", "image2video"),
+                              ("COMMON_TASK_TEXT2VIDEO", "text2video"), ("COMMON_TASK_VIDEO2AIAVATAR", "video2ai-avatar"),
+                              ("COMMON_TASK_TEXT2IMAGE", "text2image"), ("PRODUCT_AVATAR_REPLACE_PRODUCT_IMAGE", "product-image"),
+                              ("VOICE_TEXT2VOICE", "text2voice"), ("VOICE_CLONE", "voice-clone"), ("ZERO_SHOT_AVATAR", "video-avatar")]
+                let tasks = mapped.map { ($0.0, taskId("ready"), $0.1) } + [("M2V_EXPORT", watched, "photo-avatar")]
                 for (bizType, task, _) in tasks {
                     let reply = try await serve.callback(callbackBody(bizType: bizType, taskId: task))
                     #expect(reply.status == 200, "\(reply)")

@@ -77,3 +77,33 @@ import TopView
         }
     }
 }
+
+extension AdminRouteTests {
+    /// An image task and a voice-over beside the fixture's M2V task: the page shows the image as an image and the audio
+    /// with a player, `/api/tasks?kind=` filters by kind and refuses an unknown one.
+    @Test func otherKindsOnThePageAndInTheAPI() async throws {
+        try await Self.withRoutes { fixture, client in
+            let catalog = try Catalog(root: fixture.root)
+            for (id, kind, role, file) in [("pic-1", "text2image", AssetRole.image, "source.png"), ("voice-1", "text2voice", .audio, "source.m4a")] {
+                let taskId = try TaskID(validating: id)
+                let path = try catalog.layout.assetPath(taskId, scriptId: 0, role: role, .original(ext: (file as NSString).pathExtension))
+                try FileManager.default.createDirectory(at: fixture.root.appendingPathComponent(path).deletingLastPathComponent(),
+                                                        withIntermediateDirectories: true)
+                try Data([1, 2, 3]).write(to: fixture.root.appendingPathComponent(path))
+                let asset = AssetRecord(scriptId: 0, role: role, state: .archived,
+                                        source: FileRecord(path: path, bytes: 3, sha256: String(repeating: "0", count: 64)),
+                                        format: role == .image ? "png" : "m4a", width: role == .image ? 640 : nil, height: role == .image ? 480 : nil)
+                try await catalog.save(TaskManifest(taskId: taskId, kind: kind, status: "success", assets: [asset]))
+            }
+            let page = String(buffer: try await client.execute(uri: "/", method: .get).body)
+            #expect(page.contains("<img class=picture loading=lazy src=\"/files/tasks/") && page.contains("width=640 height=480"), "\(page)")
+            #expect(page.contains("<audio controls preload=none src=\"/files/tasks/"), "\(page)")
+            let images = try await client.execute(uri: "/api/tasks?kind=text2image", method: .get)
+            #expect(try JSONValue.parse(Array(buffer: images.body))["tasks"]?.arrayValue?.compactMap { $0["taskId"]?.stringValue } == ["pic-1"])
+            let unknown = try await client.execute(uri: "/api/tasks?kind=avatar", method: .get)
+            #expect(unknown.status == .badRequest && String(buffer: unknown.body).contains("text2voice"))
+            let png = try await client.execute(uri: "/files/tasks/\(CatalogLayout.shard(of: try TaskID(validating: "pic-1")))/pic-1/0/image/source.png", method: .get)
+            #expect(png.status == .ok && png.headers[.contentType] == "image/png")
+        }
+    }
+}
