@@ -80,7 +80,8 @@ import Testing
             for (taskId, biz) in [(forged, "M2V_EXPORT"), (huge, "M2V_EXPORT"), ("ok-task-1", "EVIL\nBIZ\u{1b}]0;title\u{7}")] {
                 let body = try JSONSerialization.data(withJSONObject: ["uuid": "u-\(taskId.prefix(3))\n", "taskId": taskId, "bizType": biz, "status": "success"])
                 let reply = try await serve.callback(body)
-                #expect(reply.status == 400 || reply.status == 422, "\(reply)")
+                // An unsafe task id is refused; an unknown bizType is acknowledged (the vendor stops retrying) and ignored.
+                #expect(reply.status == (taskId == "ok-task-1" ? 200 : 400), "\(reply)")
             }
         }
         let logged = lines.all
