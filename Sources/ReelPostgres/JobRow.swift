@@ -9,7 +9,7 @@ struct JobRow {
 
     static let columns = """
         id, task_id, kind, state, attempts, max_attempts, not_before, created_at, updated_at, last_error, owner, reason,
-        cancel_requested, rerun_requested, interruptions, token
+        cancel_requested, rerun_requested, interruptions, token, outcome, outcome_message
         """
 
     init(job: Job, token: Int64) {
@@ -29,6 +29,7 @@ struct JobRow {
                       cancelRequested: try r["cancel_requested"].decode(Bool.self))
         job.rerunRequested = try r["rerun_requested"].decode(Bool.self)
         job.interruptions = try r["interruptions"].decode(Int.self)
+        job.outcome = try r["outcome"].decode(String?.self).map { JobOutcome(result: $0, message: try r["outcome_message"].decode(String?.self)) }
         self.job = job
         self.token = try r["token"].decode(Int64.self)
     }

@@ -99,6 +99,10 @@ public enum Migrations {
         CREATE INDEX reel_assets_state ON reel_assets (state, task_id);
         CREATE INDEX reel_assets_verdict ON reel_assets (verdict, task_id)
         """,
+        // 5: how a done job's last run went (`reel jobs ls`).
+        """
+        ALTER TABLE reel_jobs ADD COLUMN outcome text, ADD COLUMN outcome_message text
+        """,
     ]
 
     public static var expectedVersion: Int { steps.count }

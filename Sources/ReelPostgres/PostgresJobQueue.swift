@@ -86,8 +86,8 @@ public final class PostgresJobQueue: JobQueue, JobQueueDiagnostics, Service, Sen
         return claimed.job
     }
 
-    public func complete(_ id: String) async throws {
-        _ = try await finishHeld(id, "complete") { job, now in job.completed(now: now, maxAttempts: retryPolicy.maxAttempts) }
+    public func complete(_ id: String, outcome: JobOutcome?) async throws {
+        _ = try await finishHeld(id, "complete") { job, now in job.completed(now: now, maxAttempts: retryPolicy.maxAttempts, outcome: outcome) }
     }
 
     public func fail(_ id: String, error: String, retryAfter: Duration?) async throws -> Job {
@@ -279,7 +279,8 @@ public final class PostgresJobQueue: JobQueue, JobQueueDiagnostics, Service, Sen
         """
         INSERT INTO reel_jobs (\(unescaped: JobRow.columns)) VALUES (\(j.id), \(j.taskId), \(j.kind), \(j.state.rawValue),
             \(j.attempts), \(j.maxAttempts), \(j.notBefore), \(j.createdAt), \(j.updatedAt), \(j.lastError), \(j.owner),
-            \(j.reason), \(j.cancelRequested), \(j.rerunRequested), \(j.interruptions), \(Int64(0)))
+            \(j.reason), \(j.cancelRequested), \(j.rerunRequested), \(j.interruptions), \(Int64(0)), \(j.outcome?.result),
+            \(j.outcome?.message))
         ON CONFLICT (id) DO NOTHING RETURNING id
         """
     }
@@ -304,6 +305,7 @@ public final class PostgresJobQueue: JobQueue, JobQueueDiagnostics, Service, Sen
                 not_before = \(j.notBefore), created_at = \(j.createdAt), updated_at = \(j.updatedAt), last_error = \(j.lastError),
                 owner = \(j.owner), reason = \(j.reason), cancel_requested = \(j.cancelRequested),
                 rerun_requested = \(j.rerunRequested), interruptions = \(j.interruptions), token = \(row.token),
+                outcome = \(j.outcome?.result), outcome_message = \(j.outcome?.message),
                 lease_expires_at = CASE WHEN \(j.state.rawValue) <> 'running' THEN NULL
                                         WHEN \(leaseFromNow) THEN now() + make_interval(secs => \(leaseSeconds))
                                         ELSE lease_expires_at END

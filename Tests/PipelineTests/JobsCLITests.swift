@@ -115,3 +115,33 @@ struct JobsCLITests {
         }
     }
 }
+
+extension JobsCLITests {
+    /// A done job shows how its run went (`ok`, or `attention` and what needs it), in the line and in `--json`; `--limit`
+    /// and `--offset` page the list, oldest first.
+    @Test func doneJobsShowTheirOutcomeAndTheListPages() async throws {
+        try await withQueueRoot { root in
+            let storage = ["--storage", root.path]
+            let queue = FileJobQueue(root: root)
+            for id in ["A", "B", "C", "D"] {
+                _ = try await queue.enqueue(taskId: id, kind: "m2v", reason: "callback")
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            try await queue.complete(try #require(try await queue.claim(owner: JobOwner.current)).id, outcome: JobOutcome(result: "ok"))
+            try await queue.complete(try #require(try await queue.claim(owner: JobOwner.current)).id,
+                                     outcome: JobOutcome(result: "attention", message: "script 0 export: mismatch\u{1B}[31m"))
+            var result = try await ReelProcess.run(["jobs", "ls"] + storage)
+            let lines = result.stdout.split(separator: "\n")
+            #expect(lines.count == 4 && lines[0].contains("m2v-A  done ok  ") && lines[1].contains("m2v-B  done attention: script 0 export: mismatch"), "\(result)")
+            #expect(!result.stdout.contains("\u{1B}"), "upstream text is escaped")
+            result = try await ReelProcess.run(["jobs", "ls", "--json", "--limit", "2", "--offset", "1"] + storage)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+            #expect(json.map { $0["id"] as? String } == ["m2v-B", "m2v-C"])
+            #expect((json[0]["outcome"] as? [String: Any])?["result"] as? String == "attention")
+            #expect(json[1]["outcome"] is NSNull, "a job not run yet has a null outcome")
+            for bad in [["--limit", "0"], ["--offset", "-1"]] {
+                #expect(try await ReelProcess.run(["jobs", "ls"] + bad + storage).status == 2, "\(bad)")
+            }
+        }
+    }
+}

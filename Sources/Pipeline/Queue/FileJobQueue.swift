@@ -105,9 +105,9 @@ public struct FileJobQueue: JobQueue {
         }
     }
 
-    public func complete(_ id: String) async throws {
+    public func complete(_ id: String, outcome: JobOutcome?) async throws {
         try await withQueueLock {
-            let job = try existing(id).requireRunning("complete").completed(now: StoredJSON.now(), maxAttempts: maxAttempts)
+            let job = try existing(id).requireRunning("complete").completed(now: StoredJSON.now(), maxAttempts: maxAttempts, outcome: outcome)
             try store(job, from: .running)
             logger.info("job \(job.state.rawValue)", metadata: metadata(job))
         }

@@ -112,8 +112,9 @@ extension Job {
 
     /// The attempt ended well: running → done (→ cancelled if a cancel was asked; → pending for a fresh life if the
     /// task was enqueued again meanwhile). The interruption count starts again.
-    package func completed(now: Date, maxAttempts: Int) -> Job {
+    package func completed(now: Date, maxAttempts: Int, outcome: JobOutcome? = nil) -> Job {
         var job = self
+        job.outcome = outcome
         job.state = cancelRequested ? .cancelled : .done
         job.owner = nil
         job.updatedAt = now
@@ -183,6 +184,7 @@ extension Job {
         owner = nil
         cancelRequested = false
         rerunRequested = false
+        outcome = nil
     }
 }
 

@@ -38,6 +38,8 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
     /// ``JobQueue/recover(owner:maxInterruptions:)``. Reset whenever an attempt ends (done or with a job error); a
     /// graceful stop leaves it as it is. At the queue's `maxInterruptions` the job fails: a likely poison input.
     public var interruptions: Int = 0
+    /// How the last run that finished went (``JobOutcome``), kept on a done job for `reel jobs ls`; `nil` otherwise.
+    public var outcome: JobOutcome?
 
     public init(
         taskId: String, kind: String, state: JobState = .pending, attempts: Int = 0, maxAttempts: Int = 5,
@@ -64,7 +66,7 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
 
     private enum CodingKeys: String, CodingKey {
         case id, taskId, kind, state, attempts, maxAttempts, notBefore, createdAt, updatedAt, lastError, owner, reason
-        case cancelRequested, rerunRequested, interruptions
+        case cancelRequested, rerunRequested, interruptions, outcome
     }
 
     public init(from decoder: any Decoder) throws {
@@ -85,6 +87,41 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
         rerunRequested = try c.decodeIfPresent(Bool.self, forKey: .rerunRequested) ?? false
         // Job files written before interruptions were counted have none.
         interruptions = try c.decodeIfPresent(Int.self, forKey: .interruptions) ?? 0
+        outcome = try c.decodeIfPresent(JobOutcome.self, forKey: .outcome)
+    }
+
+    /// `outcome` is always written (`null` before a run finished): the `reel jobs ls --json` shape.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(taskId, forKey: .taskId)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(state, forKey: .state)
+        try c.encode(attempts, forKey: .attempts)
+        try c.encode(maxAttempts, forKey: .maxAttempts)
+        try c.encode(notBefore, forKey: .notBefore)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(updatedAt, forKey: .updatedAt)
+        try c.encodeIfPresent(lastError, forKey: .lastError)
+        try c.encodeIfPresent(owner, forKey: .owner)
+        try c.encodeIfPresent(reason, forKey: .reason)
+        try c.encode(cancelRequested, forKey: .cancelRequested)
+        try c.encode(rerunRequested, forKey: .rerunRequested)
+        try c.encode(interruptions, forKey: .interruptions)
+        try c.encode(outcome, forKey: .outcome)
+    }
+}
+
+/// How a finished run went: `ok`, or `attention` with what needs it (an asset failed, a duration mismatch, the task
+/// failed upstream). Shown by `reel jobs ls` beside `done`.
+public struct JobOutcome: Codable, Sendable, Equatable, Hashable {
+    /// `ok` or `attention`.
+    public var result: String
+    public var message: String?
+
+    public init(result: String, message: String? = nil) {
+        self.result = result
+        self.message = message.map(Job.truncated)
     }
 }
 

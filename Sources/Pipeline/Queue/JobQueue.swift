@@ -17,8 +17,8 @@ public protocol JobQueue: Sendable {
     /// for `owner` with `attempts` counting this attempt; `nil` when none is due.
     func claim(owner: String) async throws -> Job?
 
-    /// Running → done, or → cancelled if a cancel was asked meanwhile.
-    func complete(_ id: String) async throws
+    /// Running → done (keeping how the run went, `outcome`), or → cancelled if a cancel was asked meanwhile.
+    func complete(_ id: String, outcome: JobOutcome?) async throws
 
     /// Running → pending with `notBefore = now + (retryAfter ?? backoff)`, or → failed once `attempts`
     /// has reached `maxAttempts` (→ cancelled if a cancel was asked meanwhile). An error of the job itself: the
@@ -58,4 +58,9 @@ extension JobQueue {
     public func recover(owner: String) async throws -> Int {
         try await recover(owner: owner, maxInterruptions: Job.defaultMaxInterruptions)
     }
+}
+
+extension JobQueue {
+    /// Running → done without an outcome to keep.
+    public func complete(_ id: String) async throws { try await complete(id, outcome: nil) }
 }

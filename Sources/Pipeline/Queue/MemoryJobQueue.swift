@@ -51,8 +51,9 @@ public actor MemoryJobQueue: JobQueue, JobQueueDiagnostics {
         return job
     }
 
-    public func complete(_ id: String) throws {
-        let job = try existing(id).requireRunning("complete").completed(now: StoredJSON.now(), maxAttempts: retryPolicy.maxAttempts)
+    public func complete(_ id: String, outcome: JobOutcome?) throws {
+        let job = try existing(id).requireRunning("complete").completed(now: StoredJSON.now(), maxAttempts: retryPolicy.maxAttempts,
+                                                                        outcome: outcome)
         jobs[id] = job
     }
 

@@ -174,7 +174,8 @@ public struct WorkerPool: Service, CustomStringConvertible {
         do {
             switch outcome.status {
             case .ok, .attention:
-                try await queue.complete(job.id)
+                try await queue.complete(job.id, outcome: JobOutcome(result: outcome.status == .ok ? "ok" : "attention",
+                                                                     message: outcome.message))
                 logger.info("job done", metadata: ["job.status": "\(outcome.status)", "job.message": "\(outcome.message ?? "")"])
                 // A rerun that found everything archived already has nothing new to tell.
                 if let after, Self.hasNews(before: before, after: after) { await notify(job, manifest: after) }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import ReelBasics
 
 /// `reel jobs …`: inspect and steer the durable job queue of `reel serve` (`<root>/queue/`, or PostgreSQL with
 /// `REEL_DATABASE_URL`).
@@ -14,15 +15,27 @@ struct JobsCommand: AsyncParsableCommand {
 
 struct JobsLsCommand: ConfiguredCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ls", abstract: "List jobs, oldest first, one line each.")
+        commandName: "ls", abstract: "List jobs, oldest first, one line each; a done job with how its run went.",
+        discussion: """
+        A done job shows its outcome: `done ok`, or `done attention: <what needs it>` (a failed asset, a duration \
+        mismatch, the task failed upstream); --json prints an array of jobs, each with `outcome` \
+        ({"result": "ok"|"attention", "message"} or null).
+        EXAMPLES:
+          reel jobs ls --state failed
+          reel jobs ls --limit 20 --offset 40 --json
+        """)
 
     @Option(name: .long, help: "Only jobs in this state (\(JobState.allCases.map(\.rawValue).joined(separator: ", "))).")
     var state: String?
+    @Option(name: .long, help: "At most this many jobs (1 to 100000).") var limit: Int?
+    @Option(name: .long, help: "Skip this many jobs first (default 0).") var offset: Int = 0
     @OptionGroup var storage: StorageOptions
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var output: JSONFlag
 
     func validate() throws {
+        if let limit, !(1...100_000).contains(limit) { throw ValidationError("--limit must be from 1 to 100000") }
+        if offset < 0 { throw ValidationError("--offset must be 0 or more") }
         if let state, JobState(rawValue: state) == nil {
             throw ValidationError("--state must be one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -41,10 +54,11 @@ struct JobsLsCommand: ConfiguredCommand {
         } catch {
             throw serviceExit(error)
         }
+        let page = Array(inspection.jobs.dropFirst(offset).prefix(limit ?? Int.max))
         if output.json {
-            try Output.json(inspection.jobs)
+            try Output.json(page)
         } else {
-            for job in inspection.jobs { Output.line(Self.line(job)) }
+            for job in page { Output.line(Self.line(job)) }
         }
         let unreadable = inspection.unreadable
         if !unreadable.isEmpty {
@@ -57,7 +71,12 @@ struct JobsLsCommand: ConfiguredCommand {
     }
 
     static func line(_ job: Job) -> String {
-        var line = "\(job.id)  \(job.state.rawValue)  attempts \(job.attempts)/\(job.maxAttempts)  \(job.reason ?? "-")"
+        var state = job.state.rawValue
+        if job.state == .done, let outcome = job.outcome {
+            state += " \(SafeText.escape(outcome.result, limit: 16))"
+            if let message = outcome.message, outcome.result != "ok" { state += ": \(SafeText.escape(message, limit: 300))" }
+        }
+        var line = "\(job.id)  \(state)  attempts \(job.attempts)/\(job.maxAttempts)  \(job.reason ?? "-")"
         line += "  updated \(isoSeconds(job.updatedAt))"
         if job.state == .pending, job.notBefore > Date() { line += "  not before \(isoSeconds(job.notBefore))" }
         if job.interruptions > 0 { line += "  interrupted \(job.interruptions) in a row" }

@@ -103,7 +103,9 @@ enum JobQueueContract {
                 _ = try await queue.enqueue(taskId: task, kind: "m2v", reason: "cli")
                 switch finish {
                 case .done:
-                    try await queue.complete(try #require(try await queue.claim(owner: f.liveOwner)).id)
+                    let outcome = JobOutcome(result: "attention", message: "script 0 export: mismatch")
+                    try await queue.complete(try #require(try await queue.claim(owner: f.liveOwner)).id, outcome: outcome)
+                    #expect(try await f.reopen().get(Job.id(kind: "m2v", taskId: task))?.outcome == outcome, "the run's outcome is kept")
                 case .failed:
                     let failed = try await queue.fail(try #require(try await queue.claim(owner: f.liveOwner)).id, error: "boom", retryAfter: nil)
                     #expect(failed.state == .failed)
@@ -115,6 +117,7 @@ enum JobQueueContract {
                 #expect(inserted)
                 #expect(job.state == .pending && job.attempts == 0 && job.interruptions == 0 && job.reason == "watch")
                 #expect(job.owner == nil && job.lastError == nil && !job.cancelRequested && job.notBefore <= dueNow())
+                #expect(job.outcome == nil, "a new life has no outcome yet")
                 #expect(try await queue.get(job.id) == job, "stored as returned")
                 _ = try await queue.cancel(job.id)  // out of the next round's claims
             }
