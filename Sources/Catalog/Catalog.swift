@@ -79,11 +79,14 @@ public struct Catalog: Sendable {
     }
 
     /// Writes `manifest` atomically (temporary file in the task directory, fsync, rename, fsync of the
-    /// directory), then updates the index. Readers see the old manifest or the new one, never a mix.
+    /// directory), then updates the index. Readers see the old manifest or the new one, never a mix. The save that first
+    /// finds the task fully archived stamps ``TaskManifest/archivedAt``.
     /// Throws ``CatalogError/unsafeTaskID`` if `manifest.taskId` is not a safe id. The file work runs on
     /// ``BlockingPool/shared``.
-    public func save(_ manifest: TaskManifest) async throws {
+    public func save(_ saved: TaskManifest) async throws {
         try requireWriteAccess()
+        var manifest = saved
+        if manifest.archivedAt == nil, manifest.isFullyArchived { manifest.archivedAt = manifest.updatedAt }
         let id = try manifest.id()
         let url = layout.manifestURL(id)
         let data = try ManifestFile.encode(manifest)

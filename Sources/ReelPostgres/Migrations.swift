@@ -103,6 +103,10 @@ public enum Migrations {
         """
         ALTER TABLE reel_jobs ADD COLUMN outcome text, ADD COLUMN outcome_message text
         """,
+        // 6: when a task was first fully archived (`reel ls`, the page's sort).
+        """
+        ALTER TABLE reel_tasks ADD COLUMN archived_at timestamptz
+        """,
     ]
 
     public static var expectedVersion: Int { steps.count }

@@ -71,12 +71,12 @@ public struct PostgresCatalogIndex: CatalogIndexStore {
                 """
         }
         var summaries: [TaskSummary] = []
-        for try await (taskId, kind, status, assets, archived, failed, verdicts, states, scriptIds, updatedAt) in try await client
+        for try await (taskId, kind, status, assets, archived, failed, verdicts, states, scriptIds, updatedAt, archivedAt) in try await client
             .query(query, logger: logger)
-            .decode((String, String, String?, Int, Int, Int, [String], [String], [Int], Date).self) {
+            .decode((String, String, String?, Int, Int, Int, [String], [String], [Int], Date, Date?).self) {
             summaries.append(TaskSummary(taskId: taskId, kind: kind, status: status, assetCount: assets, archivedCount: archived,
                                          failedCount: failed, verdicts: verdicts, states: states, scriptIds: scriptIds,
-                                         updatedAt: updatedAt))
+                                         updatedAt: updatedAt, archivedAt: archivedAt))
         }
         return summaries
     }
@@ -101,7 +101,7 @@ public struct PostgresCatalogIndex: CatalogIndexStore {
         return tasks.count
     }
 
-    static let columns = "task_id, kind, status, asset_count, archived_count, failed_count, verdicts, states, script_ids, updated_at"
+    static let columns = "task_id, kind, status, asset_count, archived_count, failed_count, verdicts, states, script_ids, updated_at, archived_at"
 
     /// Upserts `tasks` (distinct ids), then replaces their asset rows: three statements whatever their number. The list columns travel joined by U+001F (arrays of arrays must be
     /// rectangular in PostgreSQL) and are split by the database.
@@ -113,15 +113,19 @@ public struct PostgresCatalogIndex: CatalogIndexStore {
             INSERT INTO reel_tasks (\(unescaped: columns))
             SELECT t.task_id, t.kind, CASE WHEN t.has_status THEN t.status END, t.asset_count, t.archived_count, t.failed_count,
                    string_to_array(t.verdicts, chr(31)), string_to_array(t.states, chr(31)),
-                   string_to_array(t.script_ids, chr(31))::bigint[], t.updated_at
+                   string_to_array(t.script_ids, chr(31))::bigint[], t.updated_at,
+                   CASE WHEN t.has_archived THEN t.archived_at END
             FROM unnest(\(s.map(\.taskId))::text[], \(s.map(\.kind))::text[], \(s.map { $0.status != nil })::boolean[],
                         \(s.map { $0.status ?? "" })::text[], \(s.map(\.assetCount))::bigint[], \(s.map(\.archivedCount))::bigint[],
                         \(s.map(\.failedCount))::bigint[], \(s.map { joined($0.verdicts) })::text[], \(s.map { joined($0.states) })::text[],
-                        \(s.map { joined($0.scriptIds.map(String.init)) })::text[], \(s.map(\.updatedAt))::timestamptz[])
-                AS t(task_id, kind, has_status, status, asset_count, archived_count, failed_count, verdicts, states, script_ids, updated_at)
+                        \(s.map { joined($0.scriptIds.map(String.init)) })::text[], \(s.map(\.updatedAt))::timestamptz[],
+                        \(s.map { $0.archivedAt != nil })::boolean[], \(s.map { $0.archivedAt ?? $0.updatedAt })::timestamptz[])
+                AS t(task_id, kind, has_status, status, asset_count, archived_count, failed_count, verdicts, states, script_ids, updated_at,
+                     has_archived, archived_at)
             ON CONFLICT (task_id) DO UPDATE SET kind = EXCLUDED.kind, status = EXCLUDED.status,
                 asset_count = EXCLUDED.asset_count, archived_count = EXCLUDED.archived_count, failed_count = EXCLUDED.failed_count,
-                verdicts = EXCLUDED.verdicts, states = EXCLUDED.states, script_ids = EXCLUDED.script_ids, updated_at = EXCLUDED.updated_at
+                verdicts = EXCLUDED.verdicts, states = EXCLUDED.states, script_ids = EXCLUDED.script_ids, updated_at = EXCLUDED.updated_at,
+                archived_at = EXCLUDED.archived_at
             """
         try await connection.query(query, logger: logger)
         try await connection.query("DELETE FROM reel_assets WHERE task_id = ANY(\(s.map(\.taskId)))", logger: logger)

@@ -34,9 +34,19 @@ import TopView
             let human = try await bench.reel("ls")
             #expect(human.status == 0)
             let humanLines = human.stdout.split(separator: "\n")
-            #expect(humanLines.count == 3, "\(human)")
+            #expect(humanLines.count == 4, "a header and three tasks: \(human)")
+            #expect(humanLines.first?.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+                    == ["TASK", "KIND", "ASSETS", "VERDICTS", "ARCHIVED", "AT"], "\(human)")
+            let columns = humanLines.first.map { header in ["KIND", "ASSETS", "VERDICTS"].map { header.range(of: $0)!.lowerBound.utf16Offset(in: header) } }
+            for line in humanLines.dropFirst() {
+                #expect(columns?.allSatisfy { line.count > $0 && line[line.index(line.startIndex, offsetBy: $0 - 1)] == " " } == true,
+                        "aligned under the header: \(human)")
+            }
             #expect(humanLines.contains { $0.hasPrefix(wrongdur) && $0.contains("2/2 archived") && $0.contains("mismatch") }, "\(human)")
-            #expect(humanLines.contains { $0.hasPrefix(partial) && $0.contains("1/3 archived") }, "\(human)")
+            // The export of `partial` was never requested upstream: not a gap.
+            #expect(humanLines.contains { $0.hasPrefix(partial) && $0.contains("1/2 archived, 1 failed, 1 not made upstream yet") }, "\(human)")
+            let paged = try await bench.reel("ls", "--offset", "1", "--limit", "1", "--json")
+            #expect(try JSONValue.parse(Array(paged.stdout.utf8)).arrayValue?.count == 1, "\(paged)")
 
             for suffix in ["", "-wal", "-shm"] {
                 try? FileManager.default.removeItem(at: bench.storage.appendingPathComponent("index.sqlite" + suffix))

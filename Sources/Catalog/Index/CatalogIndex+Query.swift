@@ -5,7 +5,7 @@ extension CatalogIndex {
     /// The tasks matching `filter`, most recently updated first, read from the index only.
     func listNow(_ filter: TaskFilter) throws(CatalogError) -> [TaskSummary] {
         var sql = """
-            SELECT taskId, kind, status, assetCount, archivedCount, failedCount, verdicts, states, scriptIds, updatedAt
+            SELECT taskId, kind, status, assetCount, archivedCount, failedCount, verdicts, states, scriptIds, updatedAt, archivedAt
             FROM task
             """
         var arguments = StatementArguments()
@@ -71,7 +71,8 @@ extension CatalogIndex {
             verdicts: split(row[6]),
             states: split(row[7]),
             scriptIds: split(row[8]).compactMap { Int($0) },
-            updatedAt: Date(timeIntervalSince1970: row[9])
+            updatedAt: Date(timeIntervalSince1970: row[9]),
+            archivedAt: (row[10] as Double?).map { Date(timeIntervalSince1970: $0) }
         )
     }
 

@@ -14,7 +14,7 @@ import ReelBasics
 /// ``openReadOnly(url:lockURL:logger:scan:)`` instead, which changes and creates nothing.
 final class CatalogIndex: Sendable {
     /// Bump when the tables change: every catalog then rebuilds its index on next open.
-    static let schemaVersion = 1
+    static let schemaVersion = 2
     /// How long a writer waits for another process's write transaction.
     static let busyTimeout: TimeInterval = 60
     /// Separates the values of the list columns (`verdicts`, `states`, `scriptIds`).
@@ -96,7 +96,8 @@ final class CatalogIndex: Sendable {
                 verdicts TEXT NOT NULL,
                 states TEXT NOT NULL,
                 scriptIds TEXT NOT NULL,
-                updatedAt REAL NOT NULL
+                updatedAt REAL NOT NULL,
+                archivedAt REAL
             ) WITHOUT ROWID;
             CREATE INDEX task_updatedAt ON task(updatedAt DESC, taskId);
             CREATE TABLE asset (
@@ -129,14 +130,14 @@ final class CatalogIndex: Sendable {
         try db.cachedStatement(sql: "DELETE FROM asset WHERE taskId = ?").execute(arguments: [summary.taskId])
         try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO task
-            (taskId, kind, status, assetCount, archivedCount, failedCount, verdicts, states, scriptIds, updatedAt)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            (taskId, kind, status, assetCount, archivedCount, failedCount, verdicts, states, scriptIds, updatedAt, archivedAt)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 summary.taskId, summary.kind, summary.status, summary.assetCount, summary.archivedCount,
                 summary.failedCount, summary.verdicts.joined(separator: separator),
                 summary.states.joined(separator: separator),
                 summary.scriptIds.map(String.init).joined(separator: separator),
-                summary.updatedAt.timeIntervalSince1970,
+                summary.updatedAt.timeIntervalSince1970, summary.archivedAt?.timeIntervalSince1970,
             ])
         let insertAsset = try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO asset (taskId, scriptId, role, state, verdict) VALUES (?, ?, ?, ?, ?)

@@ -16,6 +16,8 @@ public struct TaskSummary: Codable, Sendable, Equatable {
     /// The distinct script ids of the task's assets, ascending.
     public var scriptIds: [Int]
     public var updatedAt: Date
+    /// When the task was first fully archived (``TaskManifest/archivedAt``).
+    public var archivedAt: Date?
 
     public init(
         taskId: String,
@@ -27,7 +29,8 @@ public struct TaskSummary: Codable, Sendable, Equatable {
         verdicts: [String],
         states: [String],
         scriptIds: [Int],
-        updatedAt: Date
+        updatedAt: Date,
+        archivedAt: Date? = nil
     ) {
         self.taskId = taskId
         self.kind = kind
@@ -39,6 +42,7 @@ public struct TaskSummary: Codable, Sendable, Equatable {
         self.states = states
         self.scriptIds = scriptIds
         self.updatedAt = updatedAt
+        self.archivedAt = archivedAt
     }
 
     /// The summary of a manifest, as the index stores it.
@@ -53,12 +57,14 @@ public struct TaskSummary: Codable, Sendable, Equatable {
             verdicts: Set(manifest.assets.compactMap(\.verification?.verdict)).sorted(),
             states: Set(manifest.assets.map(\.state.rawValue)).sorted(),
             scriptIds: Set(manifest.assets.map(\.scriptId)).sorted(),
-            updatedAt: manifest.updatedAt
+            updatedAt: manifest.updatedAt,
+            // A manifest written before `archivedAt` existed: its last save stands for it.
+            archivedAt: manifest.archivedAt ?? (manifest.isFullyArchived ? manifest.updatedAt : nil)
         )
     }
 
     private enum CodingKeys: String, CodingKey {
-        case taskId, kind, status, assetCount, archivedCount, failedCount, verdicts, states, scriptIds, updatedAt
+        case taskId, kind, status, assetCount, archivedCount, failedCount, verdicts, states, scriptIds, updatedAt, archivedAt
     }
 
     public init(from decoder: any Decoder) throws {
@@ -73,7 +79,8 @@ public struct TaskSummary: Codable, Sendable, Equatable {
             verdicts: try c.decodeList([String].self, forKey: .verdicts),
             states: try c.decodeList([String].self, forKey: .states),
             scriptIds: try c.decodeList([Int].self, forKey: .scriptIds),
-            updatedAt: try c.decodeIfPresent(Date.self, forKey: .updatedAt) ?? Date(timeIntervalSince1970: 0)
+            updatedAt: try c.decodeIfPresent(Date.self, forKey: .updatedAt) ?? Date(timeIntervalSince1970: 0),
+            archivedAt: try c.decodeIfPresent(Date.self, forKey: .archivedAt)
         )
     }
 
@@ -90,5 +97,6 @@ public struct TaskSummary: Codable, Sendable, Equatable {
         try c.encode(states, forKey: .states)
         try c.encode(scriptIds, forKey: .scriptIds)
         try c.encode(updatedAt, forKey: .updatedAt)
+        try c.encode(archivedAt, forKey: .archivedAt)
     }
 }

@@ -18,6 +18,9 @@ public struct TaskManifest: Codable, Sendable, Equatable {
     public var assets: [AssetRecord]
     public var createdAt: Date
     public var updatedAt: Date
+    /// When the task was first fully archived (every asset made upstream archived, at least one): set by the save that
+    /// gets it there, kept afterwards. `nil` until then.
+    public var archivedAt: Date?
 
     public init(
         taskId: TaskID,
@@ -59,6 +62,11 @@ public struct TaskManifest: Codable, Sendable, Equatable {
         }
     }
 
+    /// Every asset made upstream is archived (an `absent` one is not made yet), and there is at least one.
+    public var isFullyArchived: Bool {
+        assets.contains { $0.state == .archived } && assets.allSatisfy { $0.state == .archived || $0.state == .absent }
+    }
+
     /// Every catalogued file the manifest references, as paths relative to the storage root.
     public var referencedPaths: [String] { assets.flatMap(\.referencedPaths) }
 
@@ -67,7 +75,7 @@ public struct TaskManifest: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case schemaVersion, taskId, kind, status, errorMsg, assets, createdAt, updatedAt
+        case schemaVersion, taskId, kind, status, errorMsg, assets, createdAt, updatedAt, archivedAt
     }
 
     /// Liberal: only `taskId` is required; a missing `kind` reads as `m2v`, missing dates as the epoch
@@ -82,6 +90,7 @@ public struct TaskManifest: Codable, Sendable, Equatable {
         assets = try c.decodeList([AssetRecord].self, forKey: .assets)
         createdAt = try c.decodeIfPresent(Date.self, forKey: .createdAt) ?? Date(timeIntervalSince1970: 0)
         updatedAt = try c.decodeIfPresent(Date.self, forKey: .updatedAt) ?? createdAt
+        archivedAt = try c.decodeIfPresent(Date.self, forKey: .archivedAt)
     }
 
     /// Every key is written, `null` when absent.
@@ -95,5 +104,6 @@ public struct TaskManifest: Codable, Sendable, Equatable {
         try c.encode(assets, forKey: .assets)
         try c.encode(createdAt, forKey: .createdAt)
         try c.encode(updatedAt, forKey: .updatedAt)
+        try c.encode(archivedAt, forKey: .archivedAt)
     }
 }

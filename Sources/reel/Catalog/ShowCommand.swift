@@ -52,13 +52,24 @@ struct ShowCommand: ConfiguredCommand {
 
 struct LsCommand: ConfiguredCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ls", abstract: "List archived tasks from the index (no manifest is parsed).")
+        commandName: "ls", abstract: "List archived tasks from the index (no manifest is parsed).",
+        discussion: """
+        A table, newest first: TASK, KIND, ASSETS (archived of those made upstream; an export never requested is \
+        "not made upstream yet", not a gap), VERDICTS, ARCHIVED AT (when the task was first fully archived). --json \
+        prints an array of task summaries: {"taskId", "kind", "status", "assetCount", "archivedCount", "failedCount", \
+        "verdicts", "states", "scriptIds", "updatedAt", "archivedAt"}.
+        EXAMPLES:
+          reel ls --limit 20
+          reel ls --kind text2image --offset 20 --limit 20
+          reel ls --verdict mismatch --json
+        """)
 
     @Option(name: .long, help: "Only tasks with this script id \(Settings.scriptId.help()).", transform: Settings.scriptId.argument) var script: Int?
     @Option(name: .long, help: "Only tasks with an asset of this verdict (match, mismatch, unreported, undecodable).") var verdict: String?
     @Option(name: .long, help: "Only tasks with an asset in this state (pending, archived, failed, absent).") var state: String?
     @Option(name: .long, help: "Only tasks of this kind (\(TaskKinds.names.joined(separator: ", "))).") var kind: String?
     @Option(name: .long, help: "At most this many tasks \(Settings.listLimit.help()).", transform: Settings.listLimit.argument) var limit: Int?
+    @Option(name: .long, help: "Skip this many tasks first (default 0).") var offset: Int = 0
     @OptionGroup var storage: StorageOptions
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var output: JSONFlag
@@ -67,6 +78,7 @@ struct LsCommand: ConfiguredCommand {
         if let verdict, !["match", "mismatch", "unreported", "undecodable"].contains(verdict) {
             throw ValidationError("--verdict must be one of match, mismatch, unreported, undecodable")
         }
+        if offset < 0 { throw ValidationError("--offset must be 0 or more") }
         if let kind, TaskKinds.kind(named: kind) == nil {
             throw ValidationError("unknown --kind \(SafeText.escape(kind, limit: 64)); known: \(TaskKinds.names.joined(separator: ", "))")
         }
@@ -85,17 +97,47 @@ struct LsCommand: ConfiguredCommand {
             if output.json { try Output.json([TaskSummary]()) }
             return
         }
-        let filter = TaskFilter(scriptId: script, verdict: verdict, state: state, kind: kind.flatMap { TaskKinds.kind(named: $0)?.name }, limit: limit)
+        let filter = TaskFilter(scriptId: script, verdict: verdict, state: state, kind: kind.flatMap { TaskKinds.kind(named: $0)?.name }, limit: limit, offset: offset)
         let tasks = try await SharedStateAccess.with(configuration, schema: .requireCurrent) { state in
             try await configuration.storage.openCatalog(.readOnly, state: state).list(filter: filter)
         }
         if output.json {
             try Output.json(tasks)
         } else {
-            for t in tasks {
-                Output.line("\(SafeText.escape(t.taskId))  \(SafeText.escape(t.status ?? "-"))  \(t.archivedCount)/\(t.assetCount) archived  \(SafeText.escape(t.verdicts.joined(separator: ",")))")
-            }
+            for line in Self.table(tasks) { Output.line(line) }
         }
+    }
+
+    /// A header and aligned columns: task, kind, assets (archived of those made upstream, and what else), verdicts,
+    /// when first fully archived. Every value is escaped (task ids and verdicts come from the catalog, once from
+    /// upstream).
+    static func table(_ tasks: [TaskSummary]) -> [String] {
+        let rows = tasks.map { t in
+            [SafeText.escape(t.taskId, limit: 128), SafeText.escape(t.kind, limit: 32), assets(t),
+             t.verdicts.isEmpty ? "-" : SafeText.escape(t.verdicts.joined(separator: ","), limit: 64),
+             t.archivedAt.map(isoSeconds) ?? "-"]
+        }
+        let header = ["TASK", "KIND", "ASSETS", "VERDICTS", "ARCHIVED AT"]
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        return ([header] + rows).map { row in
+            row.enumerated().map { column, value in
+                column == row.count - 1 ? value : value.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }
+    }
+
+    /// `2/2 archived`; `1/1 archived, 1 not made upstream yet` (an export never requested is not a gap); failures and
+    /// pending ones named.
+    static func assets(_ t: TaskSummary) -> String {
+        let rest = t.assetCount - t.archivedCount - t.failedCount
+        // The index keeps which states occur, not how many of each: the rest is absent or pending, or both.
+        let absent = t.states.contains("absent") && !t.states.contains("pending") ? rest : 0
+        let pending = rest - absent
+        var text = "\(t.archivedCount)/\(t.assetCount - absent) archived"
+        if t.failedCount > 0 { text += ", \(t.failedCount) failed" }
+        if pending > 0 { text += t.states.contains("absent") ? ", \(pending) pending or not made yet" : ", \(pending) pending" }
+        if absent > 0 { text += ", \(absent) not made upstream yet" }
+        return text
     }
 }
 
