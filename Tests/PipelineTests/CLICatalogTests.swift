@@ -67,7 +67,7 @@ import TopView
             #expect(try await bench.reel("archive", task).status == 0)
             let render = try await bench.reel("render", task, "--script", "0", "--role", "preview", "--preset", "1x1-240p-crop")
             #expect(render.status == 0, "\(render)")
-            #expect(render.stdout.contains("\(task) script 0 preview: 240p, 1x1-240p-crop"), "\(render)")
+            #expect(render.stdout == "\(task) script 0 preview 1x1-240p-crop: created\n", "one line per preset: \(render)")
             let (json, manifest) = try await bench.show(task)
             ArchiveContract.check(json, storage: bench.storage)
             let preview = try #require(manifest.asset(scriptId: 0, role: .preview))
@@ -82,6 +82,14 @@ import TopView
             // 720p would upscale the 360x640 source: recorded as skipped, no file.
             let upscale = try await bench.reel("render", task, "--script", "0", "--role", "export", "--preset", "720p")
             #expect(upscale.status == 0, "\(upscale)")
+            #expect(upscale.stdout.hasPrefix("\(task) script 0 export 720p skipped: would upscale 360×640"), "\(upscale)")
+            // Again: the square one exists, the 720p one is skipped again; --force redoes the existing one; --json says so.
+            let again = try await bench.reel("render", task, "--script", "0", "--role", "preview", "--preset", "1x1-240p-crop,720p", "--json")
+            #expect(again.status == 0, "\(again)")
+            let renders = try JSONValue.parse(Array(again.stdout.utf8))["renders"]?.arrayValue?.map { "\($0["preset"]?.stringValue ?? ""):\($0["result"]?.stringValue ?? "")" }
+            #expect(renders == ["1x1-240p-crop:already present", "720p:skipped"], "\(again)")
+            let forced = try await bench.reel("render", task, "--script", "0", "--role", "preview", "--preset", "1x1-240p-crop", "--force")
+            #expect(forced.stdout == "\(task) script 0 preview 1x1-240p-crop: created\n", "\(forced)")
             let export = try #require(try await bench.show(task).manifest.asset(scriptId: 0, role: .export))
             #expect(export.rendition("720p") == nil)
             #expect(export.skippedPresets.map(\.preset) == ["720p"], "\(export.skippedPresets)")

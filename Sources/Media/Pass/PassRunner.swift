@@ -71,7 +71,7 @@ struct PassRunner {
             for preset in request.presets {
                 guard let layout = RenditionLayout.resolve(preset, displayWidth: geometry.displayWidth, displayHeight: geometry.displayHeight) else {
                     skipped.append(SkippedRendition(preset: preset.name,
-                        reason: "would upscale the \(geometry.displayWidth)x\(geometry.displayHeight) source; renditions are never upscaled"))
+                        reason: "would upscale \(geometry.displayWidth)×\(geometry.displayHeight) (renditions are never upscaled)"))
                     continue
                 }
                 writers.append(try RenditionWriter(pass: pass, preset: preset, layout: layout, geometry: geometry,

@@ -4,6 +4,27 @@ import Logging
 import Media
 import ReelBasics
 
+/// What became of one requested preset of one asset (`reel render` prints one line each).
+public struct PresetOutcome: Sendable, Codable, Equatable {
+    public enum Result: String, Sendable, Codable {
+        /// Written now.
+        case created
+        /// Kept: its file is recorded and whole (`--force` redoes it).
+        case alreadyPresent = "already present"
+        /// Not written by the no-upscale rule (the reason says the source's size).
+        case skipped
+        /// The render of the asset failed (the reason says why).
+        case failed
+    }
+
+    public var taskId: String
+    public var scriptId: Int
+    public var role: String
+    public var preset: String
+    public var result: Result
+    public var reason: String?
+}
+
 /// Derivative renditions from archived sources (`reel render`): how a changed ladder reaches old tasks.
 public struct Renderer: Sendable {
     public let catalog: Catalog
@@ -19,8 +40,10 @@ public struct Renderer: Sendable {
     }
 
     /// Adds `presets` to the archived assets of a task (all of them, or the one `scriptId`/`role` names).
-    /// Presets already present with their file intact are kept; `force` redoes them.
-    public func render(taskId id: TaskID, scriptId: Int?, role: AssetRole?, presets: [RenditionPreset], force: Bool = false) async throws -> (TaskManifest, ArchiveStatus) {
+    /// Presets already present with their file intact are kept; `force` redoes them. Returns the manifest, `.attention`
+    /// when a render failed, and what became of each preset of each asset.
+    public func render(taskId id: TaskID, scriptId: Int?, role: AssetRole?, presets: [RenditionPreset],
+                       force: Bool = false) async throws -> (TaskManifest, ArchiveStatus, [PresetOutcome]) {
         // Checked before the lock too, so that rendering an unknown task leaves no directory behind.
         guard try catalog.manifest(for: id) != nil else { throw Self.notInCatalog(id) }
         return try await catalog.withTaskLock(id) {
@@ -34,23 +57,41 @@ public struct Renderer: Sendable {
                 throw PipelineError(code: "not_found", message: "task \(id) has no archived asset matching script \(scriptId.map(String.init) ?? "any") role \(role?.rawValue ?? "any")")
             }
             var status = ArchiveStatus.ok
+            var outcomes: [PresetOutcome] = []
             for var asset in targets {
                 let wanted = force ? presets : await missing(presets, of: asset)
+                let outcome = { (preset: String, result: PresetOutcome.Result, reason: String?) in
+                    PresetOutcome(taskId: id.rawValue, scriptId: asset.scriptId, role: asset.role.rawValue, preset: preset,
+                                  result: result, reason: reason)
+                }
+                outcomes += presets.filter { p in !wanted.contains { $0.name == p.name } }.map { outcome($0.name, .alreadyPresent, nil) }
                 guard !wanted.isEmpty, let source = asset.source else { continue }
                 events(.stage(task: id.rawValue, scriptId: asset.scriptId, role: asset.role.rawValue, stage: "render"))
+                let report: PassReport
                 do {
-                    asset = try await renderAsset(asset, source: source, presets: wanted, id: id)
+                    (asset, report) = try await renderAsset(asset, source: source, presets: wanted, id: id)
                 } catch {
                     logger.error("render failed", metadata: ["task.id": "\(id)", "asset.script_id": "\(asset.scriptId)", "error": "\(error)"])
                     status = .attention
+                    outcomes += wanted.map { outcome($0.name, .failed, "\(error)") }
                     continue
+                }
+                for preset in wanted {
+                    if let skipped = report.skipped.first(where: { $0.preset == preset.name }) {
+                        outcomes.append(outcome(preset.name, .skipped, skipped.reason))
+                    } else if report.renditions.contains(where: { $0.preset == preset.name }) {
+                        outcomes.append(outcome(preset.name, .created, nil))
+                    } else {
+                        status = .attention
+                        outcomes.append(outcome(preset.name, .failed, "the pass wrote no \(preset.name) rendition"))
+                    }
                 }
                 manifest.upsert(asset)
                 manifest.updatedAt = Date()
                 try await WriteFence.check() // the task lock may have been lost (a paused process)
                 try await catalog.save(manifest)
             }
-            return (manifest, status)
+            return (manifest, status, outcomes)
         }
     }
 
@@ -69,7 +110,7 @@ public struct Renderer: Sendable {
         return missing
     }
 
-    private func renderAsset(_ start: AssetRecord, source: FileRecord, presets: [RenditionPreset], id: TaskID) async throws -> AssetRecord {
+    private func renderAsset(_ start: AssetRecord, source: FileRecord, presets: [RenditionPreset], id: TaskID) async throws -> (AssetRecord, PassReport) {
         var asset = start
         let store = catalog.store
         let stagingName = "render-\(asset.scriptId)-\(asset.role.rawValue)"
@@ -95,6 +136,6 @@ public struct Renderer: Sendable {
         for s in report.skipped where !asset.skippedPresets.contains(where: { $0.preset == s.preset }) {
             asset.skippedPresets.append(SkippedPreset(preset: s.preset, reason: s.reason))
         }
-        return asset
+        return (asset, report)
     }
 }

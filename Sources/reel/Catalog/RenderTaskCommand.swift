@@ -9,7 +9,17 @@ struct RenderTaskCommand: ConfiguredCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
         abstract: "Add derivative renditions to archived tasks (e.g. after a ladder change).",
-        discussion: "reel render TASK --script N --role export --preset 480p[,...]   or   reel render --all --preset P")
+        discussion: """
+        One line per preset of each asset: `created`, `already present` (--force redoes it) or `skipped: <reason>` \
+        (a preset that would upscale the source is never made). Exit codes: 0 every requested preset now exists or was \
+        skipped by the no-upscale rule; 1 a render failed; 2 usage. --json prints the task's `reel show --json` \
+        document (an array with --all), each with `renders`: [{"scriptId", "role", "preset", "result" \
+        (created|already present|skipped|failed), "reason"}].
+        EXAMPLES:
+          reel render TASK --script 0 --role export --preset 480p,720p
+          reel render TASK --role video --preset 240p --force
+          reel render --all --preset 1x1-720p-crop
+        """)
 
     @Argument(help: "Task id (or --all).") var task: String?
     @Flag(name: .long, help: "Every task in the catalog.") var all = false
@@ -51,12 +61,12 @@ struct RenderTaskCommand: ConfiguredCommand {
         let renderer = Renderer(catalog: catalog, encoder: EncoderSettings(preset: x264Preset, crf: crf),
                                 logger: CLILogging.logger("reelvault.render"), events: printer.sink)
         var worst = ArchiveStatus.ok
-        var documents: [TaskManifest] = []
+        var documents: [RenderDocument] = []
         for id in targets {
             do {
-                let (manifest, status) = try await renderer.render(taskId: id, scriptId: script, role: role.flatMap(AssetRole.init(rawValue:)),
-                                                                   presets: presets, force: force)
-                documents.append(manifest)
+                let (manifest, status, outcomes) = try await renderer.render(taskId: id, scriptId: script, role: role.flatMap(AssetRole.init(rawValue:)),
+                                                                             presets: presets, force: force)
+                documents.append(RenderDocument(manifest: manifest, renders: outcomes))
                 worst = max(worst, status)
             } catch let error as PipelineError where all && error.code == "not_found" {
                 // `--all` works what is there: a task directory without a manifest (a query that failed) or
@@ -70,12 +80,51 @@ struct RenderTaskCommand: ConfiguredCommand {
         if output.json {
             if !all, documents.count == 1 { try Output.json(documents[0]) } else { try Output.json(documents) }
         } else {
-            for d in documents {
-                for a in d.assets where !a.renditions.isEmpty {
-                    Output.line("\(SafeText.escape(d.taskId)) script \(a.scriptId) \(a.role.rawValue): \(SafeText.escape(a.renditions.map(\.preset).joined(separator: ", ")))")
-                }
-            }
+            for outcome in documents.flatMap(\.renders) { Output.line(Self.line(outcome)) }
         }
         if worst != .ok { throw ReelExit(code: worst.rawValue, message: "") }
+    }
+
+    /// `TASK script 0 export 480p: created`, `… 1080p skipped: would upscale 360×640 (…)`.
+    static func line(_ o: PresetOutcome) -> String {
+        let what = "\(SafeText.escape(o.taskId)) script \(o.scriptId) \(o.role) \(SafeText.escape(o.preset, limit: 64))"
+        switch o.result {
+        case .created, .alreadyPresent: return "\(what): \(o.result.rawValue)"
+        case .skipped: return "\(what) skipped: \(SafeText.escape(o.reason ?? "", limit: 300))"
+        case .failed: return "\(what): failed: \(SafeText.escape(o.reason ?? "", limit: 1024))"
+        }
+    }
+}
+
+/// `reel render --json`: the task's `reel show --json` document with what became of each preset.
+struct RenderDocument: Encodable {
+    let manifest: TaskManifest
+    let renders: [PresetOutcome]
+
+    private enum CodingKeys: String, CodingKey { case renders }
+
+    func encode(to encoder: any Encoder) throws {
+        try manifest.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(renders.map(Row.init), forKey: .renders)
+    }
+
+    /// One preset's outcome without the task id (the document's).
+    struct Row: Encodable {
+        let scriptId: Int
+        let role: String
+        let preset: String
+        let result: String
+        let reason: String?
+        init(_ o: PresetOutcome) { (scriptId, role, preset, result, reason) = (o.scriptId, o.role, o.preset, o.result.rawValue, o.reason) }
+        private enum CodingKeys: String, CodingKey { case scriptId, role, preset, result, reason }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(scriptId, forKey: .scriptId)
+            try c.encode(role, forKey: .role)
+            try c.encode(preset, forKey: .preset)
+            try c.encode(result, forKey: .result)
+            try c.encode(reason, forKey: .reason)
+        }
     }
 }
