@@ -102,6 +102,9 @@ public enum MediaEngine {
 }
 
 extension MediaEngine {
+    /// The FFmpeg libraries' version (`av_version_info`, e.g. `5.1.6-0+deb12u1`).
+    public static var ffmpegVersion: String { String(cString: av_version_info()) }
+
     /// FFmpeg's own log level: quiet by default (decode errors are counted from return codes, not logs); `verbose` shows warnings.
     public static func setFFmpegLogging(verbose: Bool) {
         av_log_set_level(verbose ? AV_LOG_WARNING : AV_LOG_FATAL)

@@ -40,7 +40,7 @@ struct AdminRoutes: Sendable {
         router.get("/metrics") { _, _ in
             var bytes: [UInt8] = []
             registry.emit(into: &bytes)
-            return Reply.text(String(decoding: bytes, as: UTF8.self), contentType: "text/plain; version=0.0.4; charset=utf-8")
+            return Reply.text(ReelMetrics.withHelp(String(decoding: bytes, as: UTF8.self)), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         // A process without the admin role (`--roles workers`) serves health and metrics only.
         guard configuration.roles.contains(.admin) else { return router }

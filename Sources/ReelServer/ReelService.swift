@@ -48,6 +48,7 @@ public struct ReelService: Sendable {
         let wake = WakeSignal()
         let ports = PortReport(onListening)
         let metrics = ReelMetrics() // after MetricsSystem.bootstrap: every family exists from the first scrape
+        metrics.recordBuild(version: configuration.build.version, ffmpeg: configuration.build.ffmpeg)
         let fitted = DescriptorBudget.fit(configuration.limits)
         if let warning = fitted.warning { logger.warning("\(warning)") }
         let limits = fitted.limits

@@ -21,6 +21,8 @@ public struct ServerConfiguration: Sendable {
     public var service: ServiceSettings
     /// The parts this process runs; every process serves `/healthz` and `/metrics` on the admin listener.
     public var roles: ServiceRoles
+    /// `reel_build_info{version,ffmpeg}`: this reel's version and the FFmpeg libraries' (set by `reel serve`).
+    public var build: (version: String, ffmpeg: String) = ("unknown", "unknown")
 
     public init(callbackHost: String = "127.0.0.1", callbackPort: Int = 8081, callbackSecret: String,
                 callbackMaxBytes: Int = 1 << 20, adminHost: String = "127.0.0.1", adminPort: Int = 8080,

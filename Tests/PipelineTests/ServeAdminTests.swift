@@ -16,6 +16,15 @@ struct ServeAdminTests {
             #expect(fresh.types["reel_jobs"] == "gauge" && fresh.types["reel_queue_depth"] == "gauge")
             #expect(fresh.types["reel_callbacks_total"] == "counter" && fresh.types["reel_bytes_downloaded_total"] == "counter")
             #expect(fresh.types["reel_verifications_total"] == "counter" && fresh.types["reel_stage_seconds"] == "histogram")
+            // Every family says what it measures, and the README lists it; the build is named.
+            let readme = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                .appendingPathComponent("../../README.md").standardizedFileURL, encoding: .utf8)
+            for family in fresh.types.keys {
+                #expect(fresh.helps[family].map { !$0.isEmpty && !$0.hasPrefix("ReelVault metric") } == true, "# HELP of \(family)")
+                #expect(readme.contains("`\(family)"), "the README lists \(family)")
+            }
+            let build = try #require(fresh.all("reel_build_info").first, "reel_build_info")
+            #expect(build.value == 1 && build.labels["version"] == "0.1.0" && build.labels["ffmpeg"]?.isEmpty == false, "\(build)")
 
             let ready = taskId("ready"), missing = taskId("notfound")
             for task in [ready, missing] {

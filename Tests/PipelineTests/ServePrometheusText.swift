@@ -19,6 +19,8 @@ struct PrometheusText: Sendable {
     }
 
     private(set) var types: [String: String] = [:]
+    /// The `# HELP` text of each family that has one.
+    private(set) var helps: [String: String] = [:]
     private(set) var samples: [Sample] = []
 
     init(parsing text: String) throws {
@@ -39,6 +41,8 @@ struct PrometheusText: Sendable {
                     types[parts[2]] = parts[3]
                 } else if parts.count >= 2 && parts[1] == "HELP" {
                     guard parts.count >= 3, Self.isMetricName(parts[2]) else { throw fail("malformed HELP line") }
+                    guard types[parts[2]] == nil else { throw fail("HELP after the TYPE of \(parts[2])") }
+                    helps[parts[2]] = parts.count == 4 ? parts[3] : ""
                 }
                 continue
             }

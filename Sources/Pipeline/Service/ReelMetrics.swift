@@ -24,7 +24,7 @@ public struct ReelMetrics: Sendable {
     public static let jobStatuses: [ArchiveStatus] = [.ok, .attention, .usage, .notSettled, .unavailable]
     public static let stateStores = ["watch", "queue", "catalog"]
 
-    private let factory: any MetricsFactory
+    let factory: any MetricsFactory
     private let stageSeconds: [String: Timer]
     private let verifications: [String: Counter]
     private let callbacks: [String: Counter]

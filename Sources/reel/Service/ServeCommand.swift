@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Catalog
 import Foundation
+import Media
 import Logging
 import Metrics
 import Pipeline
@@ -51,7 +52,11 @@ struct ServeCommand: ConfiguredCommand {
 
     func run(_ configuration: ReelConfiguration) async throws {
         signal(SIGPIPE, SIG_IGN) // a notification command that exits early must not kill the service
-        let server = configuration.serve.server
+        let server = {
+            var server = configuration.serve.server
+            server.build = (ReelVersion.string, MediaEngine.ffmpegVersion)
+            return server
+        }()
         let logger = CLILogging.logger("reelvault.serve")
         if configuration.serve.adminIsPublic {
             logger.warning("the admin listener is off loopback without REEL_ADMIN_TOKEN (--allow-public-admin): anyone who reaches it can read the catalog and the job queue",
