@@ -8,6 +8,8 @@ struct ReelExit: Error {
     static let usage: Int32 = 2
     static let notSettled: Int32 = 3
     static let unavailable: Int32 = 4
+    /// Stopped by Ctrl-C (SIGINT) or SIGTERM, as shells report a signal: 128 + 2.
+    static let interrupted: Int32 = 130
 
     static func usage(_ message: String) -> ReelExit { ReelExit(code: usage, message: "error: " + message) }
 }

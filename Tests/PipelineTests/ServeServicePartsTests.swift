@@ -31,7 +31,7 @@ struct ServeServicePartsTests {
         manifest.status = "success"
         let data = try ShowDocument.encode(manifest)
         let text = String(decoding: data, as: UTF8.self)
-        #expect(text.hasPrefix("{\n  \"assets\" : ["), "pretty, sorted keys")
+        #expect(text.hasPrefix("{\n  \"archivedAt\" : null,\n  \"assets\" : ["), "pretty, sorted keys")
         #expect(text.hasSuffix("}\n"))
         #expect(data.dropLast() == (try CatalogJSON.encoder(pretty: true).encode(manifest)))
         #expect(try CatalogJSON.decoder().decode(TaskManifest.self, from: data) == manifest)

@@ -139,6 +139,7 @@ func withServe<T>(environment: [String: String?] = [:], extraArguments: [String]
             let result = try await body(bench, serve)
             let stopped = try await serve.stop().checkedForKey(bench.apiKey)
             #expect(stopped.status == 0 && !stopped.killedBySignal, "\(stopped)")
+            #expect(stopped.stderr.contains("reel serve: stopped after "), "one line when it stops: \(stopped)")
             #expect(!stopped.stderr.contains(serve.secret), "the callback secret is in the log")
             return result
         }

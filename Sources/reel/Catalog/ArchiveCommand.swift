@@ -46,9 +46,12 @@ struct ArchiveCommand: ConfiguredCommand {
 
     func run(_ configuration: ReelConfiguration) async throws {
         let ids = try validTaskIDs(tasks)
-        // With REEL_DATABASE_URL, the task locks are the deployment's: a task reel serve works on elsewhere is waited for.
-        try await SharedStateAccess.with(configuration, schema: .requireCurrent) { state in
-            try await archive(ids, configuration, catalog: try configuration.storage.openCatalog(state: state))
+        // Ctrl-C (or SIGTERM) stops the work at its next frame or chunk; what was kept is said, and a rerun resumes.
+        try await Interruption.stoppingOnSignal {
+            // With REEL_DATABASE_URL, the task locks are the deployment's: a task reel serve works on elsewhere is waited for.
+            try await SharedStateAccess.with(configuration, schema: .requireCurrent) { state in
+                try await archive(ids, configuration, catalog: try configuration.storage.openCatalog(state: state))
+            }
         }
     }
 
@@ -74,6 +77,9 @@ struct ArchiveCommand: ConfiguredCommand {
                 }
                 reports.append(ArchiveReport(manifest: manifest, outcome: outcome))
             }
+        }
+        if Task.isCancelled {
+            throw ReelExit(code: ReelExit.interrupted, message: Interruption.keptSummary(reports.map(\.manifest), command: "reel archive"))
         }
         if output.json {
             if reports.count == 1 { try Output.json(reports[0]) } else { try Output.json(reports) }

@@ -58,6 +58,7 @@ struct ServeCommand: ConfiguredCommand {
             return server
         }()
         let logger = CLILogging.logger("reelvault.serve")
+        let started = ContinuousClock.now
         if configuration.serve.adminIsPublic {
             logger.warning("the admin listener is off loopback without REEL_ADMIN_TOKEN (--allow-public-admin): anyone who reaches it can read the catalog and the job queue",
                            metadata: ["admin.bind": "\(SafeText.escape(server.adminHost)):\(server.adminPort)"])
@@ -81,6 +82,9 @@ struct ServeCommand: ConfiguredCommand {
                     let roles = server.roles == .all ? "" : " (roles: \(server.roles))"
                     Output.error("reel serve: \(callbacks)admin on http://\(ServeConfiguration.hostInURL(server.adminHost)):\(adminPort)/\(roles)")
                 }
+                // One line when it stops (a graceful stop: running jobs were handed back or finished).
+                let uptime = (ContinuousClock.now - started).components.seconds
+                Output.error("reel serve: stopped after \(uptime) s; jobs still queued resume at the next start")
             }
         }
     }
