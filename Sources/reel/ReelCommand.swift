@@ -19,6 +19,10 @@ struct ReelCommand: AsyncParsableCommand {
     /// command runs), starts logging, FFmpeg's log and the failpoints from it, and runs the command with it. Exits
     /// with ReelVault's codes: 0 ok, 1 needs attention, 2 usage or configuration, 3 not settled, 4 upstream unavailable.
     static func main() async {
+        if let suggestion = CommandSuggestion.message(for: Array(CommandLine.arguments.dropFirst()), root: Self.self) {
+            FileHandle.standardError.write(Data((suggestion + "\n").utf8))
+            Foundation.exit(ReelExit.usage)
+        }
         do {
             var command = try parseAsRoot()
             if let configured = command as? any ConfiguredCommand {
