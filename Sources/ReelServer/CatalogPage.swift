@@ -37,6 +37,12 @@ struct CatalogPage: Sendable {
         var html = "<section class=task><h2>\(esc(m.taskId)) <small>\(esc(m.kind)) · upstream \(esc(m.status ?? "unknown"))"
         html += " · <a href=\"/api/tasks/\(url(m.taskId))\">JSON</a></small></h2>\n"
         if let e = m.errorMsg { html += "<p class=err>\(esc(e))</p>\n" }
+        if let f = m.fixity {
+            let result = f.problems == 0 ? "every file whole" : "\(f.problems) problem\(f.problems == 1 ? "" : "s")"
+            html += "<p class=\"fixity\(f.problems == 0 ? "" : " err")\">fixity: \(result), checked \(esc(Self.iso(f.checkedAt)))"
+            if let repair = f.repair { html += "; repair: \(esc(repair))" }
+            html += "</p>\n"
+        }
         html += "<div class=assets>\n"
         for a in m.assets {
             let label = a.role == .preview || a.role == .export ? "script" : "output"
@@ -85,6 +91,12 @@ struct CatalogPage: Sendable {
         .absent: "Not requested upstream yet (an export is made on request); archived when it appears.",
         .pending: "Being archived, or waiting for the task to settle.",
     ]
+
+    static func iso(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
 
     private func sec(_ us: Int64?) -> String { us.map { String(format: "%.3f s", Double($0) / 1e6) } ?? "—" }
     private func esc(_ s: String) -> String {

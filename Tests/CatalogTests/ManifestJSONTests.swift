@@ -3,7 +3,8 @@ import Testing
 @testable import Catalog
 
 struct ManifestJSONTests {
-    static let manifestKeys: Set = ["schemaVersion", "taskId", "kind", "status", "errorMsg", "assets", "createdAt", "updatedAt", "archivedAt"]
+    static let manifestKeys: Set = ["schemaVersion", "taskId", "kind", "status", "errorMsg", "assets", "createdAt", "updatedAt", "archivedAt",
+                                    "fixity"]
     static let assetKeys: Set = [
         "scriptId", "role", "state", "error", "source", "cover", "reportedDurationUs", "reportedDurationRaw", "format", "width",
         "height", "verification",

@@ -72,10 +72,14 @@ extension Catalog {
         }
 
         let partials = layout.partialDirectory(id)
+        // A run at work on the task holds its lock: its staging and partial downloads are in use, not leftovers.
+        let busy = isLockedByAnotherRun(id)
         for relative in files {
             let path = taskPath + "/" + relative
             if relative == "manifest.json" || relative == ".lock" { continue }
-            if relative.hasPrefix(".partial/") {
+            if busy, relative.hasPrefix(".partial/") || relative.hasPrefix(".staging/") || Self.isManifestTemporary(relative) {
+                continue
+            } else if relative.hasPrefix(".partial/") {
                 // A download a restart cut, kept to be resumed: not a problem while it has its sidecar and is recent.
                 let name = String(relative.dropFirst(".partial/".count))
                 if !layout.isResumablePartial(name, in: partials) {
@@ -89,6 +93,24 @@ extension Catalog {
             }
         }
         return problems
+    }
+
+    /// Records the result of a fixity check in task `id`'s manifest (for the page), under the task's lock, leaving its
+    /// `updatedAt` (and so its place in the listing) as it is. Does nothing for a task without a parsable manifest.
+    public func recordFixity(_ id: TaskID, problems: Int, repair: String? = nil, at date: Date = Date()) async throws {
+        try await withTaskLock(id, timeout: .seconds(30)) {
+            guard var manifest = try self.manifest(for: id) else { return }
+            manifest.fixity = FixityRecord(checkedAt: date, problems: problems, repair: repair)
+            try await save(manifest)
+        }
+    }
+
+    /// Whether another run holds task `id`'s lock file now (a shared lock is refused while an archive or render holds
+    /// it exclusively). Creates nothing: a read-only catalog asks too.
+    func isLockedByAnotherRun(_ id: TaskID) -> Bool {
+        guard let lock = FileLock(sharedExisting: layout.lockURL(id).path) else { return false }
+        defer { lock.close() }
+        return (try? lock.tryLock()) == false
     }
 
     /// Checks one referenced file through the store: a safe path, present, and (when given) of the recorded size and hash.
@@ -110,7 +132,9 @@ extension Catalog {
             return
         }
         if let bytes, size != bytes {
+            // One problem per file: a file of another size has other bytes too.
             report(.sizeMismatch, path, "manifest says \(bytes) bytes, disk has \(size)")
+            return
         }
         if let expected, let actual = try await store.sha256(relativePath: path), actual != expected.lowercased() {
             report(.hashMismatch, path, "manifest says sha256 \(expected), disk has \(actual)")

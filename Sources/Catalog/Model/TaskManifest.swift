@@ -21,6 +21,8 @@ public struct TaskManifest: Codable, Sendable, Equatable {
     /// When the task was first fully archived (every asset made upstream archived, at least one): set by the save that
     /// gets it there, kept afterwards. `nil` until then.
     public var archivedAt: Date?
+    /// The last fixity check (`reel verify`); `nil` before one ran on a writable root.
+    public var fixity: FixityRecord?
 
     public init(
         taskId: TaskID,
@@ -75,7 +77,7 @@ public struct TaskManifest: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case schemaVersion, taskId, kind, status, errorMsg, assets, createdAt, updatedAt, archivedAt
+        case schemaVersion, taskId, kind, status, errorMsg, assets, createdAt, updatedAt, archivedAt, fixity
     }
 
     /// Liberal: only `taskId` is required; a missing `kind` reads as `m2v`, missing dates as the epoch
@@ -91,6 +93,7 @@ public struct TaskManifest: Codable, Sendable, Equatable {
         createdAt = try c.decodeIfPresent(Date.self, forKey: .createdAt) ?? Date(timeIntervalSince1970: 0)
         updatedAt = try c.decodeIfPresent(Date.self, forKey: .updatedAt) ?? createdAt
         archivedAt = try c.decodeIfPresent(Date.self, forKey: .archivedAt)
+        fixity = try c.decodeIfPresent(FixityRecord.self, forKey: .fixity)
     }
 
     /// Every key is written, `null` when absent.
@@ -105,5 +108,6 @@ public struct TaskManifest: Codable, Sendable, Equatable {
         try c.encode(createdAt, forKey: .createdAt)
         try c.encode(updatedAt, forKey: .updatedAt)
         try c.encode(archivedAt, forKey: .archivedAt)
+        try c.encode(fixity, forKey: .fixity)
     }
 }
