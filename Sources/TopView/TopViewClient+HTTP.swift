@@ -114,6 +114,11 @@ extension TopViewClient {
             text = text.replacingAll(key, with: "<redacted>")
             underlying = nil
         }
+        // Nothing listens there: name the address and the setting that chose it.
+        if text.contains("Connection refused") || text.contains("errno: 111") {
+            return .transport("\(step) failed: connection refused by \(redactedURL(configuration.baseURL)) (is TOPVIEW_BASE_URL right, and the API up?)",
+                              underlying: underlying)
+        }
         return .transport("\(step) failed: \(text)", underlying: underlying)
     }
 

@@ -49,7 +49,8 @@ extension TopViewClient {
                 reason = "time budget of \(policy.totalBudget) spent"
             }
             if let reason {
-                logger.error(
+                // Logged once here at notice; the caller reports the failure to people.
+                logger.notice(
                     "TopView query failed, giving up",
                     metadata: metadata(failure, attempt: attempt, taskId: taskId, kind: kind)
                 )
@@ -58,7 +59,11 @@ extension TopViewClient {
 
             var retryMetadata = metadata(failure, attempt: attempt, taskId: taskId, kind: kind)
             retryMetadata["topview.delay_ms"] = "\(delay.milliseconds)"
-            logger.warning("TopView query failed, retrying", metadata: retryMetadata)
+            // The detail is for the log level that asks for it; whoever listens gets one short line.
+            logger.info("TopView query failed, retrying", metadata: retryMetadata)
+            let short = failure.code.map { "code \($0)" } ?? failure.httpStatus.map { "HTTP \($0)" } ?? failure.message
+            configuration.onRetry?(RetryNotice(taskId: taskId, attempt: attempt, maxAttempts: policy.maxAttempts, delay: delay,
+                                               reason: String(short.prefix(200))))
             do {
                 try await clock.sleep(for: delay)
             } catch {

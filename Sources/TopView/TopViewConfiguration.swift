@@ -17,6 +17,9 @@ public struct TopViewConfiguration: Sendable {
     /// Answers larger than this are refused without reading them to the end.
     public var maxBodyBytes: Int
     public var retry: RetryPolicy
+    /// Told of each retry before its wait (`reel archive` prints `retrying in 2 s (attempt 2/6): HTTP 502`); the
+    /// full detail is logged at `info`.
+    public var onRetry: (@Sendable (RetryNotice) -> Void)?
 
     public static let defaultBaseURL = "https://api.topview.ai"
 
@@ -42,6 +45,24 @@ public struct TopViewConfiguration: Sendable {
     /// name: `TOPVIEW_BASE_URL must be https:// …`.
     public var baseURLProblem: String? {
         OutboundURL.problem(baseURL, policy: .httpsUnlessLoopback)
+    }
+}
+
+/// One retry of a query, as ``TopViewConfiguration/onRetry`` hears of it.
+public struct RetryNotice: Sendable, Equatable {
+    public var taskId: String
+    /// The attempt that failed (1-based) and how many the policy allows.
+    public var attempt: Int
+    public var maxAttempts: Int
+    public var delay: Duration
+    /// Short: `HTTP 502`, `code 5003`, or the transport error.
+    public var reason: String
+
+    /// `retrying in 2 s (attempt 2/6): HTTP 502` — the attempt about to be made.
+    public var line: String {
+        let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
+        let wait = seconds < 10 ? String(format: "%.1f s", seconds) : "\(Int(seconds.rounded())) s"
+        return "retrying in \(wait) (attempt \(attempt + 1)/\(maxAttempts)): \(reason)"
     }
 }
 

@@ -4,8 +4,10 @@ import Pipeline
 import TopView
 
 extension APIConfiguration {
-    /// Runs `body` with an API client and a downloader sharing one HTTP client, shut down afterwards.
-    func withClients(_ body: (TopViewClient, Downloader, HTTPClient) async throws -> Void) async throws {
+    /// Runs `body` with an API client and a downloader sharing one HTTP client, shut down afterwards. `retries`: whom
+    /// to tell of each retry of a query in one short line (the commands people watch); `reel serve` logs them instead.
+    func withClients(retries: (@Sendable (RetryNotice) -> Void)? = nil,
+                     _ body: (TopViewClient, Downloader, HTTPClient) async throws -> Void) async throws {
         var httpConfig = HTTPClient.Configuration()
         httpConfig.redirectConfiguration = .disallow
         httpConfig.timeout = .init(connect: .seconds(10), read: .seconds(60))
@@ -17,6 +19,8 @@ extension APIConfiguration {
         var hosts = HostAllowList()
         if let host = URL(string: topView.baseURL)?.host { hosts = hosts.adding([host]) }
         hosts = hosts.adding(extraHosts)
+        var topView = self.topView
+        topView.onRetry = retries
         let client = TopViewClient(httpClient: http, configuration: topView, logger: CLILogging.logger("reelvault.topview"))
         var downloads = DownloadConfiguration(allowedHosts: hosts)
         // Free space a download must leave on the storage volume (default 256 MiB).
