@@ -19,6 +19,11 @@ struct ArchiveCommand: ConfiguredCommand {
         REEL_MIN_FREE_MB (\(Settings.minFreeMB.rangeText), default 256), REEL_LOG_LEVEL (trace…critical, default warning).
         Exit codes: 0 all archived (match/unreported); 1 needs attention; 2 usage, configuration or credentials; \
         3 not settled; 4 upstream or network unavailable. With several tasks, the largest.
+
+        EXAMPLES:
+          reel archive TASK
+          reel archive TASK1 TASK2 --kind text2video --jobs 2 --preset 720p,480p
+          reel archive TASK --no-wait --json
         """)
 
     @Argument(help: "Task ids.") var tasks: [String]
@@ -34,7 +39,8 @@ struct ArchiveCommand: ConfiguredCommand {
     @OptionGroup var api: APIOptions
     @OptionGroup var storage: StorageOptions
     @OptionGroup var database: DatabaseOptions
-    @OptionGroup var output: JSONFlag
+    @Flag(name: .long, help: "Print each task's `reel show --json` document plus `outcome` ({\"exitCode\", \"result\", \"message\", \"upstreamCode\"}); an array for several tasks.")
+    var json = false
 
     func validate() throws {
         guard TaskKinds.kind(named: kind) != nil else {
@@ -81,7 +87,7 @@ struct ArchiveCommand: ConfiguredCommand {
         if Task.isCancelled {
             throw ReelExit(code: ReelExit.interrupted, message: Interruption.keptSummary(reports.map(\.manifest), command: "reel archive"))
         }
-        if output.json {
+        if json {
             if reports.count == 1 { try Output.json(reports[0]) } else { try Output.json(reports) }
         } else {
             for r in reports {

@@ -31,7 +31,8 @@ struct RenderTaskCommand: ConfiguredCommand {
     @Option(name: .customLong("x264-preset"), help: "libx264 preset.") var x264Preset: String = "veryfast"
     @OptionGroup var storage: StorageOptions
     @OptionGroup var database: DatabaseOptions
-    @OptionGroup var output: JSONFlag
+    @Flag(name: .long, help: "Print the task's `reel show --json` document with `renders` (each preset's result); an array with --all.")
+    var json = false
 
     func validate() throws {
         if all == (task != nil) { throw ValidationError("give either a task id or --all") }
@@ -77,7 +78,7 @@ struct RenderTaskCommand: ConfiguredCommand {
                 worst = max(worst, .attention)
             }
         }
-        if output.json {
+        if json {
             if !all, documents.count == 1 { try Output.json(documents[0]) } else { try Output.json(documents) }
         } else {
             for outcome in documents.flatMap(\.renders) { Output.line(Self.line(outcome)) }

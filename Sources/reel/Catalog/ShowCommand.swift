@@ -6,11 +6,19 @@ import TopView
 
 struct ShowCommand: ConfiguredCommand {
     static let configuration = CommandConfiguration(
-        commandName: "show", abstract: "Show one archived task (a path lookup, no scan).")
+        commandName: "show", abstract: "Show one archived task (a path lookup, no scan).",
+        discussion: """
+        Exit codes: 0 shown; 1 the task is not in the catalog; 2 an unsafe task id.
+
+        EXAMPLES:
+          reel show TASK
+          reel show TASK --json
+          reel show TASK --storage /srv/reel
+        """)
 
     @Argument(help: "Task id.") var task: String
     @OptionGroup var storage: StorageOptions
-    @OptionGroup var output: JSONFlag
+    @Flag(name: .long, help: "Print the task's manifest as JSON (the same document as /api/tasks/{id}).") var json = false
 
     var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage) }
 
@@ -20,7 +28,7 @@ struct ShowCommand: ConfiguredCommand {
         guard let manifest = try Catalog.manifest(root: configuration.storage.root, for: id) else {
             throw ReelExit(code: ReelExit.attention, message: "error: task \(id) is not in the catalog at \(SafeText.escape(configuration.storage.root.path, limit: 1024)); archive it with: reel archive \(id)")
         }
-        if output.json {
+        if json {
             try Output.json(manifest)
             return
         }
@@ -72,7 +80,8 @@ struct LsCommand: ConfiguredCommand {
     @Option(name: .long, help: "Skip this many tasks first (default 0).") var offset: Int = 0
     @OptionGroup var storage: StorageOptions
     @OptionGroup var database: DatabaseOptions
-    @OptionGroup var output: JSONFlag
+    @Flag(name: .long, help: "Print a JSON array of task summaries, newest first ({\"taskId\", \"kind\", \"assetCount\", \"verdicts\", …}; [] when none).")
+    var json = false
 
     func validate() throws {
         if let verdict, !["match", "mismatch", "unreported", "undecodable"].contains(verdict) {
@@ -94,14 +103,14 @@ struct LsCommand: ConfiguredCommand {
         // With PostgreSQL the index is the database's, whatever the root holds.
         guard configuration.database.settings != nil || FileManager.default.fileExists(atPath: configuration.storage.root.path) else {
             Output.error("note: no catalog at \(SafeText.escape(configuration.storage.root.path, limit: 1024)) yet (nothing archived there); check --storage / REEL_STORAGE")
-            if output.json { try Output.json([TaskSummary]()) }
+            if json { try Output.json([TaskSummary]()) }
             return
         }
         let filter = TaskFilter(scriptId: script, verdict: verdict, state: state, kind: kind.flatMap { TaskKinds.kind(named: $0)?.name }, limit: limit, offset: offset)
         let tasks = try await SharedStateAccess.with(configuration, schema: .requireCurrent) { state in
             try await configuration.storage.openCatalog(.readOnly, state: state).list(filter: filter)
         }
-        if output.json {
+        if json {
             try Output.json(tasks)
         } else {
             for line in Self.table(tasks) { Output.line(line) }
@@ -143,7 +152,14 @@ struct LsCommand: ConfiguredCommand {
 
 struct ReindexCommand: ConfiguredCommand {
     static let configuration = CommandConfiguration(
-        commandName: "reindex", abstract: "Rebuild the catalog index from the manifests (index.sqlite, or PostgreSQL's with --database-url).")
+        commandName: "reindex", abstract: "Rebuild the catalog index from the manifests (index.sqlite, or PostgreSQL's with --database-url).",
+        discussion: """
+        Prints how many tasks were indexed.
+
+        EXAMPLES:
+          reel reindex
+          reel reindex --database-url postgres://reel@db.internal/reel
+        """)
     @OptionGroup var storage: StorageOptions
     @OptionGroup var database: DatabaseOptions
 

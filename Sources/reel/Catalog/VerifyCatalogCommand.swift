@@ -9,13 +9,21 @@ struct VerifyCatalogCommand: ConfiguredCommand {
         commandName: "verify",
         abstract: "Audit the catalog's fixity: re-hash every catalogued file against its manifest, re-decode the archived "
             + "sources, report changed, missing and untracked files.",
-        discussion: "reel verify TASK...   or   reel verify --all. Exit 0 when clean, 1 when something was found.")
+        discussion: """
+        reel verify TASK...   or   reel verify --all. Exit 0 when clean, 1 when something was found.
+
+        EXAMPLES:
+          reel verify TASK
+          reel verify --all --no-decode
+          reel verify --all --json
+        """)
 
     @Argument(help: "Task ids (or --all).") var tasks: [String] = []
     @Flag(name: .long, help: "Check the whole catalog.") var all = false
     @Flag(name: .customLong("no-decode"), help: "Only re-hash; do not re-decode the sources.") var noDecode = false
     @OptionGroup var storage: StorageOptions
-    @OptionGroup var output: JSONFlag
+    @Flag(name: .long, help: "Print a JSON array of findings ({\"kind\", \"taskId\", \"path\", \"detail\"}); [] when clean.")
+    var json = false
 
     func validate() throws {
         if all == !tasks.isEmpty { throw ValidationError("give task ids or --all") }
@@ -47,7 +55,7 @@ struct VerifyCatalogCommand: ConfiguredCommand {
                 findings += await redecode(id, catalog: catalog, skipping: Set(findings.map(\.path)))
             }
         }
-        if output.json { try Output.json(findings) } else {
+        if json { try Output.json(findings) } else {
             for f in findings { Output.line(f.description) }
             Output.line(findings.isEmpty ? "catalog is clean" : "\(findings.count) problem(s)")
         }

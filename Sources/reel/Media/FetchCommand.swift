@@ -13,14 +13,21 @@ struct FetchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fetch",
         abstract: "Download one URL with the archive's downloader (developer tool).",
-        discussion: "Allowed hosts: the vendor's storage domains, and the URL's host when it is 127.0.0.1, localhost or ::1.",
+        discussion: """
+        Allowed hosts: the vendor's storage domains, and the URL's host when it is 127.0.0.1, localhost or ::1.
+
+        EXAMPLES:
+          reel media fetch http://127.0.0.1:8000/clip.mp4 --out /tmp/clip.mp4
+          reel media fetch http://localhost:8000/clip.mp4 --out /tmp/clip.mp4 --json
+        """,
         shouldDisplay: false)
 
     static let loopbackHosts: Set<String> = ["127.0.0.1", "localhost", "::1"]
 
     @Argument(help: "http(s) URL.") var url: String
     @Option(name: .long, help: "Destination file (created or truncated).") var out: String
-    @OptionGroup var output: JSONFlag
+    @Flag(name: .long, help: "Print one JSON object: {\"path\", \"bytes\", \"sha256\", \"seconds\"}.")
+    var json = false
 
     struct Report: Encodable {
         var path: String
@@ -61,7 +68,7 @@ struct FetchCommand: AsyncParsableCommand {
         let elapsed = ContinuousClock.now - started
         let report = Report(path: destination.path, bytes: result.bytes, sha256: result.sha256,
                             seconds: elapsed.inSeconds)
-        if output.json {
+        if json {
             try Output.json(report)
         } else {
             Output.line("\(report.path)  \(report.bytes) bytes  sha256 \(report.sha256)  \(String(format: "%.2f s", report.seconds))")

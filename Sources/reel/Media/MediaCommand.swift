@@ -8,6 +8,12 @@ struct MediaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "media",
         abstract: "Probe, verify, thumbnail and transcode local video files.",
+        discussion: """
+        EXAMPLES:
+          reel media probe clip.mp4 --json
+          reel media verify clip.mp4 --reported-us 8000000
+          reel media render clip.mp4 --out renditions --preset 720p,1x1-720p-crop
+        """,
         subcommands: [ProbeCommand.self, VerifyCommand.self, ThumbsCommand.self, RenderCommand.self, PipelineCommand.self, FetchCommand.self]
     )
 }

@@ -13,6 +13,10 @@ struct PipelineCommand: AsyncParsableCommand {
         discussion: """
         Writes poster.jpg, thumbs/NN.jpg and storyboard/ into --out, and renditions/<preset>.mp4 below it. \
         A developer and benchmark tool: the same pass `reel archive` runs on each downloaded video.
+
+        EXAMPLES:
+          reel media pipeline clip.mp4 --out work
+          reel media pipeline clip.mp4 --out work --reported-us 8000000 --json
         """,
         shouldDisplay: false)
 
@@ -26,7 +30,8 @@ struct PipelineCommand: AsyncParsableCommand {
             transform: Settings.thumbnailCount.argument) var count: Int = 5
     @Option(name: .long, help: "libx264 CRF \(Settings.crf.help(default: "23")).", transform: Settings.crf.argument) var crf: Int = 23
     @Option(name: .customLong("x264-preset"), help: "libx264 preset.") var x264Preset: String = "veryfast"
-    @OptionGroup var output: JSONFlag
+    @Flag(name: .long, help: "Print the whole pass as one JSON object: {\"probe\", \"verification\", \"thumbnails\", \"renditions\", \"skipped\", \"seconds\"}.")
+    var json = false
 
     func validate() throws {
         if !RenderCommand.x264Presets.contains(x264Preset) {
@@ -46,11 +51,11 @@ struct PipelineCommand: AsyncParsableCommand {
             encoder: EncoderSettings(preset: x264Preset, crf: crf))
         let report: PassReport
         do {
-            report = try await MediaEngine.process(file, request, progress: output.json ? nil : ProgressBar("pipeline").callback)
+            report = try await MediaEngine.process(file, request, progress: json ? nil : ProgressBar("pipeline").callback)
         } catch {
             throw mediaExit(error)
         }
-        if output.json {
+        if json {
             try Output.json(report)
         } else {
             let v = report.verification

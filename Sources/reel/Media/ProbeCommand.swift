@@ -5,10 +5,18 @@ import ReelBasics
 
 struct ProbeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "probe", abstract: "Read a video's headers (no decode): duration, streams, size, rotation.")
+        commandName: "probe", abstract: "Read a video's headers (no decode): duration, streams, size, rotation.",
+        discussion: """
+        Exit codes: 0 every file probed; 1 a file is not media; 2 a missing or non-regular file.
+
+        EXAMPLES:
+          reel media probe clip.mp4
+          reel media probe a.mp4 b.mov --json
+        """)
 
     @Argument(help: "Video files.") var files: [String]
-    @OptionGroup var output: JSONFlag
+    @Flag(name: .long, help: "Print each file's probe as JSON ({\"path\", \"formatName\", \"durationUs\", \"streams\", …}, or {\"path\", \"error\"}); an array for several files.")
+    var json = false
 
     /// One entry of the output: a probe, or why the file could not be probed.
     struct Entry: Encodable {
@@ -35,7 +43,7 @@ struct ProbeCommand: AsyncParsableCommand {
                 entries.append(Entry(path: file, error: error.description))
             }
         }
-        if output.json {
+        if json {
             if entries.count == 1 { try Output.json(entries[0]) } else { try Output.json(entries) }
         } else {
             for entry in entries { Output.line(Self.describe(entry)) }

@@ -7,7 +7,14 @@ struct ThumbsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "thumbs",
         abstract: "Extract stills: frames at exact times, evenly spaced thumbnails, a representative poster, a storyboard.",
-        discussion: "With none of --at, --count, --poster, --storyboard: a poster and 5 evenly spaced thumbnails.")
+        discussion: """
+        With none of --at, --count, --poster, --storyboard: a poster and 5 evenly spaced thumbnails.
+
+        EXAMPLES:
+          reel media thumbs clip.mp4 --out stills
+          reel media thumbs clip.mp4 --out stills --at 1.5,10 --format webp
+          reel media thumbs clip.mp4 --out stills --count 8 --storyboard --json
+        """)
 
     @Argument(help: "Video file.") var file: String
     @Option(name: .long, help: "Output directory (created if missing).") var out: String
@@ -19,7 +26,8 @@ struct ThumbsCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Image format: jpeg or webp.") var format: String = "jpeg"
     @Option(name: .long, help: "Longest side of a thumbnail in pixels \(Settings.thumbnailSize.help(default: "640")).",
             transform: Settings.thumbnailSize.argument) var size: Int = 640
-    @OptionGroup var output: JSONFlag
+    @Flag(name: .long, help: "Print the stills as one JSON object ({\"thumbnails\", \"poster\", \"storyboard\"}; each still with its path, time and size).")
+    var json = false
 
     func validate() throws {
         if ImageFormat(rawValue: format) == nil { throw ValidationError("--format must be jpeg or webp") }
@@ -51,7 +59,7 @@ struct ThumbsCommand: AsyncParsableCommand {
         } catch {
             throw mediaExit(error)
         }
-        if output.json {
+        if json {
             try Output.json(result)
         } else {
             for t in result.thumbnails { Output.line("\(t.path)  \(seconds(t.timeUs))  \(t.width)x\(t.height)") }

@@ -7,7 +7,14 @@ struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Decode every frame and compare the measured duration with a reported one.",
-        discussion: "Exit 0 for match or unreported, 1 for mismatch or undecodable (including files that are not media).")
+        discussion: """
+        Exit 0 for match or unreported, 1 for mismatch or undecodable (including files that are not media).
+
+        EXAMPLES:
+          reel media verify clip.mp4
+          reel media verify clip.mp4 --reported-us 8000000 --tolerance-ms 200
+          reel media verify clip.mp4 --json
+        """)
 
     @Argument(help: "Video file.") var file: String
     @Option(name: .customLong("reported-us"), help: "Reported duration in microseconds (TopView's videoDuration) \(Settings.reportedUs.help()).",
@@ -16,18 +23,19 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(name: .customLong("tolerance-ms"), help: "Minimum tolerance in milliseconds; at least 2 frames \(Settings.toleranceMs.help(default: "100")).",
             transform: Settings.toleranceMs.argument)
     var toleranceMs: Int64 = 100
-    @OptionGroup var output: JSONFlag
+    @Flag(name: .long, help: "Print the verification as one JSON object ({\"path\", \"verdict\", \"measuredDurationUs\", \"reportedDurationUs\", \"deltaUs\", \"frames\", \"decodeErrors\", \"reason\", …}).")
+    var json = false
 
     func run() async throws {
         try requireFile(file)
         let result: Verification
         do {
             result = try await MediaEngine.verify(file, reportedUs: reportedUs, tolerance: DurationTolerance(minimumUs: toleranceMs * 1000),
-                                                  progress: output.json ? nil : ProgressBar("verify").callback)
+                                                  progress: json ? nil : ProgressBar("verify").callback)
         } catch {
             throw mediaExit(error)
         }
-        if output.json {
+        if json {
             try Output.json(result)
         } else {
             var text = "\(SafeText.escape(file)): \(result.verdict.rawValue) — measured \(seconds(result.measuredDurationUs)), reported \(seconds(result.reportedDurationUs))"

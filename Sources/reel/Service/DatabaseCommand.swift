@@ -18,12 +18,18 @@ struct DatabaseCommand: AsyncParsableCommand {
 
         EXAMPLES:
           REEL_DATABASE_URL=postgres://reel@db.internal/reel reel db migrate
-          reel db status --json     # {"schemaVersion":1,"expectedVersion":1,"pending":0}
+          reel db status --json   # {"schemaVersion":1,"expectedVersion":1,"pending":0}
         """,
         subcommands: [Migrate.self, Status.self])
 
     struct Migrate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Apply pending schema migrations.")
+        static let configuration = CommandConfiguration(
+            commandName: "migrate", abstract: "Apply pending schema migrations.",
+            discussion: """
+            EXAMPLES:
+              reel db migrate --database-url postgres://reel@db.internal/reel
+              REEL_DATABASE_URL=postgres://reel@db.internal/reel reel db migrate
+            """)
         @OptionGroup var options: DatabaseOptions
 
         func run() async throws {
@@ -37,7 +43,13 @@ struct DatabaseCommand: AsyncParsableCommand {
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "status", abstract: "Schema version of the database and of this binary.",
-            discussion: "--json prints {\"schemaVersion\", \"expectedVersion\", \"pending\"}.")
+            discussion: """
+            --json prints {"schemaVersion", "expectedVersion", "pending"}.
+
+            EXAMPLES:
+              reel db status
+              reel db status --database-url postgres://reel@db.internal/reel --json
+            """)
         @OptionGroup var options: DatabaseOptions
         @Flag(name: .long, help: "Print {\"schemaVersion\",\"expectedVersion\",\"pending\"} on stdout.") var json = false
 

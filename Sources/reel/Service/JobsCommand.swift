@@ -9,6 +9,12 @@ struct JobsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jobs",
         abstract: "List, retry and cancel the archive jobs of `reel serve`.",
+        discussion: """
+        EXAMPLES:
+          reel jobs ls --state failed
+          reel jobs retry --failed
+          reel jobs cancel m2v-TASK
+        """,
         subcommands: [JobsLsCommand.self, JobsRetryCommand.self, JobsCancelCommand.self]
     )
 }
@@ -31,7 +37,8 @@ struct JobsLsCommand: ConfiguredCommand {
     @Option(name: .long, help: "Skip this many jobs first (default 0).") var offset: Int = 0
     @OptionGroup var storage: StorageOptions
     @OptionGroup var database: DatabaseOptions
-    @OptionGroup var output: JSONFlag
+    @Flag(name: .long, help: "Print a JSON array of jobs ({\"id\", \"taskId\", \"kind\", \"state\", \"attempts\", \"lastError\", \"outcome\", …}; [] when none).")
+    var json = false
 
     func validate() throws {
         if let limit, !(1...100_000).contains(limit) { throw ValidationError("--limit must be from 1 to 100000") }
@@ -55,7 +62,7 @@ struct JobsLsCommand: ConfiguredCommand {
             throw serviceExit(error)
         }
         let page = Array(inspection.jobs.dropFirst(offset).prefix(limit ?? Int.max))
-        if output.json {
+        if json {
             try Output.json(page)
         } else {
             for job in page { Output.line(Self.line(job)) }
@@ -91,7 +98,13 @@ struct JobsRetryCommand: ConfiguredCommand {
     static let configuration = CommandConfiguration(
         commandName: "retry",
         abstract: "Put a failed or cancelled job (or every failed one) back in the queue with its attempts reset.",
-        discussion: "Exit codes: 0 ok; 1 no such job, or it is running or done; 2 neither or both of ID and --failed.")
+        discussion: """
+        Exit codes: 0 ok; 1 no such job, or it is running or done; 2 neither or both of ID and --failed.
+
+        EXAMPLES:
+          reel jobs retry m2v-TASK
+          reel jobs retry --failed
+        """)
 
     @Argument(help: "Job id (<kind>-<taskId>, as `reel jobs ls` shows).") var id: String?
     @Flag(name: .long, help: "Retry every failed job.") var failed = false
@@ -128,7 +141,12 @@ struct JobsCancelCommand: ConfiguredCommand {
     static let configuration = CommandConfiguration(
         commandName: "cancel",
         abstract: "Cancel a job: a pending one at once, a running one when its current attempt ends.",
-        discussion: "Exit codes: 0 ok; 1 no such job, or it is done; 2 an invalid id.")
+        discussion: """
+        Exit codes: 0 ok; 1 no such job, or it is done; 2 an invalid id.
+
+        EXAMPLES:
+          reel jobs cancel m2v-TASK
+        """)
 
     @Argument(help: "Job id (<kind>-<taskId>, as `reel jobs ls` shows).") var id: String
     @OptionGroup var storage: StorageOptions

@@ -21,7 +21,8 @@ struct MigrateCommand: ConfiguredCommand {
         4 the database cannot be reached.
 
         EXAMPLES:
-          reel migrate --to-database postgres://reel@db.internal/reel --storage /srv/reel
+          reel migrate --to-database postgres://reel@db.internal/reel
+          reel migrate --storage /srv/reel --to-database postgres://reel@db/reel
         """)
 
     @Option(name: .customLong("to-database"), help: "The PostgreSQL URL to move the shared state into (postgres://…).")

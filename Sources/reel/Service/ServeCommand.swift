@@ -35,6 +35,11 @@ struct ServeCommand: ConfiguredCommand {
         warning, error, critical; default info), plus TOPVIEW_* and REEL_STORAGE, REEL_LADDER, REEL_ALLOWED_HOSTS, \
         REEL_MIN_FREE_MB as for reel archive. Seconds are decimal seconds; counts are decimal integers. \
         SIGTERM/SIGINT stop it gracefully.
+
+        EXAMPLES:
+          REEL_CALLBACK_SECRET=change-me-0123 reel serve --storage /srv/reel
+          reel serve --bind 127.0.0.1:8080 --callback-bind 0.0.0.0:8081 --workers 4
+          reel serve --roles workers --database-url postgres://reel@db.internal/reel
         """)
 
     @OptionGroup var serve: ServeOptions

@@ -10,6 +10,12 @@ struct WatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watch",
         abstract: "Keep tasks on the watch list that `reel serve` polls until they are settled, then archives.",
+        discussion: """
+        EXAMPLES:
+          reel watch add TASK --kind text2video
+          reel watch ls --json
+          reel watch rm TASK
+        """,
         subcommands: [WatchAddCommand.self, WatchLsCommand.self, WatchRmCommand.self]
     )
 }
@@ -18,7 +24,13 @@ struct WatchAddCommand: ConfiguredCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
         abstract: "Watch tasks (a task already watched keeps its state).",
-        discussion: "Exit codes: 0 ok; 2 an unsafe task id or an unknown kind (nothing is written).")
+        discussion: """
+        Exit codes: 0 ok; 2 an unsafe task id or an unknown kind (nothing is written).
+
+        EXAMPLES:
+          reel watch add TASK
+          reel watch add TASK1 TASK2 --kind image2video
+        """)
 
     @Argument(help: "Task ids.") var tasks: [String]
     @Option(name: .long, help: "Task kind (\(TaskKinds.all.map { $0.name }.joined(separator: ", "))).") var kind: String = "m2v"
@@ -52,11 +64,17 @@ struct WatchAddCommand: ConfiguredCommand {
 
 struct WatchLsCommand: ConfiguredCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ls", abstract: "List watched tasks, one line each (in the order they were added).")
+        commandName: "ls", abstract: "List watched tasks, one line each (in the order they were added).",
+        discussion: """
+        EXAMPLES:
+          reel watch ls
+          reel watch ls --storage /srv/reel --json
+        """)
 
     @OptionGroup var storage: StorageOptions
     @OptionGroup var database: DatabaseOptions
-    @OptionGroup var output: JSONFlag
+    @Flag(name: .long, help: "Print a JSON array of watched tasks ({\"taskId\", \"kind\", \"polls\", \"lastStatus\", \"nextPollAt\", \"settledAt\", …}; [] when none).")
+    var json = false
 
     var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage, database: database) }
 
@@ -66,7 +84,7 @@ struct WatchLsCommand: ConfiguredCommand {
         do {
             entries = try await SharedStateAccess.with(configuration, schema: .requireCurrent) { try await $0.watch.listReadOnly() }
         } catch { throw serviceExit(error) }
-        if output.json {
+        if json {
             try Output.json(entries)
             return
         }
@@ -90,7 +108,13 @@ struct WatchRmCommand: ConfiguredCommand {
     static let configuration = CommandConfiguration(
         commandName: "rm",
         abstract: "Stop watching tasks.",
-        discussion: "Exit codes: 0 all removed; 1 some task was not watched (the others are removed); 2 an unsafe task id.")
+        discussion: """
+        Exit codes: 0 all removed; 1 some task was not watched (the others are removed); 2 an unsafe task id.
+
+        EXAMPLES:
+          reel watch rm TASK
+          reel watch rm TASK1 TASK2
+        """)
 
     @Argument(help: "Task ids.") var tasks: [String]
     @OptionGroup var storage: StorageOptions

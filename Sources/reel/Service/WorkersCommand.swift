@@ -8,6 +8,11 @@ struct WorkersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "workers",
         abstract: "The processes of the deployment (reel serve instances) and what they hold.",
+        discussion: """
+        EXAMPLES:
+          reel workers ls
+          reel workers ls --database-url postgres://reel@db.internal/reel --json
+        """,
         subcommands: [WorkersLsCommand.self])
 }
 
@@ -27,7 +32,8 @@ struct WorkersLsCommand: ConfiguredCommand {
 
     @OptionGroup var storage: StorageOptions
     @OptionGroup var database: DatabaseOptions
-    @OptionGroup var output: JSONFlag
+    @Flag(name: .long, help: "Print a JSON array of processes ({\"id\", \"roles\", \"host\", \"pid\", \"heartbeatAt\", \"alive\", \"jobs\", …}; [] when none).")
+    var json = false
 
     var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage, database: database) }
 
@@ -52,7 +58,7 @@ struct WorkersLsCommand: ConfiguredCommand {
                 secondsSinceHeartbeat: (max(0, listing.now.timeIntervalSince(w.heartbeatAt)) * 1000).rounded() / 1000,
                 alive: listing.isAlive(w), jobs: w.jobs)
         }
-        if output.json {
+        if json {
             try Output.json(rows)
             return
         }
