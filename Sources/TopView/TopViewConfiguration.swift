@@ -61,7 +61,8 @@ public struct RetryNotice: Sendable, Equatable {
     /// `retrying in 2 s (attempt 2/6): HTTP 502` — the attempt about to be made.
     public var line: String {
         let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
-        let wait = seconds < 10 ? String(format: "%.1f s", seconds) : "\(Int(seconds.rounded())) s"
+        let wait = seconds < 1 ? "\(Int((seconds * 1000).rounded())) ms"
+            : seconds < 10 ? String(format: "%.1f s", seconds) : "\(Int(seconds.rounded())) s"
         return "retrying in \(wait) (attempt \(attempt + 1)/\(maxAttempts)): \(reason)"
     }
 }

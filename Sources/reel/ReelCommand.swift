@@ -11,6 +11,15 @@ struct ReelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reel",
         abstract: "ReelVault: archive, verify and rework AI-generated videos.",
+        discussion: """
+        Exit codes: 0 ok; 1 something needs attention; 2 usage or configuration; 3 not settled upstream yet; 4 the \
+        upstream or a database stayed unavailable; 130 stopped by Ctrl-C (a rerun resumes). Settings come from flags \
+        over REEL_* / TOPVIEW_* variables (README: Settings).
+        EXAMPLES:
+          reel archive TASK --kind m2v
+          reel ls --verdict mismatch
+          reel serve --roles callbacks,admin,feeder
+        """,
         version: ReelVersion.string,
         subcommands: [ArchiveCommand.self, ShowCommand.self, LsCommand.self, RenderTaskCommand.self, ReindexCommand.self, VerifyCatalogCommand.self, ServeCommand.self, WatchCommand.self, JobsCommand.self, WorkersCommand.self, DatabaseCommand.self, MigrateCommand.self, MediaCommand.self]
     )

@@ -225,6 +225,11 @@ import TopView
             let run = try await bench.reel("archive", taskId("ready"), environment: ["TOPVIEW_BASE_URL": closed.url, "TOPVIEW_RETRY_POLICY": "fast"])
             #expect(run.status == 4, "\(run)")
             #expect(run.elapsed < .seconds(60), "giving up on a refused connection took \(run.elapsed)")
+            // One voice: one short line per retry, the failure said once, naming the address and its setting.
+            let retries = run.stderr.split(separator: "\n").filter { $0.contains(": retrying in ") }
+            #expect(retries.count == 3 && retries.first?.contains("(attempt 2/4): ") == true, "the fast policy's 4 attempts: \(run)")
+            #expect(run.stderr.contains("connection refused by \(closed.url)") && run.stderr.contains("TOPVIEW_BASE_URL"), "\(run)")
+            #expect(!run.stderr.contains("TopView query failed"), "the log lines stay behind REEL_LOG_LEVEL: \(run)")
         }
     }
 

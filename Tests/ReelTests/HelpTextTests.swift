@@ -50,20 +50,11 @@ import Testing
     @Test(arguments: commands().map(\.path))
     func everyCommandHasExamples(_ path: String) throws {
         let command = try #require(Self.commands().first { $0.path == path }?.type)
-        let check = {
-            let help = Self.help(command)
-            let hasSection = help.contains("EXAMPLES:")
-            let hasExample = help.split(separator: "\n").contains { $0.hasPrefix("  reel ") }
-            #expect(hasSection, "\(path) --help has no EXAMPLES: section")
-            #expect(hasExample, "\(path) --help has no example line starting with `  reel `")
-        }
-        if ObjectIdentifier(command) == ObjectIdentifier(ReelCommand.self) {
-            // The root's discussion lives in ReelCommand.swift (another change of issue 15); this known issue ends,
-            // and the test says so, once it has its EXAMPLES.
-            withKnownIssue("reel --help has no EXAMPLES yet") { check() }
-        } else {
-            check()
-        }
+        let help = Self.help(command)
+        let hasSection = help.contains("EXAMPLES:")
+        let hasExample = help.split(separator: "\n").contains { $0.hasPrefix("  reel ") }
+        #expect(hasSection, "\(path) --help has no EXAMPLES: section")
+        #expect(hasExample, "\(path) --help has no example line starting with `  reel `")
     }
 
     /// Each example parses as the command line it shows (arguments, flags and their values, `validate()`), and

@@ -68,7 +68,7 @@ struct ArchiveCommand: ConfiguredCommand {
         guard let kindType = TaskKinds.kind(named: kind) else { throw ValidationError("unknown --kind \(SafeText.escape(kind, limit: 64))") }
         var worst = ArchiveStatus.ok
         var reports: [ArchiveReport] = []
-        try await configuration.api.withClients { client, downloader, _ in
+        try await configuration.api.withClients(retries: printer.retry) { client, downloader, _ in
             let archiver = Archiver(context: ArchiveContext(catalog: catalog, client: client, downloader: downloader, settings: settings,
                                                             logger: CLILogging.logger("reelvault.archive"), events: printer.sink))
             for id in ids {

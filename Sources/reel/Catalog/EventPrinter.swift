@@ -1,6 +1,7 @@
 import Foundation
 import ReelBasics
 import Pipeline
+import TopView
 
 /// Prints archive events: a progress bar per stage on a terminal, one line per event otherwise.
 final class EventPrinter: @unchecked Sendable {
@@ -14,6 +15,17 @@ final class EventPrinter: @unchecked Sendable {
     init(quiet: Bool) { self.quiet = quiet }
 
     var sink: @Sendable (ArchiveEvent) -> Void { { [self] event in self.handle(event) } }
+
+    /// A query's retry as one line (`TASK: retrying in 2.0 s (attempt 2/6): HTTP 502`); the detail is in the log at
+    /// `REEL_LOG_LEVEL=info`.
+    var retry: @Sendable (RetryNotice) -> Void {
+        { [self] notice in
+            guard !quiet else { return }
+            lock.lock()
+            defer { lock.unlock() }
+            line("\(SafeText.escape(notice.taskId)): \(SafeText.escape(notice.line, limit: 300))")
+        }
+    }
 
     private func handle(_ event: ArchiveEvent) {
         guard !quiet else { return }
