@@ -9,7 +9,7 @@ import Testing
 @Suite struct PartialDownloadTests {
     @Test func aDownloadCutByAKillResumesWithARangeAfterTheRestart() async throws {
         try await withBench { bench in
-            // `stall`: the first GET of each video sends 40 % of it, then nothing for 120 s.
+            // `stall`: the first GET of each video sends 40 % of it, then nothing for 600 s.
             let task = taskId("stall")
             let id = try TaskID(validating: task)
             let layout = CatalogLayout(root: bench.storage)

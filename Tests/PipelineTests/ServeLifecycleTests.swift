@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+@testable import Pipeline
 import Testing
 import TopView
 
@@ -118,7 +119,8 @@ func waitForJobInProgress(_ bench: ReelBench, task: String, serve: ServeProcess,
         let kept = (try? Catalog.manifest(root: bench.storage, for: id))?.assets.contains { asset in
             asset.role == .preview && asset.state == .pending && asset.source?.bytes == expected
         } ?? false
-        if kept, try await bench.jobs().contains(where: { $0["state"]?.stringValue == "running" }) { return true }
+        // Read in process (a `reel jobs ls` per poll is slow on a loaded machine, and the window lasts seconds).
+        if kept, try await !FileJobQueue(root: bench.storage).listReadOnly(state: .running).jobs.isEmpty { return true }
         try await Task.sleep(for: .milliseconds(100))
     }
     return false

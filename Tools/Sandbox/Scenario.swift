@@ -4,7 +4,7 @@ enum Scenario: String, CaseIterable, Sendable {
     case demo, ready, progress, busy, partial, wrongdur, truncated, expiring, cut, changing, liar, late, failed
     /// `duplicate`: two previews of script 0, at different URLs (an upstream fault the archiver must report).
     case duplicate
-    /// `stall`: the first GET sends 40 % of the body, then nothing for 120 s; `trickle`: every GET sends slowly.
+    /// `stall`: the first GET sends 40 % of the body, then nothing for 600 s; `trickle`: every GET sends slowly.
     case stall, trickle
     case notfound, badkey, credit, html
     /// `svg`: an image kind's outputs are SVG documents (which the archive must refuse).
@@ -58,7 +58,7 @@ enum Scenario: String, CaseIterable, Sendable {
         switch self {
         case .cut, .changing: fetch <= 1 ? .cut(fraction: 0.4) : .none
         case .liar: .overstatedLength(extra: 1024)
-        case .stall: fetch <= 1 ? .stall(fraction: 0.4, seconds: 120) : .none
+        case .stall: fetch <= 1 ? .stall(fraction: 0.4, seconds: 600) : .none
         case .trickle: .trickle(chunk: 4 * 1024, delayMs: 100)
         default: .none
         }
