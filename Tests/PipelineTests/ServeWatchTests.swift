@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import Pipeline
 import Testing
 import TopView
 
@@ -53,9 +54,10 @@ struct ServeWatchTests {
             var settledAt: Date?
             let deadline = ContinuousClock.now + .seconds(180)
             while settledAt == nil, ContinuousClock.now < deadline {
-                let entry = try await watchEntries(bench).first { $0["taskId"]?.stringValue == task }
+                // Read in process: a `reel watch ls` per poll can take longer than the horizon on a loaded machine.
+                let entry = try await WatchList(root: bench.storage).listReadOnly().first { $0.taskId == task }
                 try #require(entry != nil, "dropped before it settled")
-                settledAt = entry?["settledAt"]?.stringValue.flatMap(CatalogJSON.parse)
+                settledAt = entry?.settledAt
                 if settledAt == nil { try await Task.sleep(for: .milliseconds(200)) }
             }
             let settled = try #require(settledAt, "never polled")

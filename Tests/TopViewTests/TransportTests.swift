@@ -100,7 +100,9 @@ struct TransportTests {
         #expect(error?.code == nil)
         // Every attempt is refused; how many fit in the fast policy's budget depends on the machine's load.
         #expect((1...RetryPolicy.fast.maxAttempts).contains(error?.attempts ?? 0))
-        #expect(ContinuousClock.now - start < .seconds(60))
+        // Only "it does not hang": the budget itself is the policy's (RetryPolicyTests, on a test clock); a loaded CI
+        // machine once took 94 s for what takes a second.
+        #expect(ContinuousClock.now - start < .seconds(300))
     }
 
     @Test func noAnswerTimesOut() async throws {

@@ -18,10 +18,25 @@ final class RawSocket: @unchecked Sendable {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else {
-            close(fd)
-            throw LoopbackHTTPError(description: "connect to port \(port): errno \(errno)")
+        if connected != 0 {
+            let code = errno
+            // A signal cut the wait (EINTR): the connection goes on by itself; wait for it and read its outcome.
+            guard code == EINTR, Self.finishConnect(fd) else {
+                close(fd)
+                throw LoopbackHTTPError(description: "connect to port \(port): errno \(code)")
+            }
         }
+    }
+
+    /// Waits (up to 10 s) for a connect that a signal interrupted; true when it succeeded.
+    private static func finishConnect(_ fd: Int32) -> Bool {
+        var entry = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        var ready: Int32
+        repeat { ready = poll(&entry, 1, 10_000) } while ready < 0 && errno == EINTR
+        guard ready == 1 else { return false }
+        var failure: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        return getsockopt(fd, SOL_SOCKET, SO_ERROR, &failure, &length) == 0 && failure == 0
     }
 
     deinit { close(fd) }
