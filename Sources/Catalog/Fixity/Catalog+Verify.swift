@@ -2,10 +2,17 @@ import DurableFiles
 import Foundation
 
 extension Catalog {
-    /// The fixity audit of the whole catalog (`reel verify --all`): ``verify(_:)`` for every task
-    /// directory, plus directories under `tasks/` that are not where a task id puts them and stray files.
-    /// Re-hashes every catalogued file: it reads every byte.
+    /// The fixity audit of the whole catalog (`reel verify --all`): ``verifyLayout()`` and ``verify(_:)`` for every task
+    /// directory. Re-hashes every catalogued file: it reads every byte.
     public func verifyAll() async throws -> [FixityProblem] {
+        var problems = verifyLayout()
+        for id in allTaskIDs() { problems += try await verify(id) }
+        return problems
+    }
+
+    /// What is wrong under `tasks/` outside any task: stray files, and directories that are not where a task id puts
+    /// them (their problems have no `taskId`).
+    public func verifyLayout() -> [FixityProblem] {
         var problems: [FixityProblem] = []
         for shard in FileIO.list(layout.tasksDirectory.path) {
             let path = layout.tasksDirectory.appendingPathComponent(shard).path
@@ -19,13 +26,9 @@ extension Catalog {
                                       detail: "a file where only task directories belong"))
             }
         }
-        for entry in layout.scanTaskDirectories() {
-            guard let id = entry.id else {
-                problems.append(.init(kind: .misplacedTask, taskId: nil, path: "tasks/\(entry.shard)/\(entry.name)",
-                                      detail: "not a safe task id, or not in the shard SHA-256 of its id gives"))
-                continue
-            }
-            problems += try await verify(id)
+        for entry in layout.scanTaskDirectories() where entry.id == nil {
+            problems.append(.init(kind: .misplacedTask, taskId: nil, path: "tasks/\(entry.shard)/\(entry.name)",
+                                  detail: "not a safe task id, or not in the shard SHA-256 of its id gives"))
         }
         return problems
     }
@@ -97,8 +100,9 @@ extension Catalog {
 
     /// Records the result of a fixity check in task `id`'s manifest (for the page), under the task's lock, leaving its
     /// `updatedAt` (and so its place in the listing) as it is. Does nothing for a task without a parsable manifest.
+    /// Waits at most 5 s for a run that holds the task (the check itself is not worth more).
     public func recordFixity(_ id: TaskID, problems: Int, repair: String? = nil, at date: Date = Date()) async throws {
-        try await withTaskLock(id, timeout: .seconds(30)) {
+        try await withTaskLock(id, timeout: .seconds(5)) {
             guard var manifest = try self.manifest(for: id) else { return }
             manifest.fixity = FixityRecord(checkedAt: date, problems: problems, repair: repair)
             try await save(manifest)
