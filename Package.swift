@@ -94,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "reel",
             dependencies: [
-                "Media", "Pipeline", "Catalog", "TopView", "ReelServer", "ReelBasics", "ReelPostgres", "DurableFiles",
+                "Media", "Pipeline", "Catalog", "TopView", "ReelServer", "ReelBasics", "ReelPostgres", "DurableFiles", "CTerminal",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -103,6 +103,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The terminal's width for the CLI's progress lines (ioctl is variadic: a C function calls it).
+        .target(name: "CTerminal", path: "Sources/CTerminal"),
         // Local sandbox of the TopView API for tests and demos (Tools/, not shipped).
         .executableTarget(
             name: "ReelSandbox",

@@ -1,5 +1,7 @@
+import CTerminal
 import Catalog
 import Foundation
+import Synchronization
 
 /// stdout/stderr helpers shared by the commands.
 enum Output {
@@ -11,11 +13,38 @@ enum Output {
     }
 
     static func line(_ text: String) {
+        clearProgress()
         Output.write(Data((text + "\n").utf8), to: .standardOutput)
     }
 
     static func error(_ text: String) {
+        clearProgress()
         Output.write(Data((text + "\n").utf8), to: .standardError)
+    }
+
+    /// Whether a progress line is on the terminal now (it is cleared before anything else is written).
+    private static let progressShown = Mutex(false)
+
+    /// Draws `text` as the progress line on stderr (a terminal): redrawn in place, never wider than the terminal (a
+    /// line that wraps would scroll a new one at each redraw).
+    static func progress(_ text: String) {
+        let width = max(10, terminalColumns - 1)
+        let cut = text.count > width ? String(text.prefix(width - 1)) + "…" : text
+        progressShown.withLock { $0 = true }
+        Output.write(Data("\r\(cut)\u{1B}[K".utf8), to: .standardError)
+    }
+
+    /// Removes the progress line, if one is shown.
+    static func clearProgress() {
+        guard progressShown.withLock({ let was = $0; $0 = false; return was }) else { return }
+        Output.write(Data("\r\u{1B}[K".utf8), to: .standardError)
+    }
+
+    /// The terminal's width: what the terminal on stderr says, else `COLUMNS`, else 80.
+    static var terminalColumns: Int {
+        let columns = Int(rv_terminal_columns(STDERR_FILENO))
+        if columns > 0 { return columns }
+        return ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil } ?? 80
     }
 
     /// Writes without crashing when the reader went away (`reel show | head`): output stops, the process exits
@@ -54,8 +83,8 @@ final class ProgressBar: @unchecked Sendable {
         let width = 30
         let filled = width * percent / 100
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        Output.write(Data("\r\(label) [\(bar)] \(percent)%".utf8), to: .standardError)
-        if percent == 100 { FileHandle.standardError.write(Data("\n".utf8)) }
+        Output.progress("\(label) [\(bar)] \(percent)%")
+        if percent == 100 { Output.clearProgress() }
     }
 }
 

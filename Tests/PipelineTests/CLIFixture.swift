@@ -25,8 +25,8 @@ struct ReelBench: Sendable {
 
     /// Starts `reel arguments…` without waiting for it.
     func start(_ arguments: String..., environment changes: [String: String?] = [:], directory: URL? = nil,
-               terminal: Bool = false) throws -> ReelProcess {
-        try ReelProcess.start(arguments, environment: environment(changes), directory: directory, terminal: terminal)
+               terminal: Bool = false, columns: Int? = nil) throws -> ReelProcess {
+        try ReelProcess.start(arguments, environment: environment(changes), directory: directory, terminal: terminal, columns: columns)
     }
 
     func environment(_ changes: [String: String?]) -> [String: String] {

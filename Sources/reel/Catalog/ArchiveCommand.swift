@@ -61,6 +61,17 @@ struct ArchiveCommand: ConfiguredCommand {
         }
     }
 
+    /// `3 tasks: 1 archived, 2 need attention` (and not settled, unavailable, usage when there are).
+    static func summary(_ statuses: [ArchiveStatus]) -> String {
+        let count = { (status: ArchiveStatus) in statuses.count { $0 == status } }
+        var parts = ["\(count(.ok)) archived"]
+        if count(.attention) > 0 { parts.append("\(count(.attention)) need\(count(.attention) == 1 ? "s" : "") attention") }
+        if count(.notSettled) > 0 { parts.append("\(count(.notSettled)) not settled upstream yet") }
+        if count(.unavailable) > 0 { parts.append("\(count(.unavailable)) unavailable upstream") }
+        if count(.usage) > 0 { parts.append("\(count(.usage)) refused (usage or credentials)") }
+        return "\(statuses.count) task\(statuses.count == 1 ? "" : "s"): " + parts.joined(separator: ", ")
+    }
+
     private func archive(_ ids: [TaskID], _ configuration: ReelConfiguration, catalog: Catalog) async throws {
         let printer = EventPrinter(quiet: false)
         let settings = ArchiveSettings(wait: wait, pollInterval: .milliseconds(Int64(pollInterval * 1000)),
@@ -84,6 +95,8 @@ struct ArchiveCommand: ConfiguredCommand {
                 reports.append(ArchiveReport(manifest: manifest, outcome: outcome))
             }
         }
+        // The batch's summary goes to stderr, also with --json (stdout is the document's).
+        Output.error(Self.summary(reports.map(\.outcome.status)))
         if Task.isCancelled {
             throw ReelExit(code: ReelExit.interrupted, message: Interruption.keptSummary(reports.map(\.manifest), command: "reel archive"))
         }

@@ -8,6 +8,11 @@ final class EventPrinter: @unchecked Sendable {
     private let lock = NSLock()
     private let terminal = Output.stderrIsTerminal
     private var lastPercent: [String: Int] = [:]
+    /// Per stage: when it started (for the ETA) and when its last line was printed (for the heartbeat).
+    private var stageStarted: [String: ContinuousClock.Instant] = [:]
+    private var lastLine: [String: ContinuousClock.Instant] = [:]
+    /// Assets done, by final state, for the batch's summary.
+    private(set) var finished: [String: Int] = [:]
     /// Per asset: the stages seen so far with their start times, for the timing line after each asset.
     private var stages: [String: [(String, ContinuousClock.Instant)]] = [:]
     let quiet: Bool
@@ -40,17 +45,42 @@ final class EventPrinter: @unchecked Sendable {
             line("\(safe(task)): upstream status \(safe(status ?? "unknown")), waiting")
         case .stage(let task, let scriptId, let role, let stage):
             stages["\(task)/\(scriptId)/\(role)", default: []].append((stage, .now))
+            stageStarted["\(task)/\(scriptId)/\(role)/\(stage)"] = .now
             line("\(safe(task)) script \(scriptId) \(safe(role)): \(safe(stage))")
         case .progress(let task, let scriptId, let role, let stage, let fraction):
-            guard terminal else { return }
             let key = "\(task)/\(scriptId)/\(role)/\(stage)"
+            let now = ContinuousClock.now
+            let started = stageStarted[key] ?? now
+            stageStarted[key] = started
             let percent = Int(max(0, min(1, fraction)) * 100)
+            // The time left, once enough is done to tell.
+            var eta = ""
+            if fraction >= 0.02, fraction < 1 {
+                let left = (now - started).inSeconds * (1 - fraction) / fraction
+                eta = left < 1 ? " ETA <1 s" : " ETA \(Int(left.rounded())) s"
+            }
+            guard terminal else {
+                // No terminal: a heartbeat line at least every 10 s of a long stage.
+                if now - (lastLine[key] ?? started) >= .seconds(10) {
+                    lastLine[key] = now
+                    line("\(safe(task)) script \(scriptId) \(safe(role)) \(safe(stage)) \(percent)%\(eta)")
+                }
+                return
+            }
             guard lastPercent[key] != percent else { return }
             lastPercent[key] = percent
-            let filled = percent * 30 / 100
-            let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: 30 - filled)
-            Output.write(Data("\r\(safe(task)) script \(scriptId) \(safe(role)) \(safe(stage)) [\(bar)] \(percent)%\u{1B}[K".utf8), to: .standardError)
+            // The bar takes what the terminal leaves (up to 20 columns), so the percentage and the ETA stay in view.
+            let label = "\(safe(task)) script \(scriptId) \(safe(role)) \(safe(stage)) "
+            let numbers = "\(percent)%\(eta)"
+            let room = min(20, Output.terminalColumns - 1 - label.count - numbers.count - 3)
+            var bar = ""
+            if room >= 5 {
+                let filled = percent * room / 100
+                bar = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: room - filled) + "] "
+            }
+            Output.progress(label + bar + numbers)
         case .assetDone(let task, let scriptId, let role, let state, let detail):
+            finished[state, default: 0] += 1
             line("\(safe(task)) script \(scriptId) \(safe(role)): \(safe(state))\(detail.isEmpty ? "" : " (\(SafeText.escape(detail, limit: 1024)))")")
             if let seen = stages.removeValue(forKey: "\(task)/\(scriptId)/\(role)"), !seen.isEmpty {
                 let ends = seen.dropFirst().map(\.1) + [ContinuousClock.now]
@@ -66,6 +96,6 @@ final class EventPrinter: @unchecked Sendable {
     }
 
     private func line(_ text: String) {
-        Output.write(Data(((terminal ? "\r\u{1B}[K" : "") + text + "\n").utf8), to: .standardError)
+        Output.error(text) // clears the progress line first
     }
 }

@@ -46,7 +46,7 @@ struct ReelProcess: Sendable {
     /// stdout, as a terminal shows them.
     /// With `launcher`, `reel` runs under it: `launcher + [reel path] + arguments` (e.g. `sh -c 'ulimit -n 1024; exec "$@"' sh`).
     static func start(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil,
-                      terminal: Bool = false, launcher: [String] = []) throws -> ReelProcess {
+                      terminal: Bool = false, columns: Int? = nil, launcher: [String] = []) throws -> ReelProcess {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("reel-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let stdoutFile = scratch.appendingPathComponent("stdout")
@@ -63,7 +63,9 @@ struct ReelProcess: Sendable {
         if terminal {
             let command = ([try binary().path] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
             process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-            process.arguments = ["-q", "-e", "-f", "-c", command.joined(separator: " "), "/dev/null"]
+            // `columns`: the pseudo-terminal's width, as a narrow or a wide terminal has it.
+            let size = columns.map { "stty cols \($0) rows 40; " } ?? ""
+            process.arguments = ["-q", "-e", "-f", "-c", size + command.joined(separator: " "), "/dev/null"]
         } else if let program = launcher.first {
             process.executableURL = URL(fileURLWithPath: program)
             process.arguments = Array(launcher.dropFirst()) + [try binary().path] + arguments
