@@ -12,6 +12,9 @@ import Synchronization
 public final class BlockingPool: Sendable {
     /// The pool every module uses for blocking file work.
     public static let shared = BlockingPool(threads: 4, name: "reel-blocking")
+    /// Short reads that must not wait behind saves (an fsync each): the index's listing and counts, for the catalog
+    /// page and the API while workers save manifests.
+    public static let reads = BlockingPool(threads: 2, name: "reel-reads")
 
     /// Queued work; each piece returns what resumes its caller, run once the piece itself is released.
     private let work = Mutex<[@Sendable () -> @Sendable () -> Void]>([])

@@ -58,6 +58,21 @@ enum Output {
     }
 
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+    static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+
+    /// A verdict coloured for a terminal (match green, unreported yellow, mismatch and undecodable red); as it is when
+    /// the output is not a terminal or `NO_COLOR` is set (https://no-color.org).
+    static func verdict(_ text: String, terminal: Bool) -> String {
+        guard terminal, ProcessInfo.processInfo.environment["NO_COLOR"].map({ $0.isEmpty }) ?? true else { return text }
+        let code: String
+        switch text {
+        case "match": code = "32"
+        case "unreported": code = "33"
+        case "mismatch", "undecodable": code = "31"
+        default: return text
+        }
+        return "\u{1B}[\(code)m\(text)\u{1B}[0m"
+    }
 }
 
 /// A progress bar on stderr when it is a terminal; silent otherwise.
@@ -86,6 +101,11 @@ final class ProgressBar: @unchecked Sendable {
         Output.progress("\(label) [\(bar)] \(percent)%")
         if percent == 100 { Output.clearProgress() }
     }
+}
+
+/// Bytes for people: `12.3 MiB` (exact bytes stay in --json).
+func mebibytes(_ bytes: Int64) -> String {
+    String(format: "%.1f MiB", Double(bytes) / 1_048_576)
 }
 
 /// Formats µs as seconds with 3 decimals.

@@ -6,7 +6,9 @@ import TopView
 /// Each task kind beyond M2V archived end to end through the real `reel` binary against the sandbox: the files kept are
 /// the served bytes (SHA-256), videos get what M2V videos get, images their probed size, audio its duration check;
 /// one failed output of four leaves three archived and exit 1; an SVG handed out as an image is refused.
-@Suite struct TaskKindsArchiveTests {
+/// Serialized: the oracles (ffprobe, sha256sum) block a thread each while they run, and thirteen kinds at once held the
+/// cooperative pool long enough to stall the in-process servers of other suites (a CI run's 30 s read timeouts).
+@Suite(.serialized) struct TaskKindsArchiveTests {
     /// What a ready task of `kind` keeps: (index, role, source file name, sandbox file).
     static let expected: [(kind: String, outputs: [(Int, AssetRole, String, String)])] = [
         ("video-avatar", [(0, .video, "source.mp4", "small.mp4")]),

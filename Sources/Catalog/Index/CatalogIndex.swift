@@ -168,12 +168,13 @@ extension CatalogIndex: CatalogIndexStore {
         }
     }
 
+    /// Reads run on their own pool (``BlockingPool/reads``): a page never waits behind the saves of busy workers.
     func list(_ filter: TaskFilter) async throws -> [TaskSummary] {
-        try await BlockingPool.shared.run { () throws(CatalogError) in try self.listNow(filter) }
+        try await BlockingPool.reads.run { () throws(CatalogError) in try self.listNow(filter) }
     }
 
     func count() async throws -> Int {
-        try await BlockingPool.shared.run { () throws(CatalogError) in try self.countNow() }
+        try await BlockingPool.reads.run { () throws(CatalogError) in try self.countNow() }
     }
 
     func replaceAll(_ tasks: [IndexedTask]) async throws -> Int {

@@ -51,8 +51,11 @@ public struct Archiver: Sendable {
             try await book.update { _ in }
             guard polled.settled else {
                 try await recordUnsettled(polled.snapshot, in: book)
-                return ArchiveOutcome(taskId: task, status: .notSettled,
-                                      message: "task is \(polled.snapshot.status ?? "unknown") upstream; rerun later or use --wait")
+                let state = polled.snapshot.status ?? "unknown"
+                let hint = context.settings.wait
+                    ? "still \(state) upstream after waiting \(Int(context.settings.timeout.inSeconds)) s; wait longer with --timeout, or let reel serve finish it: reel watch add \(task)"
+                    : "task is \(state) upstream; wait for it with --wait (and --timeout), or let reel serve finish it: reel watch add \(task)"
+                return ArchiveOutcome(taskId: task, status: .notSettled, message: hint)
             }
             let records = try await archiveItems(polled.snapshot, id: id, kind: kind, book: book)
             return Self.outcome(task: task, snapshot: polled.snapshot, records: records)

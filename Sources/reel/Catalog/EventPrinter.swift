@@ -81,7 +81,8 @@ final class EventPrinter: @unchecked Sendable {
             Output.progress(label + bar + numbers)
         case .assetDone(let task, let scriptId, let role, let state, let detail):
             finished[state, default: 0] += 1
-            line("\(safe(task)) script \(scriptId) \(safe(role)): \(safe(state))\(detail.isEmpty ? "" : " (\(SafeText.escape(detail, limit: 1024)))")")
+            let shown = Output.verdict(SafeText.escape(detail, limit: 1024), terminal: terminal)
+            line("\(safe(task)) script \(scriptId) \(safe(role)): \(safe(state))\(detail.isEmpty ? "" : " (\(shown))")")
             if let seen = stages.removeValue(forKey: "\(task)/\(scriptId)/\(role)"), !seen.isEmpty {
                 let ends = seen.dropFirst().map(\.1) + [ContinuousClock.now]
                 let parts = zip(seen, ends).map { stage, end in

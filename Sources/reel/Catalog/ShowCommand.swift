@@ -39,11 +39,11 @@ struct ShowCommand: ConfiguredCommand {
         for a in manifest.assets {
             var line = "  script \(a.scriptId) \(a.role.rawValue): \(a.state.rawValue)"
             if let v = a.verification {
-                line += "  \(safe(v.verdict)): measured \(seconds(v.measuredDurationUs)), reported \(seconds(a.reportedDurationUs))"
+                line += "  \(Output.verdict(safe(v.verdict), terminal: Output.stdoutIsTerminal)): measured \(seconds(v.measuredDurationUs)), reported \(seconds(a.reportedDurationUs))"
             }
             if let e = a.error { line += "  [\(safe(e.code))] \(safe(e.message))" }
             Output.line(line)
-            if let s = a.source { Output.line("    source     \(safe(s.path))  \(s.bytes) bytes  sha256 \(safe(s.sha256))") }
+            if let s = a.source { Output.line("    source     \(safe(s.path))  \(mebibytes(s.bytes))  sha256 \(safe(s.sha256))") }
             if let w = a.width, let h = a.height { Output.line("    image      \(w)x\(h)\(a.format.map { " \(safe($0))" } ?? "")") }
             if let raw = a.reportedDurationRaw { Output.line("    reported   duration \(safe(raw)) (unit not documented; not checked)") }
             if let failure = a.verification?.audioFailure { Output.line("    audio      not decoded: \(safe(failure))") }
@@ -51,7 +51,7 @@ struct ShowCommand: ConfiguredCommand {
             for r in a.renditions {
                 let preset = safe(r.preset)
                 let name = preset.count < 10 ? preset.padding(toLength: 10, withPad: " ", startingAt: 0) : preset
-                Output.line("    \(name) \(safe(r.path))  \(r.width)x\(r.height)  \(r.bytes) bytes")
+                Output.line("    \(name) \(safe(r.path))  \(r.width)x\(r.height)  \(mebibytes(r.bytes))")
             }
             for s in a.skippedPresets { Output.line("    skipped \(safe(s.preset)): \(safe(s.reason))") }
         }

@@ -68,6 +68,12 @@ struct ServeCommand: ConfiguredCommand {
             logger.warning("the admin listener is off loopback without REEL_ADMIN_TOKEN (--allow-public-admin): anyone who reaches it can read the catalog and the job queue",
                            metadata: ["admin.bind": "\(SafeText.escape(server.adminHost)):\(server.adminPort)"])
         }
+        var listeners = [(name: "admin", host: server.adminHost, port: server.adminPort, flag: "--bind", variable: "REEL_BIND")]
+        if server.roles.contains(.callbacks) {
+            listeners.insert((name: "callback", host: server.callbackHost, port: server.callbackPort, flag: "--callback-bind",
+                              variable: "REEL_CALLBACK_BIND"), at: 0)
+        }
+        if let taken = PortCheck.problem(listeners) { throw ReelExit.usage(taken) }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         if let settings = configuration.database.settings {
