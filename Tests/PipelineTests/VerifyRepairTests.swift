@@ -45,3 +45,15 @@ import Testing
         }
     }
 }
+
+extension VerifyRepairTests {
+    /// Verifying a root that does not exist (a mistyped --storage) creates nothing there.
+    @Test func verifyCreatesNoRoot() async throws {
+        try await withBench { bench in
+            let nowhere = FileManager.default.temporaryDirectory.appendingPathComponent("reel-nowhere-\(UUID().uuidString)")
+            let run = try await bench.reel("verify", "--all", "--storage", nowhere.path)
+            #expect(run.status == 2, "\(run)")
+            #expect(!FileManager.default.fileExists(atPath: nowhere.path), "verify created the root")
+        }
+    }
+}

@@ -11,8 +11,6 @@ final class EventPrinter: @unchecked Sendable {
     /// Per stage: when it started (for the ETA) and when its last line was printed (for the heartbeat).
     private var stageStarted: [String: ContinuousClock.Instant] = [:]
     private var lastLine: [String: ContinuousClock.Instant] = [:]
-    /// Assets done, by final state, for the batch's summary.
-    private(set) var finished: [String: Int] = [:]
     /// Per asset: the stages seen so far with their start times, for the timing line after each asset.
     private var stages: [String: [(String, ContinuousClock.Instant)]] = [:]
     let quiet: Bool
@@ -80,7 +78,6 @@ final class EventPrinter: @unchecked Sendable {
             }
             Output.progress(label + bar + numbers)
         case .assetDone(let task, let scriptId, let role, let state, let detail):
-            finished[state, default: 0] += 1
             let shown = Output.verdict(SafeText.escape(detail, limit: 1024), terminal: terminal)
             line("\(safe(task)) script \(scriptId) \(safe(role)): \(safe(state))\(detail.isEmpty ? "" : " (\(shown))")")
             if let seen = stages.removeValue(forKey: "\(task)/\(scriptId)/\(role)"), !seen.isEmpty {

@@ -47,8 +47,10 @@ struct VerifyCatalogCommand: ConfiguredCommand {
     func run(_ configuration: ReelConfiguration) async throws {
         let ids = try validTaskIDs(tasks)
         try await SharedStateAccess.with(configuration, schema: .requireCurrent) { state in
-            // Writable: the results are kept in the manifests (and --repair can work); a mounted backup is only read.
-            let writable = try? configuration.storage.openCatalog(.readWrite, state: state)
+            // Writable: the results are kept in the manifests (and --repair can work); a mounted backup is only read,
+            // and a root that does not exist is not created.
+            let exists = FileManager.default.fileExists(atPath: configuration.storage.root.path)
+            let writable = exists ? try? configuration.storage.openCatalog(.readWrite, state: state) : nil
             if repair, writable == nil {
                 throw ReelExit.usage("--repair needs a writable storage root; \(SafeText.escape(configuration.storage.root.path, limit: 1024)) is not")
             }
