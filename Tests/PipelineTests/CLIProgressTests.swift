@@ -36,3 +36,19 @@ import Testing
         }
     }
 }
+
+extension CLIProgressTests {
+    /// A download cut short is said in one line with what it resumes from; on a terminal the bar shows MiB and speed.
+    @Test func aCutDownloadIsSaidAndResumed() async throws {
+        try await withBench { bench in
+            let task = taskId("cut")
+            let run = try await bench.reel("archive", task)
+            #expect(run.status == 0, "\(run)")
+            let said = run.stderr.split(separator: "\n").filter { $0.contains("download interrupted (") }
+            #expect(!said.isEmpty && said.allSatisfy { $0.contains("resuming from ") && $0.contains("(attempt 2/") }, "\(run)")
+            let shown = try await bench.start("archive", taskId("demo"), terminal: true, columns: 120).wait()
+            #expect(shown.stdout.range(of: #"download \[[#-]+\] [0-9.]+/[0-9.]+ MiB"#, options: .regularExpression) != nil
+                    || shown.stdout.range(of: #"download [0-9.]+/[0-9.]+ MiB"#, options: .regularExpression) != nil, "\(shown)")
+        }
+    }
+}

@@ -73,6 +73,10 @@ public enum ArchiveEvent: Sendable {
     case waiting(task: String, status: String?)
     case stage(task: String, scriptId: Int, role: String, stage: String)
     case progress(task: String, scriptId: Int, role: String, stage: String, fraction: Double)
+    /// A download's bytes on disk of the total (a resumed one starts where it stopped).
+    case transfer(task: String, scriptId: Int, role: String, received: Int64, total: Int64)
+    /// An attempt of a download failed or stalled and the next one resumes: one line for people.
+    case downloadRetry(task: String, scriptId: Int, role: String, line: String)
     case assetDone(task: String, scriptId: Int, role: String, state: String, detail: String)
     case taskDone(task: String, status: ArchiveStatus, message: String?)
 }

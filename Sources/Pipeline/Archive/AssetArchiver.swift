@@ -195,10 +195,14 @@ struct AssetArchiver: Sendable {
     private func download(_ url: String, to destination: URL, item: VideoItem) async -> Result<DownloadResult, DownloadError> {
         let events = context.events, task = taskId.rawValue, role = item.role, sid = item.scriptId
         do {
-            return .success(try await context.downloader.download(from: url, to: destination, keepingPartial: true) { received, total in
+            return .success(try await context.downloader.download(from: url, to: destination, keepingPartial: true, progress: { received, total in
                 guard let total, total > 0 else { return }
-                events(.progress(task: task, scriptId: sid, role: role, stage: "download", fraction: Double(received) / Double(total)))
-            })
+                events(.transfer(task: task, scriptId: sid, role: role, received: received, total: total))
+            }, retrying: { attempt, maxAttempts, kept, reason in
+                let resume = kept > 0 ? String(format: "resuming from %.1f MiB", Double(kept) / 1_048_576) : "starting over"
+                events(.downloadRetry(task: task, scriptId: sid, role: role,
+                                      line: "download interrupted (\(reason)); \(resume) (attempt \(attempt)/\(maxAttempts))"))
+            }))
         } catch {
             return .failure(error)
         }

@@ -28,13 +28,16 @@ public struct Downloader: Sendable {
     /// (the file changed) starts it over. The caller removes the sidecar once the file is committed.
     ///
     /// - Parameter progress: called with the bytes on disk and the total when known; restarts go back to 0.
+    /// - Parameter retrying: told before each further attempt, with the attempt to come, the attempts allowed, the bytes
+    ///   kept on disk (resumed from) and why the last one ended (a stall, a cut connection).
     /// - Throws: ``DownloadError``; on ``DownloadError/isExpired`` query the task again for a fresh URL.
     ///   The staging file is left as it is: the caller owns and removes it.
     public func download(
         from url: String,
         to stagingFile: URL,
         keepingPartial: Bool = false,
-        progress: (@Sendable (_ received: Int64, _ total: Int64?) -> Void)? = nil
+        progress: (@Sendable (_ received: Int64, _ total: Int64?) -> Void)? = nil,
+        retrying: (@Sendable (_ attempt: Int, _ maxAttempts: Int, _ bytesOnDisk: Int64, _ reason: String) -> Void)? = nil
     ) async throws(DownloadError) -> DownloadResult {
         try configuration.allowedHosts.check(url)
         var logger = self.logger
@@ -85,6 +88,9 @@ public struct Downloader: Sendable {
                     "download.attempt": "\(attempt)", "download.bytesOnDisk": "\(file.bytes)",
                     "download.error": "\(failure.error.reason)",
                 ])
+                if attempt < configuration.maxAttempts {
+                    retrying?(attempt + 1, configuration.maxAttempts, file.bytes, failure.error.reason)
+                }
             }
         }
         let last = lastFailure ?? DownloadError(.network, url: url, reason: "no attempt was made")

@@ -11,6 +11,8 @@ final class EventPrinter: @unchecked Sendable {
     /// Per stage: when it started (for the ETA) and when its last line was printed (for the heartbeat).
     private var stageStarted: [String: ContinuousClock.Instant] = [:]
     private var lastLine: [String: ContinuousClock.Instant] = [:]
+    /// Per download: the bytes on disk and the time of its first progress (for the speed).
+    private var transferBase: [String: (Int64, ContinuousClock.Instant)] = [:]
     /// Per asset: the stages seen so far with their start times, for the timing line after each asset.
     private var stages: [String: [(String, ContinuousClock.Instant)]] = [:]
     let quiet: Bool
@@ -46,37 +48,20 @@ final class EventPrinter: @unchecked Sendable {
             stageStarted["\(task)/\(scriptId)/\(role)/\(stage)"] = .now
             line("\(safe(task)) script \(scriptId) \(safe(role)): \(safe(stage))")
         case .progress(let task, let scriptId, let role, let stage, let fraction):
-            let key = "\(task)/\(scriptId)/\(role)/\(stage)"
+            draw(task: task, scriptId: scriptId, role: role, stage: stage, fraction: fraction, amount: "")
+        case .transfer(let task, let scriptId, let role, let received, let total):
+            // Bytes, and the speed since this download (or its resumption) began.
+            let key = "\(task)/\(scriptId)/\(role)/download"
             let now = ContinuousClock.now
-            let started = stageStarted[key] ?? now
-            stageStarted[key] = started
-            let percent = Int(max(0, min(1, fraction)) * 100)
-            // The time left, once enough is done to tell.
-            var eta = ""
-            if fraction >= 0.02, fraction < 1 {
-                let left = (now - started).inSeconds * (1 - fraction) / fraction
-                eta = left < 1 ? " ETA <1 s" : " ETA \(Int(left.rounded())) s"
-            }
-            guard terminal else {
-                // No terminal: a heartbeat line at least every 10 s of a long stage.
-                if now - (lastLine[key] ?? started) >= .seconds(10) {
-                    lastLine[key] = now
-                    line("\(safe(task)) script \(scriptId) \(safe(role)) \(safe(stage)) \(percent)%\(eta)")
-                }
-                return
-            }
-            guard lastPercent[key] != percent else { return }
-            lastPercent[key] = percent
-            // The bar takes what the terminal leaves (up to 20 columns), so the percentage and the ETA stay in view.
-            let label = "\(safe(task)) script \(scriptId) \(safe(role)) \(safe(stage)) "
-            let numbers = "\(percent)%\(eta)"
-            let room = min(20, Output.terminalColumns - 1 - label.count - numbers.count - 3)
-            var bar = ""
-            if room >= 5 {
-                let filled = percent * room / 100
-                bar = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: room - filled) + "] "
-            }
-            Output.progress(label + bar + numbers)
+            let base = transferBase[key] ?? (received, now)
+            transferBase[key] = base
+            let seconds = (now - base.1).inSeconds
+            let speed = seconds >= 0.5 ? String(format: " %.1f MiB/s", Double(received - base.0) / 1_048_576 / seconds) : ""
+            let amount = String(format: "%.1f/%.1f MiB", Double(received) / 1_048_576, Double(total) / 1_048_576) + speed + " "
+            draw(task: task, scriptId: scriptId, role: role, stage: "download", fraction: Double(received) / Double(total), amount: amount)
+        case .downloadRetry(let task, let scriptId, let role, let text):
+            transferBase["\(task)/\(scriptId)/\(role)/download"] = nil
+            line("\(safe(task)) script \(scriptId) \(safe(role)): \(SafeText.escape(text, limit: 300))")
         case .assetDone(let task, let scriptId, let role, let state, let detail):
             let shown = Output.verdict(SafeText.escape(detail, limit: 1024), terminal: terminal)
             line("\(safe(task)) script \(scriptId) \(safe(role)): \(safe(state))\(detail.isEmpty ? "" : " (\(shown))")")
@@ -91,6 +76,44 @@ final class EventPrinter: @unchecked Sendable {
         case .taskDone(let task, let status, let message):
             line("\(safe(task)): \(status == .ok ? "done" : "exit \(status.rawValue)")\(message.map { " — \(SafeText.escape($0, limit: 1024))" } ?? "")")
         }
+    }
+
+    /// One stage's progress: a bar redrawn on a terminal (never wider than it, the percentage, `amount` and an ETA in
+    /// view), a heartbeat line at least every 10 s otherwise. Called with the lock held.
+    private func draw(task: String, scriptId: Int, role: String, stage: String, fraction: Double, amount: String) {
+        let safe = { (text: String) in SafeText.escape(text) }
+        let key = "\(task)/\(scriptId)/\(role)/\(stage)"
+        let now = ContinuousClock.now
+        let started = stageStarted[key] ?? now
+        stageStarted[key] = started
+        let percent = Int(max(0, min(1, fraction)) * 100)
+        // The time left, once enough is done to tell.
+        var eta = ""
+        if fraction >= 0.02, fraction < 1 {
+            let left = (now - started).inSeconds * (1 - fraction) / fraction
+            eta = left < 1 ? " ETA <1 s" : " ETA \(Int(left.rounded())) s"
+        }
+        let label = "\(safe(task)) script \(scriptId) \(safe(role)) \(safe(stage)) "
+        guard terminal else {
+            if now - (lastLine[key] ?? started) >= .seconds(10) {
+                lastLine[key] = now
+                line(label + amount + "\(percent)%\(eta)")
+            }
+            return
+        }
+        guard lastPercent[key] != percent else { return }
+        lastPercent[key] = percent
+        // The bar takes what the terminal leaves (up to 20 columns), so the numbers stay in view; on a terminal too
+        // narrow for the amount too, the percentage and the ETA come first.
+        let width = Output.terminalColumns - 1
+        let numbers = label.count + amount.count + "\(percent)%\(eta)".count <= width ? amount + "\(percent)%\(eta)" : "\(percent)%\(eta)"
+        let room = min(20, width - label.count - numbers.count - 3)
+        var bar = ""
+        if room >= 5 {
+            let filled = percent * room / 100
+            bar = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: room - filled) + "] "
+        }
+        Output.progress(label + bar + numbers)
     }
 
     private func line(_ text: String) {
