@@ -11,6 +11,8 @@ final class EventPrinter: @unchecked Sendable {
     /// Per stage: when it started (for the ETA) and when its last line was printed (for the heartbeat).
     private var stageStarted: [String: ContinuousClock.Instant] = [:]
     private var lastLine: [String: ContinuousClock.Instant] = [:]
+    /// Per asset: what its decode pass makes and the media's length in seconds.
+    private var processing: [String: (String, Double?)] = [:]
     /// Per download: the bytes on disk and the time of its first progress (for the speed).
     private var transferBase: [String: (Int64, ContinuousClock.Instant)] = [:]
     /// Per asset: the stages seen so far with their start times, for the timing line after each asset.
@@ -47,8 +49,20 @@ final class EventPrinter: @unchecked Sendable {
             stages["\(task)/\(scriptId)/\(role)", default: []].append((stage, .now))
             stageStarted["\(task)/\(scriptId)/\(role)/\(stage)"] = .now
             line("\(safe(task)) script \(scriptId) \(safe(role)): \(safe(stage))")
+        case .processing(let task, let scriptId, let role, let parts, let mediaSeconds):
+            // Kept for the progress of the pass: its speed, and what it makes on the lines without a terminal.
+            processing["\(task)/\(scriptId)/\(role)"] = (parts, mediaSeconds)
         case .progress(let task, let scriptId, let role, let stage, let fraction):
-            draw(task: task, scriptId: scriptId, role: role, stage: stage, fraction: fraction, amount: "")
+            var amount = ""
+            if stage == "process", let (parts, length) = processing["\(task)/\(scriptId)/\(role)"] {
+                if !terminal { amount = "(\(safe(parts))) " }
+                // The speed against real time, as ffmpeg shows it.
+                if let length, let started = stageStarted["\(task)/\(scriptId)/\(role)/process"] {
+                    let elapsed = (ContinuousClock.now - started).inSeconds
+                    if elapsed >= 0.5, fraction > 0 { amount += String(format: "%.1fx ", fraction * length / elapsed) }
+                }
+            }
+            draw(task: task, scriptId: scriptId, role: role, stage: stage, fraction: fraction, amount: amount)
         case .transfer(let task, let scriptId, let role, let received, let total):
             // Bytes, and the speed since this download (or its resumption) began.
             let key = "\(task)/\(scriptId)/\(role)/download"
