@@ -35,8 +35,8 @@ public struct Repairer: Sendable {
     public func repair(_ id: TaskID, problems: [FixityProblem]) async throws -> Outcome {
         let catalog = archiver.context.catalog
         let damaged = Set(problems.filter { [.missingFile, .hashMismatch, .sizeMismatch].contains($0.kind) }.map(\.path))
-        var extraPresets: [String: [String]] = [:]
-        var repaired: [String] = []
+        // The assets archived again, with their renditions beyond the ladder (made again after).
+        var redo: [(scriptId: Int, role: AssetRole, extraPresets: [String])] = []
         var kind = TaskKinds.defaultKind
         if !damaged.isEmpty {
             try await catalog.withTaskLock(id, timeout: .seconds(120)) {
@@ -44,9 +44,7 @@ public struct Repairer: Sendable {
                 kind = TaskKinds.kind(named: manifest.kind) ?? kind
                 let ladder = Set(archiver.context.settings.presets.map(\.name))
                 for var asset in manifest.assets where !damaged.isDisjoint(with: asset.referencedPaths) {
-                    let name = "script \(asset.scriptId) \(asset.role.rawValue)"
-                    repaired.append(name)
-                    extraPresets[name] = asset.renditions.map(\.preset).filter { !ladder.contains($0) }
+                    redo.append((asset.scriptId, asset.role, asset.renditions.map(\.preset).filter { !ladder.contains($0) }))
                     asset.state = .pending
                     asset.error = nil
                     manifest.upsert(asset)
@@ -57,15 +55,14 @@ public struct Repairer: Sendable {
             // Leftovers only: taking the task's lock removes them.
             try await catalog.withTaskLock(id, timeout: .seconds(120)) {}
         }
+        let repaired = redo.map { "script \($0.scriptId) \($0.role.rawValue)" }
         var notes: [String] = []
-        if !repaired.isEmpty {
+        if !redo.isEmpty {
             let outcome = await archiver.archive(taskId: id.rawValue, kind: kind)
             if outcome.status != .ok, let message = outcome.message { notes.append(message) }
-            for (name, presets) in extraPresets where !presets.isEmpty {
-                let parts = name.split(separator: " ")
-                guard let script = Int(parts[1]), let role = AssetRole(rawValue: String(parts[2])),
-                      let list = try? RenditionPreset.list(presets.joined(separator: ",")) else { continue }
-                _ = try? await renderer.render(taskId: id, scriptId: script, role: role, presets: list)
+            for asset in redo where !asset.extraPresets.isEmpty {
+                let presets = asset.extraPresets.compactMap { try? RenditionPreset(parsing: $0) }
+                _ = try? await renderer.render(taskId: id, scriptId: asset.scriptId, role: asset.role, presets: presets)
             }
         }
         let remaining = try await catalog.verify(id)
