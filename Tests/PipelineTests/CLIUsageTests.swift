@@ -97,13 +97,14 @@ import TopView
     @Test func aTerminalGetsProgressBarsAndAPipeGetsLines() async throws {
         try await withBench { bench in
             let task = taskId("ready")
-            let run = try await bench.start("archive", task, terminal: true).wait()
+            // A terminal of a known width: the bar takes what the numbers leave (an unsized pseudo-terminal can be narrow).
+            let run = try await bench.start("archive", task, terminal: true, columns: 120).wait()
             #expect(run.status == 0, "\(run)")
             #expect(run.stdout.contains("\r"), "\(run)")
             #expect(run.stdout.range(of: #"\[#{5,20}\] 100%"#, options: .regularExpression) != nil, "a full bar: \(run)")
             // The verdict coloured on a terminal, not with NO_COLOR.
             #expect(run.stdout.contains("\(task) script 0 export: archived (\u{1B}[32mmatch\u{1B}[0m)"), "\(run)")
-            let plain = try await bench.start("archive", taskId("ready"), environment: ["NO_COLOR": "1"], terminal: true).wait()
+            let plain = try await bench.start("archive", taskId("ready"), environment: ["NO_COLOR": "1"], terminal: true, columns: 120).wait()
             #expect(plain.status == 0 && plain.stdout.contains("archived (match)") && !plain.stdout.contains("\u{1B}[32m"), "\(plain)")
             let shown = try await bench.show(task).manifest
             #expect(shown.assets.map(\.state) == [.archived, .archived])
