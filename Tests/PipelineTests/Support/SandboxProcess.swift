@@ -71,12 +71,19 @@ struct SandboxProcess: Sendable {
         process.standardInput = FileHandle.nullDevice
 
         let line = LineWaiter()
-        stdout.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            line.feed(data)
-            if data.isEmpty { handle.readabilityHandler = nil }
-        }
         try process.run()
+        // A thread of its own reads stdout to its end, holding the handle open as long as it reads. (A
+        // `readabilityHandler` is a dispatch source on the descriptor: when the handle was released and the descriptor
+        // reused while the source was still armed, libdispatch's event loop crashed the test process.)
+        let reader = stdout.fileHandleForReading
+        Thread.detachNewThread {
+            while true {
+                let data = reader.availableData
+                line.feed(data)
+                if data.isEmpty { break }
+            }
+            try? reader.close()
+        }
         let sandboxURL: String
         do {
             sandboxURL = try await line.wait(timeout: timeout)
