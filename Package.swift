@@ -69,6 +69,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // S3-compatible object storage for the catalog's bytes (REEL_STORE_URL=s3://…): AWS Signature V4, the S3 calls
+        // AWS documents, and the asset store on them.
+        .target(
+            name: "ObjectStore",
+            dependencies: [
+                "Catalog", "ReelBasics", "DurableFiles",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // Shared state in PostgreSQL (REEL_DATABASE_URL): the job queue, with leases and fencing; migrations.
         .target(
             name: "ReelPostgres",
@@ -82,7 +94,7 @@ let package = Package(
         .target(
             name: "ReelServer",
             dependencies: [
-                "Pipeline", "Catalog", "TopView", "ReelBasics",
+                "Pipeline", "Catalog", "TopView", "ReelBasics", "ObjectStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -94,7 +106,7 @@ let package = Package(
         .executableTarget(
             name: "reel",
             dependencies: [
-                "Media", "Pipeline", "Catalog", "TopView", "ReelServer", "ReelBasics", "ReelPostgres", "DurableFiles", "CTerminal",
+                "Media", "Pipeline", "Catalog", "TopView", "ReelServer", "ReelBasics", "ReelPostgres", "DurableFiles", "CTerminal", "ObjectStore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -141,7 +153,14 @@ let package = Package(
         .testTarget(name: "MediaTests", dependencies: ["Media", "ReelTestSupport"], swiftSettings: strict),
         .testTarget(name: "TopViewTests", dependencies: ["TopView", "ReelTestSupport"], swiftSettings: strict),
         .testTarget(name: "DurableFilesTests", dependencies: ["DurableFiles"], swiftSettings: strict),
-        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "DurableFiles"], swiftSettings: strict),
+        // The contract suites every implementation of a storage seam passes (the local store here, S3 in ObjectStoreTests).
+        .target(
+            name: "StoreContracts",
+            dependencies: ["Catalog", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/StoreContracts",
+            swiftSettings: strict
+        ),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "DurableFiles", "StoreContracts"], swiftSettings: strict),
         .testTarget(
             name: "PipelineTests",
             dependencies: [
@@ -154,6 +173,13 @@ let package = Package(
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ObjectStoreTests",
+            dependencies: ["ObjectStore", "Catalog", "DurableFiles", "StoreContracts",
+                           .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            exclude: ["Vectors"],
             swiftSettings: strict
         ),
         .testTarget(

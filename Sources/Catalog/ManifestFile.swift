@@ -7,22 +7,26 @@ enum ManifestFile {
     /// does not decode or names another task than `id`.
     static func load(_ url: URL, id: TaskID) throws(CatalogError) -> TaskManifest? {
         let path = url.path
-        let data: Data
         switch FileIO.read(path, limit: Catalog.maximumManifestBytes) {
         case .missing: return nil
-        case .read(let read): data = read
+        case .read(let data): return try decode(data, id: id, source: path)
         case .tooLarge(let size, _): throw .manifestTooLarge(path, bytes: size)
         case .directory: throw .io("read", path, errno: EISDIR)
         case .failed(let error): throw .io(error)
         }
+    }
+
+    /// The manifest in `data`, read from `source` (a path or a key, for messages). Throws
+    /// ``CatalogError/unparsableManifest`` if it does not decode or names another task than `id`.
+    static func decode(_ data: Data, id: TaskID, source: String) throws(CatalogError) -> TaskManifest {
         let manifest: TaskManifest
         do {
             manifest = try CatalogJSON.decoder().decode(TaskManifest.self, from: data)
         } catch {
-            throw .unparsableManifest(url.path, error)
+            throw .unparsableManifest(source, error)
         }
         guard manifest.taskId == id.rawValue else {
-            throw .unparsableManifest(url.path, MismatchedTask(found: manifest.taskId, expected: id.rawValue))
+            throw .unparsableManifest(source, MismatchedTask(found: manifest.taskId, expected: id.rawValue))
         }
         return manifest
     }

@@ -45,8 +45,8 @@ struct AdminRoutes: Sendable {
         // A process without the admin role (`--roles workers`) serves health and metrics only.
         guard configuration.roles.contains(.admin) else { return router }
         router.get("/api/tasks") { request, _ in try await listTasks(request) }
-        router.get("/api/tasks/:taskId") { _, context in try showTask(context.parameters.get("taskId") ?? "") }
-        router.get("/files/**") { request, _ in try CatalogFiles(catalog: catalog).respond(request) }
+        router.get("/api/tasks/:taskId") { _, context in try await showTask(context.parameters.get("taskId") ?? "") }
+        router.get("/files/**") { request, _ in try await CatalogFiles(catalog: catalog).respond(request) }
         router.get("/") { request, _ in try await CatalogPage(catalog: catalog, pageSize: configuration.pageSize).render(request) }
         return router
     }
@@ -68,9 +68,9 @@ struct AdminRoutes: Sendable {
     }
 
     /// The same JSON document as `reel show --json`.
-    func showTask(_ raw: String) throws -> Response {
+    func showTask(_ raw: String) async throws -> Response {
         guard let id = try? TaskID(validating: raw) else { return Reply.error(.badRequest, "not a valid task id") }
-        guard let manifest = try catalog.manifest(for: id) else { return Reply.error(.notFound, "task \(id) is not in the catalog") }
+        guard let manifest = try await catalog.manifest(for: id) else { return Reply.error(.notFound, "task \(id) is not in the catalog") }
         return Reply.json(try ShowDocument.encode(manifest))
     }
 }

@@ -20,7 +20,7 @@ struct CatalogPage: Sendable {
             // The index holds only ids the catalog accepted; one that is not is nothing to show.
             guard let id = try? TaskID(validating: summary.taskId) else { continue }
             do {
-                if let manifest = try catalog.manifest(for: id) { html += task(manifest) }
+                if let manifest = try await catalog.manifest(for: id) { html += task(manifest) }
             } catch {
                 // Shown where the task would be (`reel verify` tells more), not skipped without a word.
                 html += "<section class=task><h2>\(esc(summary.taskId))</h2>\n<p class=err>manifest not readable: \(esc("\(error)"))</p></section>\n"

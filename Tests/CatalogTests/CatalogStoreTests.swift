@@ -7,12 +7,12 @@ struct CatalogStoreTests {
         try await withTemporaryRoot { root in
             let catalog = try Catalog(root: root)
             let id = taskID("round-trip")
-            #expect(try catalog.manifest(for: id) == nil)
+            #expect(try await catalog.manifest(for: id) == nil)
             let manifest = try await archivedManifest(catalog, id)
             try await catalog.save(manifest)
-            #expect(try catalog.manifest(for: id) == manifest)
+            #expect(try await catalog.manifest(for: id) == manifest)
             let reopened = try Catalog(root: root)
-            #expect(try reopened.manifest(for: id) == manifest)
+            #expect(try await reopened.manifest(for: id) == manifest)
             let stored = try #require(manifest.asset(scriptId: 1, role: .preview)?.source)
             #expect(stored.url == "https://cdn.example.cloudfront.net/v.mp4")
             #expect(stored.path.hasPrefix("tasks/\(CatalogLayout.shard(of: id))/round-trip/1/preview/"))
@@ -30,7 +30,7 @@ struct CatalogStoreTests {
             }
             let entries = try FileManager.default.contentsOfDirectory(atPath: catalog.layout.taskDirectory(id).path)
             #expect(entries == ["manifest.json"])
-            #expect(try catalog.manifest(for: id)?.status == "round-4")
+            #expect(try await catalog.manifest(for: id)?.status == "round-4")
             let text = try String(contentsOf: catalog.layout.manifestURL(id), encoding: .utf8)
             #expect(text.contains("\"schemaVersion\" : 1"))
         }
@@ -42,12 +42,12 @@ struct CatalogStoreTests {
             let id = taskID("broken")
             try await catalog.save(TaskManifest(taskId: id, kind: "m2v"))
             try Data("{\"taskId\": \"broken\", \"assets\": [{]".utf8).write(to: catalog.layout.manifestURL(id))
-            #expect(throws: CatalogError.unparsableManifest) { try catalog.manifest(for: id) }
+            await #expect(throws: CatalogError.unparsableManifest) { try await catalog.manifest(for: id) }
             // A manifest copied into another task's directory is not that task's.
             let other = taskID("other")
             try FileManager.default.createDirectory(at: catalog.layout.taskDirectory(other), withIntermediateDirectories: true)
             try Data(#"{"taskId": "someone-else"}"#.utf8).write(to: catalog.layout.manifestURL(other))
-            #expect(throws: CatalogError.unparsableManifest) { try catalog.manifest(for: other) }
+            await #expect(throws: CatalogError.unparsableManifest) { try await catalog.manifest(for: other) }
         }
     }
 
@@ -176,7 +176,7 @@ struct CatalogStoreTests {
             }
             #expect(try await first.count() == 80)
             #expect(try await second.list().count == 80)
-            #expect(Set(first.allTaskIDs().map(\.rawValue)).count == 80)
+            #expect(Set((try await first.allTaskIDs()).map(\.rawValue)).count == 80)
         }
     }
 

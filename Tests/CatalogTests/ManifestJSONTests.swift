@@ -4,7 +4,7 @@ import Testing
 
 struct ManifestJSONTests {
     static let manifestKeys: Set = ["schemaVersion", "taskId", "kind", "status", "errorMsg", "assets", "createdAt", "updatedAt", "archivedAt",
-                                    "fixity"]
+                                    "fixity", "writer"]
     static let assetKeys: Set = [
         "scriptId", "role", "state", "error", "source", "cover", "reportedDurationUs", "reportedDurationRaw", "format", "width",
         "height", "verification",

@@ -22,7 +22,7 @@ import Testing
             let reader = try Catalog(root: root, access: .readOnly)
             #expect(try await reader.list().map(\.taskId) == ["task-ro"])
             #expect(try await reader.list(filter: TaskFilter(state: "failed")).map(\.taskId) == ["task-ro"])
-            #expect(try reader.manifest(for: id)?.assets.count == 3)
+            #expect(try await reader.manifest(for: id)?.assets.count == 3)
             #expect(try await reader.verifyAll() == [])
 
             await #expect(throws: CatalogError.readOnly) { try await reader.save(TaskManifest(taskId: taskID("other"), kind: "m2v")) }

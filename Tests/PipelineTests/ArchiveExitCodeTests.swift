@@ -218,9 +218,8 @@ import TopView
     }
 
     @Test func anUnreachableUpstreamStaysUnavailable() async throws {
-        // A port that was just listening and is closed now: connections are refused.
-        let closed = try LoopbackStub(body: "{}")
-        closed.stop()
+        // A port bound and never listening: connections are refused for as long as the test holds it.
+        let closed = try RefusingPort()
         try await withBench { bench in
             let run = try await bench.reel("archive", taskId("ready"), environment: ["TOPVIEW_BASE_URL": closed.url, "TOPVIEW_RETRY_POLICY": "fast"])
             #expect(run.status == 4, "\(run)")
@@ -237,6 +236,7 @@ import TopView
             #expect(run.stderr.contains("TOPVIEW_BASE_URL") || !run.stderr.contains("efused"), "\(run)")
             #expect(!run.stderr.contains("TopView query failed"), "the log lines stay behind REEL_LOG_LEVEL: \(run)")
         }
+        withExtendedLifetime(closed) {}
     }
 
     @Test func anUpstreamBusyForeverStaysUnavailable() async throws {

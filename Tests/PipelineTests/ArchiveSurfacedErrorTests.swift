@@ -50,7 +50,7 @@ import TopView
             }
             try await group.waitForAll()
         }
-        let onDisk = try #require(try catalog.manifest(for: id))
+        let onDisk = try #require(try await catalog.manifest(for: id))
         #expect(Set(onDisk.assets.map(\.scriptId)) == Set(0..<20))
         #expect(try await catalog.list().map(\.taskId) == [id.rawValue])
     }

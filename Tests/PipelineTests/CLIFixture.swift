@@ -10,11 +10,13 @@ struct ReelBench: Sendable {
     /// The storage root (`REEL_STORAGE`); not created until `reel` creates it.
     let storage: URL
     let apiKey: String
+    /// What else every run gets (an object store's settings).
+    var extra: [String: String] = [:]
 
     /// The environment every run gets: the sandbox, the key, the storage root and a one-rung ladder.
     var environment: [String: String] {
         ["TOPVIEW_BASE_URL": sandbox.url, "TOPVIEW_API_KEY": apiKey, "TOPVIEW_UID": "tests",
-         "REEL_STORAGE": storage.path, "REEL_LADDER": "240p"]
+         "REEL_STORAGE": storage.path, "REEL_LADDER": "240p"].merging(extra) { _, new in new }
     }
 
     /// Runs `reel arguments…`; `environment` adds to (or, with nil, removes from) the bench's environment.
@@ -91,10 +93,10 @@ struct FileStamp: Equatable, Sendable {
 
 /// Runs `body` with a fresh sandbox and storage root; afterwards checks that the key is nowhere in the
 /// storage, stops the sandbox and removes the storage.
-func withBench<T>(_ body: (ReelBench) async throws -> T) async throws -> T {
+func withBench<T>(extra: [String: String] = [:], _ body: (ReelBench) async throws -> T) async throws -> T {
     try await withSandbox { sandbox in
         let storage = FileManager.default.temporaryDirectory.appendingPathComponent("reel-cli-\(UUID().uuidString)", isDirectory: true)
-        let bench = ReelBench(sandbox: sandbox, storage: storage, apiKey: "tvk-SECRET-\(UUID().uuidString)")
+        let bench = ReelBench(sandbox: sandbox, storage: storage, apiKey: "tvk-SECRET-\(UUID().uuidString)", extra: extra)
         defer { try? FileManager.default.removeItem(at: storage) }
         let result = try await body(bench)
         bench.expectKeyNowhereInStorage()

@@ -3,10 +3,10 @@ import Foundation
 
 extension Catalog {
     /// The fixity audit of the whole catalog (`reel verify --all`): ``verifyLayout()`` and ``verify(_:)`` for every task
-    /// directory. Re-hashes every catalogued file: it reads every byte.
-    public func verifyAll() async throws -> [FixityProblem] {
+    /// directory. `rehash` re-hashes every catalogued file (it reads every byte); without it sizes are checked.
+    public func verifyAll(rehash: Bool = true) async throws -> [FixityProblem] {
         var problems = verifyLayout()
-        for id in allTaskIDs() { problems += try await verify(id) }
+        for id in try await allTaskIDs() { problems += try await verify(id, rehash: rehash) }
         return problems
     }
 
@@ -37,8 +37,9 @@ extension Catalog {
     /// every referenced image present, leftover staging files, an unparsable manifest, and files in the
     /// task directory that the manifest does not reference (orphans). A resumable partial download in `.partial/`
     /// (with its sidecar, touched within 7 days) is not a problem; an abandoned one is reported as leftover.
-    /// Empty when all is well.
-    public func verify(_ id: TaskID) async throws -> [FixityProblem] {
+    /// Empty when all is well. Without `rehash`, files are checked for presence and size only (an object store
+    /// answers with a HEAD); with it, every byte is read and hashed.
+    public func verify(_ id: TaskID, rehash: Bool = true) async throws -> [FixityProblem] {
         let files = try await store.files(of: id)
         let taskPath = layout.relativePath(of: layout.taskDirectory(id))
         var problems: [FixityProblem] = []
@@ -48,7 +49,7 @@ extension Catalog {
 
         var manifest: TaskManifest?
         do {
-            manifest = try self.manifest(for: id)
+            manifest = try await self.manifest(for: id)
         } catch let error as CatalogError where error == .unparsableManifest || error == .manifestTooLarge {
             report(.unparsableManifest, taskPath + "/manifest.json", error.reason)
         }
@@ -58,11 +59,11 @@ extension Catalog {
         for asset in manifest?.assets ?? [] {
             for file in [asset.source, asset.cover].compactMap({ $0 }) {
                 referenced.insert(file.path)
-                try await check(file.path, bytes: file.bytes, sha256: file.sha256, report: report)
+                try await check(file.path, bytes: file.bytes, sha256: rehash ? file.sha256 : nil, recorded: file.sha256, report: report)
             }
             for rendition in asset.renditions {
                 referenced.insert(rendition.path)
-                try await check(rendition.path, bytes: rendition.bytes, sha256: rendition.sha256, report: report)
+                try await check(rendition.path, bytes: rendition.bytes, sha256: rehash ? rendition.sha256 : nil, recorded: rendition.sha256, report: report)
             }
             var images: [(String, Int64?, String?)] = (asset.thumbnails + [asset.poster].compactMap { $0 }).map { ($0.path, $0.bytes, $0.sha256) }
             if let storyboard = asset.storyboard {
@@ -70,7 +71,7 @@ extension Catalog {
             }
             for (path, bytes, digest) in images {
                 referenced.insert(path)
-                try await check(path, bytes: bytes, sha256: digest, report: report)
+                try await check(path, bytes: bytes, sha256: rehash ? digest : nil, recorded: digest, report: report)
             }
         }
 
@@ -103,7 +104,7 @@ extension Catalog {
     /// Waits at most 5 s for a run that holds the task (the check itself is not worth more).
     public func recordFixity(_ id: TaskID, problems: Int, repair: String? = nil, at date: Date = Date()) async throws {
         try await withTaskLock(id, timeout: .seconds(5)) {
-            guard var manifest = try self.manifest(for: id) else { return }
+            guard var manifest = try await self.manifest(for: id) else { return }
             manifest.fixity = FixityRecord(checkedAt: date, problems: problems, repair: repair)
             try await save(manifest)
         }
@@ -122,6 +123,7 @@ extension Catalog {
         _ path: String,
         bytes: Int64?,
         sha256 expected: String?,
+        recorded recordedChecksum: String? = nil,
         report: (FixityProblem.Kind, String, String) -> Void
     ) async throws {
         let size: Int64?
@@ -142,6 +144,10 @@ extension Catalog {
         }
         if let expected, let actual = try await store.sha256(relativePath: path), actual != expected.lowercased() {
             report(.hashMismatch, path, "manifest says sha256 \(expected), disk has \(actual)")
+        } else if expected == nil, let recorded = recordedChecksum, let stored = try await store.recordedSHA256(relativePath: path),
+                  stored != recorded.lowercased() {
+            // Without a re-hash, the checksum an object store recorded at upload still tells another file.
+            report(.hashMismatch, path, "manifest says sha256 \(recorded), the store recorded \(stored)")
         }
     }
 }

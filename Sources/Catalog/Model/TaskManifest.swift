@@ -23,6 +23,10 @@ public struct TaskManifest: Codable, Sendable, Equatable {
     public var archivedAt: Date?
     /// The last fixity check (`reel verify`); `nil` before one ran on a writable root.
     public var fixity: FixityRecord?
+    /// On an object store, the task-lock token of the process that last took the task (`null` on a local root): a new
+    /// holder writes it first, which changes the manifest's version, so a paused former holder's later conditional
+    /// write is refused (``ManifestConflict``).
+    public var writer: String?
 
     public init(
         taskId: TaskID,
@@ -77,7 +81,7 @@ public struct TaskManifest: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case schemaVersion, taskId, kind, status, errorMsg, assets, createdAt, updatedAt, archivedAt, fixity
+        case schemaVersion, taskId, kind, status, errorMsg, assets, createdAt, updatedAt, archivedAt, fixity, writer
     }
 
     /// Liberal: only `taskId` is required; a missing `kind` reads as `m2v`, missing dates as the epoch
@@ -94,6 +98,7 @@ public struct TaskManifest: Codable, Sendable, Equatable {
         updatedAt = try c.decodeIfPresent(Date.self, forKey: .updatedAt) ?? createdAt
         archivedAt = try c.decodeIfPresent(Date.self, forKey: .archivedAt)
         fixity = try c.decodeIfPresent(FixityRecord.self, forKey: .fixity)
+        writer = try c.decodeIfPresent(String.self, forKey: .writer)
     }
 
     /// Every key is written, `null` when absent.
@@ -109,5 +114,6 @@ public struct TaskManifest: Codable, Sendable, Equatable {
         try c.encode(updatedAt, forKey: .updatedAt)
         try c.encode(archivedAt, forKey: .archivedAt)
         try c.encode(fixity, forKey: .fixity)
+        try c.encode(writer, forKey: .writer)
     }
 }

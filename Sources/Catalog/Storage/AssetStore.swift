@@ -47,6 +47,11 @@ public protocol AssetStore: Sendable {
     /// is no file.
     func sha256(relativePath: String) async throws -> String?
 
+    /// The lowercase hex SHA-256 the store itself recorded for the file when it was written and checked the bytes
+    /// against (an object store's `x-amz-checksum-sha256`), read without reading the file; `nil` when it keeps none
+    /// (the local store) or there is no file.
+    func recordedSHA256(relativePath: String) async throws -> String?
+
     /// Runs `body` with a local path holding the file at `relativePath` (for a decoder that needs one), valid until
     /// `body` returns. Throws ``CatalogError/io`` (`ENOENT`) if there is no such file.
     func withLocalFile<T: Sendable>(relativePath: String, _ body: @Sendable (URL) async throws -> T) async throws -> T
@@ -55,4 +60,19 @@ public protocol AssetStore: Sendable {
     /// (`manifest.json`, `1/preview/source.mp4`, and on the local store its working files: `.lock`, `.staging/…`,
     /// `.partial/…`), sorted. Empty when the store has nothing for the task.
     func files(of task: TaskID) async throws -> [String]
+
+    /// Task `task`'s `manifest.json` (at most ``Catalog/maximumManifestBytes``, else
+    /// ``CatalogError/manifestTooLarge``), `nil` if it has none.
+    func readManifest(of task: TaskID) async throws -> StoredManifest?
+
+    /// Writes task `task`'s `manifest.json` whole and atomically, if `precondition` holds (else throws
+    /// ``ManifestConflict`` and changes nothing); returns the new version.
+    func writeManifest(_ data: Data, of task: TaskID, requiring precondition: ManifestPrecondition) async throws -> String
+
+    /// Every task that has a directory (local) or any object (an object store), sorted: a scan, for `--all` commands.
+    func taskIDs() async throws -> [TaskID]
+
+    /// The local path of task `task`'s manifest when the store keeps it in a local file (read again inside an index
+    /// write); `nil` for a remote store.
+    func localManifestURL(of task: TaskID) -> URL?
 }

@@ -90,21 +90,33 @@ public struct CatalogLayout: Sendable {
     /// empty, `.`, `..` and hidden (`.`-prefixed) components, and a path that a symbolic link leads
     /// out of the root.
     public func absoluteURL(relative path: String) throws(CatalogError) -> URL {
+        var url = root
+        for component in try Self.components(of: path) { url.appendPathComponent(component) }
+        try checkNoSymlinkEscape(url, original: path)
+        return url
+    }
+
+    /// The components of a relative path, refusing (``CatalogError/unsafePath``) what ``absoluteURL(relative:)``
+    /// refuses before it looks at the disk: the one syntax check of every store (an object store's keys included).
+    public static func components(of path: String) throws(CatalogError) -> [String] {
         if path.isEmpty { throw .unsafePath(path, "empty") }
         if path.hasPrefix("/") { throw .unsafePath(path, "absolute") }
         if path.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\\") }) {
             throw .unsafePath(path, "contains a control character or a backslash")
         }
-        let components = path.split(separator: "/", omittingEmptySubsequences: false)
-        var url = root
-        for component in components {
+        var components: [String] = []
+        for component in path.split(separator: "/", omittingEmptySubsequences: false) {
             if component.isEmpty { throw .unsafePath(path, "has an empty component") }
             if component == "." || component == ".." { throw .unsafePath(path, "has a '.' or '..' component") }
             if component.hasPrefix(".") { throw .unsafePath(path, "has a hidden component") }
-            url.appendPathComponent(String(component))
+            components.append(String(component))
         }
-        try checkNoSymlinkEscape(url, original: path)
-        return url
+        return components
+    }
+
+    /// A task directory's path relative to the root (`tasks/ab/T1`): the key prefix of its files in an object store.
+    public static func taskPath(_ id: TaskID) -> String {
+        "tasks/\(shard(of: id))/\(id.rawValue)"
     }
 
     /// Resolves symbolic links in the deepest existing ancestor of `url` and checks it stays under the root.

@@ -1,3 +1,4 @@
+import Crypto
 import DurableFiles
 import Foundation
 import ReelBasics
@@ -70,6 +71,11 @@ public struct LocalAssetStore: AssetStore {
         return try await BlockingPool.shared.run { try fileDigest(url) }
     }
 
+    public func recordedSHA256(relativePath: String) async throws -> String? {
+        _ = try layout.absoluteURL(relative: relativePath)
+        return nil
+    }
+
     public func withLocalFile<T: Sendable>(relativePath: String, _ body: @Sendable (URL) async throws -> T) async throws -> T {
         let url = try layout.absoluteURL(relative: relativePath)
         guard FileIO.isRegularFile(url.path) else { throw CatalogError.io("open", url.path, errno: ENOENT) }
@@ -78,6 +84,57 @@ public struct LocalAssetStore: AssetStore {
 
     public func files(of task: TaskID) async throws -> [String] {
         FileIO.filesRecursively(layout.taskDirectory(task).path).sorted()
+    }
+
+    /// A short read on ``BlockingPool/reads``: a page or a file request never waits behind the hashing and saves of
+    /// busy workers.
+    public func readManifest(of task: TaskID) async throws -> StoredManifest? {
+        let url = layout.manifestURL(task)
+        return try await BlockingPool.reads.run { () throws(CatalogError) in try Self.readManifest(url) }
+    }
+
+    /// Conditional writes compare the SHA-256 of the manifest on disk: the task's lock serialises the writers of one
+    /// root, so the check and the rename cannot interleave with another holder's.
+    public func writeManifest(_ data: Data, of task: TaskID, requiring precondition: ManifestPrecondition) async throws -> String {
+        let url = layout.manifestURL(task)
+        try await BlockingPool.shared.run { () throws in
+            if precondition != .none {
+                let current = try Self.readManifest(url)?.version
+                let holds = switch precondition {
+                case .none: true
+                case .absent: current == nil
+                case .version(let expected): current == expected
+                }
+                guard holds else { throw ManifestConflict(taskId: task.rawValue, precondition: precondition) }
+            }
+            try fileIO { () throws(FileError) in
+                try FileIO.createDirectories(url.deletingLastPathComponent())
+                try FileIO.writeAtomically(data, to: url, failpointPrefix: "catalog.manifest")
+            }
+        }
+        return Self.version(of: data)
+    }
+
+    public func taskIDs() async throws -> [TaskID] {
+        layout.scanTaskDirectories().compactMap(\.id).sorted()
+    }
+
+    public func localManifestURL(of task: TaskID) -> URL? {
+        layout.manifestURL(task)
+    }
+
+    private static func readManifest(_ url: URL) throws(CatalogError) -> StoredManifest? {
+        switch FileIO.read(url.path, limit: Catalog.maximumManifestBytes) {
+        case .missing: return nil
+        case .read(let data): return StoredManifest(data: data, version: version(of: data))
+        case .tooLarge(let size, _): throw .manifestTooLarge(url.path, bytes: size)
+        case .directory: throw .io("read", url.path, errno: EISDIR)
+        case .failed(let error): throw .io(error)
+        }
+    }
+
+    static func version(of data: Data) -> String {
+        hexString(SHA256.hash(data: data))
     }
 
     /// `directory/name` for a safe single component `name`.

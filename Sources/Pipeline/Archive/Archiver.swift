@@ -42,7 +42,7 @@ public struct Archiver: Sendable {
         }
         Failpoint.hit("archive.polled")
         do {
-            let existing = try context.catalog.manifest(for: id)
+            let existing = try await context.catalog.manifest(for: id)
             var manifest = existing ?? TaskManifest(taskId: id, kind: kind.name)
             manifest.kind = kind.name
             manifest.status = polled.snapshot.status

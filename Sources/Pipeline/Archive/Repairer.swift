@@ -40,7 +40,7 @@ public struct Repairer: Sendable {
         var kind = TaskKinds.defaultKind
         if !damaged.isEmpty {
             try await catalog.withTaskLock(id, timeout: .seconds(120)) {
-                guard var manifest = try catalog.manifest(for: id) else { return }
+                guard var manifest = try await catalog.manifest(for: id) else { return }
                 kind = TaskKinds.kind(named: manifest.kind) ?? kind
                 let ladder = Set(archiver.context.settings.presets.map(\.name))
                 for var asset in manifest.assets where !damaged.isDisjoint(with: asset.referencedPaths) {

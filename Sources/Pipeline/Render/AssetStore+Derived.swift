@@ -43,6 +43,8 @@ extension AssetStore {
     func holds(_ record: FileRecord?, hashing: Bool) async -> Bool {
         guard let record, (try? await size(relativePath: record.path)) == record.bytes else { return false }
         guard hashing else { return true }
+        // A checksum the store verified the bytes against when they were written answers without reading them back.
+        if let recorded = try? await recordedSHA256(relativePath: record.path) { return recorded == record.sha256 }
         return (try? await sha256(relativePath: record.path)) == record.sha256
     }
 }

@@ -45,9 +45,9 @@ public struct Renderer: Sendable {
     public func render(taskId id: TaskID, scriptId: Int?, role: AssetRole?, presets: [RenditionPreset],
                        force: Bool = false) async throws -> (TaskManifest, ArchiveStatus, [PresetOutcome]) {
         // Checked before the lock too, so that rendering an unknown task leaves no directory behind.
-        guard try catalog.manifest(for: id) != nil else { throw Self.notInCatalog(id) }
+        guard try await catalog.manifest(for: id) != nil else { throw Self.notInCatalog(id) }
         return try await catalog.withTaskLock(id) {
-            guard var manifest = try catalog.manifest(for: id) else {
+            guard var manifest = try await catalog.manifest(for: id) else {
                 throw Self.notInCatalog(id)
             }
             let targets = manifest.assets.filter { a in

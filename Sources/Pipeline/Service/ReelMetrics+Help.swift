@@ -18,6 +18,7 @@ extension ReelMetrics {
         "reel_callbacks_total": "Vendor callbacks received, by what became of them.",
         "reel_state_errors_total": "Failed reads or writes of the service's own state (watch list, queue, manifests).",
         "reel_leases_lost_total": "Runs cancelled because another process took their job (a lost lease).",
+        "reel_fenced_writes_total": "Manifest writes an object store refused because another process took the task since (a 412 on a conditional write).",
     ]
 
     /// `text` (Prometheus exposition format) with a `# HELP` line before each family's `# TYPE` line.

@@ -38,6 +38,7 @@ public struct ReelMetrics: Sendable {
     let queueDepth: Gauge
     /// Runs cancelled because another process took their job (this one was paused or cut off past its lease).
     let leasesLost: Counter
+    let fencedWrites: Counter
 
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
         self.factory = factory
@@ -56,8 +57,9 @@ public struct ReelMetrics: Sendable {
         bytesDownloaded = Counter(label: "reel_bytes_downloaded_total", factory: factory)
         queueDepth = Gauge(label: "reel_queue_depth", factory: factory)
         leasesLost = Counter(label: "reel_leases_lost_total", factory: factory)
+        fencedWrites = Counter(label: "reel_fenced_writes_total", factory: factory)
         for counter in Array(verifications.values) + Array(callbacks.values) + Array(jobsFinished.values)
-            + Array(stateErrors.values) + [bytesDownloaded, leasesLost] {
+            + Array(stateErrors.values) + [bytesDownloaded, leasesLost, fencedWrites] {
             counter.increment(by: 0)
         }
         for gauge in Array(jobGauges.values) + Array(stageActive.values) + Array(stageWaiting.values) + [queueDepth] {
@@ -76,6 +78,11 @@ public struct ReelMetrics: Sendable {
     }
 
     /// A failed read or write of the service's own state (``stateStores``); the caller logs it with its context.
+    /// A manifest write the store refused because another process took the task (``ManifestConflict``).
+    public func fencedWrite() {
+        fencedWrites.increment()
+    }
+
     func stateError(_ store: String) {
         (stateErrors[store] ?? Counter(label: "reel_state_errors_total", dimensions: [("store", store)], factory: factory)).increment()
     }

@@ -156,14 +156,14 @@ public struct WorkerPool: Service, CustomStringConvertible {
         }
         // An id the catalog refuses is reported by the archiver itself (a usage outcome); there is no manifest then.
         let id = try? TaskID(validating: job.taskId)
-        let before = id.flatMap { manifest(for: $0, logger: logger) }
+        let before = if let id { await manifest(for: id, logger: logger) } else { TaskManifest?.none }
         let clock = StageClock()
         let started = ContinuousClock.now
         logger.info("job started", metadata: ["queue.attempt": "\(job.attempts)"])
         let outcome = await archiver(for: job, clock: clock).archive(taskId: job.taskId, kind: kind)
         // Cancelled by shutdown, or fenced: a run whose lease was lost records nothing (another process has the job).
         if Task.isCancelled || (queue as? any LeasedJobQueue)?.hasLostLease(job.id) == true { return false }
-        let after = id.flatMap { manifest(for: $0, logger: logger) }
+        let after = if let id { await manifest(for: id, logger: logger) } else { TaskManifest?.none }
         if Self.isUnconfirmedCallback(job, outcome) {
             // `ZERO_SHOT_AVATAR` is mapped to the video avatar on the vendor's list alone: when that query does not
             // know the task, the callback was for something else, and is recorded as ignored.
@@ -202,9 +202,9 @@ public struct WorkerPool: Service, CustomStringConvertible {
 
     /// The task's manifest around a job, for the metrics and the notification. A manifest that cannot be read is
     /// logged and counted (`catalog`); the job itself reports what the archiver saw.
-    private func manifest(for id: TaskID, logger: Logger) -> TaskManifest? {
+    private func manifest(for id: TaskID, logger: Logger) async -> TaskManifest? {
         do {
-            return try archiver.context.catalog.manifest(for: id)
+            return try await archiver.context.catalog.manifest(for: id)
         } catch {
             metrics.stateError("catalog")
             logger.error("manifest not readable around the job; its metrics and notification are skipped",

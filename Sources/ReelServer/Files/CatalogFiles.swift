@@ -1,5 +1,6 @@
 import Catalog
 import Hummingbird
+import ObjectStore
 
 /// `GET|HEAD /files/<path>`: serves exactly the files a task's manifest records (source, cover, poster, stills,
 /// storyboard sprite and WebVTT, renditions) and nothing else: not `manifest.json`, `queue/`, `watch.json`, the index,
@@ -10,22 +11,27 @@ import Hummingbird
 struct CatalogFiles: Sendable {
     let catalog: Catalog
 
-    func respond(_ request: Request) throws -> Response {
-        guard let file = try open(path: request.uri.path) else { return Reply.error(.notFound, "Not Found") }
+    func respond(_ request: Request) async throws -> Response {
+        guard let file = try await open(path: request.uri.path) else { return Reply.error(.notFound, "Not Found") }
         return FileResponse(file: file.file, contentType: ContentTypes.forPath(file.relative)).response(for: request)
     }
 
     /// The recorded file a normalised request path names, opened; nil when it names nothing servable.
-    func open(path: String) throws -> (file: ServedFile, relative: String)? {
+    func open(path: String) async throws -> (file: any ServedContent, relative: String)? {
         let segments = path.split(separator: "/").map(String.init)
         guard segments.count >= 5, segments[0] == "files", segments[1] == "tasks" else { return nil }
         let relative = segments.dropFirst()
         guard !relative.contains(where: { $0.hasPrefix(".") }),
               let id = try? TaskID(validating: segments[3]), CatalogLayout.shard(of: id) == segments[2],
-              let manifest = try catalog.manifest(for: id) else { return nil }
+              let manifest = try await catalog.manifest(for: id) else { return nil }
         let path = relative.joined(separator: "/")
-        guard manifest.assets.contains(where: { $0.referencedPaths.contains(path) }),
-              let file = ServedFile.open(root: catalog.root.path, components: Array(relative)) else { return nil }
+        guard manifest.assets.contains(where: { $0.referencedPaths.contains(path) }) else { return nil }
+        if let objects = catalog.store as? S3AssetStore {
+            let key = objects.client.location.key(path)
+            guard let head = try await objects.client.head(key) else { return nil }
+            return (StoredObject(client: objects.client, key: key, head: head), path)
+        }
+        guard let file = ServedFile.open(root: catalog.root.path, components: Array(relative)) else { return nil }
         return (file, path)
     }
 }

@@ -8,7 +8,7 @@ import NIOPosix
 /// `multipart/byteranges`, 416 with `bytes */SIZE`), `If-Range`, `If-None-Match`, validators, content type,
 /// `nosniff`. The body streams from the opened descriptor in chunks read on NIO's thread pool.
 struct FileResponse {
-    let file: ServedFile
+    let file: any ServedContent
     let contentType: String
 
     static let chunkBytes = 256 << 10
@@ -18,7 +18,7 @@ struct FileResponse {
         headers[.acceptRanges] = "bytes"
         headers[.xContentTypeOptions] = "nosniff"
         headers[.eTag] = file.etag
-        headers[.lastModified] = HTTPDate.format(seconds: file.modified.seconds)
+        headers[.lastModified] = HTTPDate.format(seconds: file.modifiedSeconds)
         headers[.cacheControl] = "no-cache"
         if let match = request.headers[.ifNoneMatch], Self.etagList(match, contains: file.etag) {
             return Response(status: .notModified, headers: headers)
@@ -55,15 +55,7 @@ struct FileResponse {
         return ResponseBody(contentLength: Int(total)) { writer in
             for (index, (offset, length)) in pieces.enumerated() {
                 if index < prefixes.count { try await writer.write(ByteBuffer(bytes: prefixes[index])) }
-                var done: Int64 = 0
-                while done < length {
-                    let count = Int(min(Int64(Self.chunkBytes), length - done))
-                    let at = offset + done
-                    let bytes = try await NIOThreadPool.singleton.runIfActive { try file.read(at: at, count: count) }
-                    guard !bytes.isEmpty else { throw ServedFileError(errno: EIO) } // the file shrank under us
-                    try await writer.write(ByteBuffer(bytes: bytes))
-                    done += Int64(bytes.count)
-                }
+                try await file.read(offset: offset, length: length) { try await writer.write($0) }
             }
             if !suffix.isEmpty { try await writer.write(ByteBuffer(bytes: suffix)) }
             try await writer.finish(nil)

@@ -87,7 +87,7 @@ struct ArchiveCommand: ConfiguredCommand {
                 worst = max(worst, outcome.status)
                 let manifest: TaskManifest
                 do {
-                    manifest = try catalog.manifest(for: id) ?? TaskManifest(taskId: id, kind: kindType.name)
+                    manifest = try await catalog.manifest(for: id) ?? TaskManifest(taskId: id, kind: kindType.name)
                 } catch {
                     Output.error("warning: \(id): the manifest could not be read back: \(SafeText.escape("\(error)", limit: 1024))")
                     manifest = TaskManifest(taskId: id, kind: kindType.name)
@@ -105,8 +105,8 @@ struct ArchiveCommand: ConfiguredCommand {
         } else {
             for r in reports {
                 let id = try r.manifest.id()
-                guard FileManager.default.fileExists(atPath: catalog.layout.manifestURL(id).path) else { continue }
-                Output.line("\(SafeText.escape(r.manifest.taskId)): \(SafeText.escape(catalog.layout.taskDirectory(id).path, limit: 1024))")
+                guard let place = try await configuration.storage.taskLocation(id, in: catalog) else { continue }
+                Output.line("\(SafeText.escape(r.manifest.taskId)): \(SafeText.escape(place, limit: 1024))")
             }
         }
         if worst != .ok { throw ReelExit(code: worst.rawValue, message: "") }

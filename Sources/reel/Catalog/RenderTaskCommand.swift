@@ -57,7 +57,7 @@ struct RenderTaskCommand: ConfiguredCommand {
 
     private func render(_ ids: [TaskID]?, _ configuration: ReelConfiguration, catalog: Catalog) async throws {
         let presets = configuration.archive.presets
-        let targets = ids ?? catalog.allTaskIDs()
+        let targets = if let ids { ids } else { try await catalog.allTaskIDs() }
         let printer = EventPrinter(quiet: false)
         let renderer = Renderer(catalog: catalog, encoder: EncoderSettings(preset: x264Preset, crf: crf),
                                 logger: CLILogging.logger("reelvault.render"), events: printer.sink)

@@ -18,15 +18,24 @@ struct ShowCommand: ConfiguredCommand {
 
     @Argument(help: "Task id.") var task: String
     @OptionGroup var storage: StorageOptions
+    @OptionGroup var database: DatabaseOptions
     @Flag(name: .long, help: "Print the task's manifest as JSON (the same document as /api/tasks/{id}).") var json = false
 
-    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage) }
+    var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage, database: database) }
 
     func run(_ configuration: ReelConfiguration) async throws {
         let id = try validTaskIDs([task])[0]
-        // A path lookup: the index is not opened (nor created) for one task.
-        guard let manifest = try Catalog.manifest(root: configuration.storage.root, for: id) else {
-            throw ReelExit(code: ReelExit.attention, message: "error: task \(id) is not in the catalog at \(SafeText.escape(configuration.storage.root.path, limit: 1024)); archive it with: reel archive \(id)")
+        let found: TaskManifest?
+        if configuration.storage.store.isRemote {
+            found = try await SharedStateAccess.with(configuration, schema: .requireCurrent) { state in
+                try await configuration.storage.openCatalog(.readOnly, state: state).manifest(for: id)
+            }
+        } else {
+            // A path lookup: the index is not opened (nor created) for one task.
+            found = try Catalog.manifest(root: configuration.storage.root, for: id)
+        }
+        guard let manifest = found else {
+            throw ReelExit(code: ReelExit.attention, message: "error: task \(id) is not in the catalog at \(SafeText.escape(configuration.storage.location, limit: 1024)); archive it with: reel archive \(id)")
         }
         if json {
             try Output.json(manifest)

@@ -16,17 +16,20 @@ struct VerifyCatalogCommand: ConfiguredCommand {
         manifest (the catalog page shows them). Staging and partial downloads of a task a running archive holds are \
         not reported. --repair makes damaged tasks whole: derived files (poster, stills, storyboard, renditions) made \
         again from the kept source, a missing or changed source fetched again after re-querying the task (it needs \
-        TOPVIEW_API_KEY); it says what it did. Exit 0 when clean (after --repair: when everything is whole), 1 otherwise.
+        TOPVIEW_API_KEY); it says what it did. Exit 0 when clean (after --repair: when everything is whole), 1 otherwise.         On an object store (REEL_STORE_URL=s3://…) a file is checked by HEAD (present, of its size, with the checksum         the store recorded at upload); --deep streams every file to re-hash it and re-decodes the sources.
 
         EXAMPLES:
           reel verify TASK
           reel verify --all --no-decode
           reel verify --all --repair
+          REEL_STORE_URL=s3://bucket reel verify --all --deep
         """)
 
     @Argument(help: "Task ids (or --all).") var tasks: [String] = []
     @Flag(name: .long, help: "Check the whole catalog.") var all = false
     @Flag(name: .customLong("no-decode"), help: "Only re-hash; do not re-decode the sources.") var noDecode = false
+    @Flag(name: .long, help: "On an object store, stream every file to re-hash it and re-decode the sources (a local root always does).")
+    var deep = false
     @Flag(name: .long, help: "Make damaged tasks whole again (regenerate derived files, re-fetch a missing source).") var repair = false
     @OptionGroup var storage: StorageOptions
     @OptionGroup var database: DatabaseOptions
@@ -49,7 +52,7 @@ struct VerifyCatalogCommand: ConfiguredCommand {
         try await SharedStateAccess.with(configuration, schema: .requireCurrent) { state in
             // Writable: the results are kept in the manifests (and --repair can work); a mounted backup is only read,
             // and a root that does not exist is not created.
-            let exists = FileManager.default.fileExists(atPath: configuration.storage.root.path)
+            let exists = configuration.storage.store.isRemote || FileManager.default.fileExists(atPath: configuration.storage.root.path)
             let writable = exists ? try? configuration.storage.openCatalog(.readWrite, state: state) : nil
             if repair, writable == nil {
                 throw ReelExit.usage("--repair needs a writable storage root; \(SafeText.escape(configuration.storage.root.path, limit: 1024)) is not")
@@ -60,10 +63,13 @@ struct VerifyCatalogCommand: ConfiguredCommand {
     }
 
     private func check(_ ids: [TaskID], catalog: Catalog, writable: Bool, _ configuration: ReelConfiguration) async throws {
+        // A local file is hashed and its source decoded every time; an object store's only with --deep (a HEAD
+        // otherwise: reading every byte back from a bucket is a deliberate act).
+        let deep = self.deep || !configuration.storage.store.isRemote
         var findings: [VerifyFinding] = []
         var targets = ids
         if all {
-            targets = catalog.allTaskIDs()
+            targets = try await catalog.allTaskIDs()
             findings = catalog.verifyLayout().map(VerifyFinding.init) // strays under tasks/, not a task's
         }
         let progress = VerifyProgress(total: targets.count)
@@ -71,18 +77,18 @@ struct VerifyCatalogCommand: ConfiguredCommand {
         var perTask: [TaskID: [FixityProblem]] = [:]
         for (n, id) in targets.enumerated() {
             progress.show(done: n)
-            let manifest = try? catalog.manifest(for: id)
+            let manifest = try? await catalog.manifest(for: id)
             let inCatalog = manifest != nil ? true : try await !catalog.store.files(of: id).isEmpty
             guard inCatalog else {
-                findings.append(VerifyFinding(kind: "notInCatalog", taskId: id.rawValue, path: catalog.layout.relativePath(of: catalog.layout.taskDirectory(id)),
-                                              detail: "no such task in the catalog at \(catalog.root.path)"))
+                findings.append(VerifyFinding(kind: "notInCatalog", taskId: id.rawValue, path: CatalogLayout.taskPath(id),
+                                              detail: "no such task in the catalog at \(configuration.storage.location)"))
                 continue
             }
             files += manifest?.referencedPaths.count ?? 0
-            let problems = try await catalog.verify(id)
+            let problems = try await catalog.verify(id, rehash: deep)
             perTask[id] = problems
             var found = problems.map(VerifyFinding.init)
-            if !noDecode { found += await redecode(id, catalog: catalog, skipping: Set(found.map(\.path))) }
+            if !noDecode, deep { found += await redecode(id, catalog: catalog, skipping: Set(found.map(\.path))) }
             findings += found
             if writable, !repair, manifest != nil {
                 try? await catalog.recordFixity(id, problems: found.count)
@@ -129,7 +135,7 @@ struct VerifyCatalogCommand: ConfiguredCommand {
     /// Sources already found changed or missing are skipped (they are reported already).
     private func redecode(_ id: TaskID, catalog: Catalog, skipping: Set<String>) async -> [VerifyFinding] {
         // A manifest that cannot be read is a finding of the fixity check already (unparsableManifest).
-        guard let manifest = try? catalog.manifest(for: id) else { return [] }
+        guard let manifest = try? await catalog.manifest(for: id) else { return [] }
         var findings: [VerifyFinding] = []
         for asset in manifest.assets where asset.role.isVideo {
             guard let source = asset.source, let recorded = asset.verification, !skipping.contains(source.path) else { continue }

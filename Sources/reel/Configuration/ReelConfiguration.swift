@@ -37,6 +37,11 @@ struct ReelConfiguration: Sendable {
                   failpoints: reader.failpoints())
         if let database = flags.database {
             self.database = try DatabaseConfiguration(reader: reader, flags: database, leaseFlag: flags.serve?.lease)
+            storage.store = try StoreConfiguration(reader: reader, flags: flags.store)
+            if let root = storage.store.fileRoot { storage.root = root }
+            if storage.store.isRemote, self.database.settings == nil {
+                throw .refused("REEL_STORE_URL", "s3://… needs REEL_DATABASE_URL: with several machines the catalog's index, jobs and locks live in PostgreSQL")
+            }
         }
         if let serve = flags.serve { self.serve = try ServeConfiguration(reader: reader, flags: serve) }
         if let api = flags.api { self.api = try APIConfiguration(reader: reader, flags: api) }
@@ -52,9 +57,12 @@ struct ConfigurationFlags {
     var ladder: LadderOptions?
     var serve: ServeOptions?
     var database: DatabaseOptions?
+    /// `reel serve`'s store flags; other commands read the store's variables with the database's.
+    var store: StoreOptions?
 
     init(storage: StorageOptions? = nil, api: APIOptions? = nil, ladder: LadderOptions? = nil, serve: ServeOptions? = nil,
-         database: DatabaseOptions? = nil) {
+         database: DatabaseOptions? = nil, store: StoreOptions? = nil) {
+        self.store = store
         self.storage = storage
         self.api = api
         self.ladder = ladder

@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import ObjectStore
 import Pipeline
 import ReelBasics
 
@@ -7,6 +8,8 @@ import ReelBasics
 struct StorageConfiguration: Sendable, Equatable {
     /// The catalog root, standardized (`./storage` by default, relative to the working directory).
     var root: URL
+    /// Where the files live: under ``root`` (the default) or in an object store (read with the database settings).
+    var store = StoreConfiguration()
 
     init(root: URL = URL(fileURLWithPath: "storage", isDirectory: true).standardizedFileURL) {
         self.root = root
@@ -26,11 +29,43 @@ struct StorageConfiguration: Sendable, Equatable {
     /// read-only root and create nothing. A root that cannot be opened is a usage error (exit 2) naming it.
     /// `state`: the deployment's task locks and index (PostgreSQL), or the embedded ones when it has none.
     func openCatalog(_ access: Catalog.Access = .readWrite, state: SharedState? = nil) throws -> Catalog {
+        let logger = CLILogging.logger("reelvault.catalog")
         do {
-            return try Catalog(root: root, access: access, locks: state?.taskLocks, index: state?.catalogIndex,
-                               logger: CLILogging.logger("reelvault.catalog"))
+            switch store.backend {
+            case .local:
+                return try Catalog(root: root, access: access, locks: state?.taskLocks, index: state?.catalogIndex, logger: logger)
+            case .s3(let location, let credentials):
+                guard let state, let index = state.catalogIndex else {
+                    throw ReelExit.usage("REEL_STORE_URL=s3://… needs REEL_DATABASE_URL: the catalog's index and locks live in PostgreSQL")
+                }
+                // The catalog's root is the scratch directory: staging and partial downloads are local working files.
+                try FileManager.default.createDirectory(at: store.scratch, withIntermediateDirectories: true)
+                let client = S3Client(location: location, credentials: credentials, logger: CLILogging.logger("reelvault.s3"))
+                let objects = S3AssetStore(client: client, scratch: CatalogLayout(root: store.scratch), logger: CLILogging.logger("reelvault.s3"))
+                return try Catalog(root: store.scratch, access: access, store: objects, locks: state.taskLocks, index: index, logger: logger)
+            }
+        } catch let error as ReelExit {
+            throw error
         } catch {
-            throw ReelExit.usage("cannot open the catalog at \(SafeText.escape(root.path, limit: 1024)): \(SafeText.escape("\(error)", limit: 1024))")
+            throw ReelExit.usage("cannot open the catalog at \(SafeText.escape(location, limit: 1024)): \(SafeText.escape("\(error)", limit: 1024))")
+        }
+    }
+
+    /// Where the catalog is, for messages: the root, or the bucket and prefix.
+    var location: String {
+        switch store.backend {
+        case .local: root.path
+        case .s3(let location, _): "s3://\(location.bucket)\(location.prefix.isEmpty ? "" : "/" + location.prefix)"
+        }
+    }
+
+    /// Where task `id`'s files are (its directory, or its key prefix in the bucket), `nil` when it has no manifest.
+    func taskLocation(_ id: TaskID, in catalog: Catalog) async throws -> String? {
+        switch store.backend {
+        case .local:
+            return FileManager.default.fileExists(atPath: catalog.layout.manifestURL(id).path) ? catalog.layout.taskDirectory(id).path : nil
+        case .s3(let location, _):
+            return try await catalog.store.readManifest(of: id) == nil ? nil : "s3://\(location.bucket)/\(location.key(CatalogLayout.taskPath(id)))/"
         }
     }
 }

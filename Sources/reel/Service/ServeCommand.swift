@@ -47,9 +47,10 @@ struct ServeCommand: ConfiguredCommand {
     @OptionGroup var api: APIOptions
     @OptionGroup var storage: StorageOptions
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var store: StoreOptions
 
     var configurationFlags: ConfigurationFlags {
-        ConfigurationFlags(storage: storage, api: api, ladder: ladder, serve: serve, database: database)
+        ConfigurationFlags(storage: storage, api: api, ladder: ladder, serve: serve, database: database, store: store)
     }
 
     /// A service logs its jobs: info unless `REEL_LOG_LEVEL` says otherwise.
@@ -80,7 +81,9 @@ struct ServeCommand: ConfiguredCommand {
             logger.notice("shared state in PostgreSQL", metadata: ["db": "\(settings)"])
         }
         try await SharedStateAccess.with(configuration, schema: .migrate, maxInterruptions: server.service.maxInterruptions) { state in
-            let catalog = try configuration.storage.openCatalog(state: state)
+            var catalog = try configuration.storage.openCatalog(state: state)
+            let metrics = ReelMetrics()
+            catalog.onFencedWrite = { metrics.fencedWrite() }
             try await configuration.api.withClients { client, downloader, http in
                 let settings = ArchiveSettings(wait: false, presets: configuration.archive.presets)
                 let archiver = Archiver(context: ArchiveContext(catalog: catalog, client: client, downloader: downloader,

@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 import Logging
 import PostgresNIO
@@ -69,9 +70,10 @@ struct ClusterNode: Sendable {
 
 /// Runs `body` with a bench (sandbox, storage root) and a fresh migrated PostgreSQL; every node `body` registers is
 /// killed afterwards whatever happens, its log attached to the test when it failed.
-func withCluster(_ body: @Sendable (ReelBench, PostgresClient, String, ClusterNodes) async throws -> Void) async throws {
-    try await withBench { bench in
-        try await PostgresTestDatabase.withDatabase { client, url in
+func withCluster(store: ClusterStore = .local, _ body: @Sendable (ReelBench, PostgresClient, String, ClusterNodes) async throws -> Void) async throws {
+    try await PostgresTestDatabase.withDatabase { client, url in
+        try await withBench(extra: store.settings(database: url)) { bench in
+            defer { store.removeScratch() }
             let nodes = ClusterNodes()
             do {
                 try await body(bench, client, url, nodes)
@@ -85,6 +87,59 @@ func withCluster(_ body: @Sendable (ReelBench, PostgresClient, String, ClusterNo
                 node.process.kill(SIGCONT)
                 _ = try? await node.stop(SIGKILL, timeout: .seconds(10))
             }
+        }
+    }
+}
+
+/// Where a test deployment keeps the catalog's bytes: the bench's storage root, or a fresh prefix of the test bucket
+/// (with one scratch directory: the processes of one machine).
+enum ClusterStore: Sendable, CustomStringConvertible {
+    case local
+    case s3(prefix: String, scratch: URL)
+
+    static func freshS3() -> ClusterStore {
+        .s3(prefix: "cluster-\(UUID().uuidString.prefix(8).lowercased())",
+            scratch: FileManager.default.temporaryDirectory.appendingPathComponent("reel-scratch-\(UUID().uuidString)"))
+    }
+
+    var description: String {
+        switch self {
+        case .local: "local"
+        case .s3: "s3"
+        }
+    }
+
+    var isS3: Bool { if case .s3 = self { true } else { false } }
+
+    /// What every `reel` of the bench gets: the store's settings, and the database (`reel show` reads an object store's
+    /// manifests through the deployment).
+    func settings(database: String) -> [String: String] {
+        switch self {
+        case .local: [:]
+        case .s3(let prefix, let scratch): S3Oracle.settings(prefix: prefix, scratch: scratch).merging(["REEL_DATABASE_URL": database]) { $1 }
+        }
+    }
+
+    func removeScratch() {
+        if case .s3(_, let scratch) = self { try? FileManager.default.removeItem(at: scratch) }
+    }
+
+    /// Every file the store holds for `task`, relative to the catalog root (`tasks/<shard>/<task>/…`).
+    func files(ofTask task: String, bench: ReelBench) throws -> [String] {
+        switch self {
+        case .local:
+            return bench.files(ofTask: task)
+        case .s3(let prefix, _):
+            let shard = CatalogLayout.shard(of: try TaskID(validating: task))
+            return try S3Oracle.keys(under: "\(prefix)/tasks/\(shard)/\(task)/").map { String($0.dropFirst(prefix.count + 1)) }
+        }
+    }
+
+    /// Files of a task its manifest does not account for (``ReelBench/unaccountedFiles(ofTask:manifest:)`` on any store).
+    func unaccountedFiles(ofTask task: String, manifest: TaskManifest, bench: ReelBench) throws -> [String] {
+        let listed = Set(manifest.referencedPaths)
+        return try files(ofTask: task, bench: bench).filter { path in
+            !listed.contains(path) && !path.hasSuffix("/manifest.json") && !path.hasSuffix("/.lock")
         }
     }
 }

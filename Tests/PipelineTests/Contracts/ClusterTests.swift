@@ -10,9 +10,13 @@ struct ClusterTests {
     /// first job. Every task ends archived, the catalog verifies, and with `archive.checkpointed` (the source kept and
     /// recorded) the killed job's files are downloaded once; with `archive.source.committed` (kept, not recorded) no
     /// orphan file stays.
-    @Test(arguments: ["archive.checkpointed", "archive.source.committed"])
-    func aWorkerKilledMidJobLosesNothing(_ failpoint: String) async throws {
-        try await withCluster { bench, client, url, nodes in
+    /// On S3 too: every object in the bucket, nothing of the catalog under `REEL_STORAGE`, the killed job's source
+    /// taken from its object, not the upstream.
+    @Test(arguments: [("archive.checkpointed", ClusterStore.local), ("archive.source.committed", .local),
+                      ("archive.checkpointed", .freshS3()), ("archive.source.committed", .freshS3())])
+    func aWorkerKilledMidJobLosesNothing(_ failpoint: String, _ store: ClusterStore) async throws {
+        if store.isS3, !S3Oracle.isAvailable { return }
+        try await withCluster(store: store) { bench, client, url, nodes in
             let edge = try await nodes.start(bench, url, roles: "callbacks,admin,feeder")
             // One job at a time, so that the job it dies in is the first it started.
             let doomed = try await nodes.start(bench, url, roles: "workers", ["REEL_FAILPOINT": "\(failpoint)@1", "REEL_WORKERS": "1"])
@@ -32,8 +36,10 @@ struct ClusterTests {
             for task in tasks {
                 let (_, manifest) = try await bench.show(task)
                 #expect(manifest.assets.map(\.state) == [.archived, .archived], "\(task)")
-                #expect(bench.unaccountedFiles(ofTask: task, manifest: manifest).isEmpty, "no orphan in \(task)")
+                #expect(try store.unaccountedFiles(ofTask: task, manifest: manifest, bench: bench).isEmpty, "no orphan in \(task)")
+                if store.isS3 { #expect(try store.files(ofTask: task, bench: bench).count == manifest.referencedPaths.count + 1, "\(task)") }
             }
+            if store.isS3 { #expect(!FileManager.default.fileExists(atPath: bench.storage.path), "nothing of the catalog under REEL_STORAGE") }
             let verify = try await bench.reel("verify", "--all")
             #expect(verify.status == 0, "\(verify)")
             if failpoint == "archive.checkpointed" {
@@ -53,8 +59,10 @@ struct ClusterTests {
     /// A worker paused (SIGSTOP) while it holds a job: its job lease and task lock expire, another worker archives the
     /// task meanwhile; when the paused one resumes, it finds its lease lost, cancels its run and writes nothing (its
     /// manifest writes are fenced); the task is archived once and verifies.
-    @Test func aPausedWorkerIsFencedWhenItResumes() async throws {
-        try await withCluster { bench, client, url, nodes in
+    @Test(arguments: [ClusterStore.local, .freshS3()])
+    func aPausedWorkerIsFencedWhenItResumes(_ store: ClusterStore) async throws {
+        if store.isS3, !S3Oracle.isAvailable { return }
+        try await withCluster(store: store) { bench, client, url, nodes in
             let lease: [String: String?] = ["REEL_LEASE": "2"]
             let edge = try await nodes.start(bench, url, roles: "callbacks,admin,feeder", lease)
             let zombie = try await nodes.start(bench, url, roles: "workers", lease)
@@ -76,7 +84,7 @@ struct ClusterTests {
             try await Task.sleep(for: .seconds(2)) // what the resumed worker would still write
             let (_, manifest) = try await bench.show(task)
             #expect(manifest.assets.map(\.state) == [.archived, .archived])
-            #expect(bench.unaccountedFiles(ofTask: task, manifest: manifest).isEmpty)
+            #expect(try store.unaccountedFiles(ofTask: task, manifest: manifest, bench: bench).isEmpty)
             #expect(!zombie.process.stderrSoFar.contains("job done"), "the fenced worker recorded nothing")
             let verify = try await bench.reel("verify", "--all")
             #expect(verify.status == 0, "\(verify)")
@@ -85,8 +93,10 @@ struct ClusterTests {
 
     /// 200 duplicate callbacks for 10 tasks across two edge processes make one job per task; a callback that arrives
     /// while its job runs makes exactly one rerun.
-    @Test func duplicateCallbacksAcrossEdgesMakeOneJobPerTask() async throws {
-        try await withCluster { bench, client, url, nodes in
+    @Test(arguments: [ClusterStore.local, .freshS3()])
+    func duplicateCallbacksAcrossEdgesMakeOneJobPerTask(_ store: ClusterStore) async throws {
+        if store.isS3, !S3Oracle.isAvailable { return }
+        try await withCluster(store: store) { bench, client, url, nodes in
             let a = try await nodes.start(bench, url, roles: "callbacks,admin")
             let b = try await nodes.start(bench, url, roles: "callbacks")
             let tasks = (0..<10).map { _ in taskId("ready") }

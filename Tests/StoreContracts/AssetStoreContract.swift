@@ -1,10 +1,10 @@
 import Crypto
 import Foundation
 import Testing
-@testable import Catalog
+import Catalog
 
 /// The behaviour every ``AssetStore`` promises, one case per check, using only the protocol.
-enum AssetStoreCheck: String, CaseIterable, Sendable, CustomStringConvertible {
+public enum AssetStoreCheck: String, CaseIterable, Sendable, CustomStringConvertible {
     case commitPutsTheWholeFileInPlace
     case nothingIsVisibleBeforeTheCommit
     case readersSeeTheOldFileOrTheNewNeverAMix
@@ -15,10 +15,12 @@ enum AssetStoreCheck: String, CaseIterable, Sendable, CustomStringConvertible {
     case sizesAndHashes
     case listingATasksFiles
     case stagingAreasStartEmptyAndAreDiscarded
+    case manifestsAreWrittenWholeAndConditionally
+    case taskIDsAreTheTasksWithFiles
 
-    var description: String { rawValue }
+    public var description: String { rawValue }
 
-    func run(on backend: AssetStoreBackend) async throws {
+    public func run(on backend: AssetStoreBackend) async throws {
         try await backend.run { store in
             switch self {
             case .commitPutsTheWholeFileInPlace: try await AssetStoreContract.commitPutsTheWholeFileInPlace(store)
@@ -31,6 +33,8 @@ enum AssetStoreCheck: String, CaseIterable, Sendable, CustomStringConvertible {
             case .sizesAndHashes: try await AssetStoreContract.sizesAndHashes(store)
             case .listingATasksFiles: try await AssetStoreContract.listingATasksFiles(store)
             case .stagingAreasStartEmptyAndAreDiscarded: try await AssetStoreContract.stagingAreasStartEmptyAndAreDiscarded(store)
+            case .manifestsAreWrittenWholeAndConditionally: try await AssetStoreContract.manifestsAreWrittenWholeAndConditionally(store)
+            case .taskIDsAreTheTasksWithFiles: try await AssetStoreContract.taskIDsAreTheTasksWithFiles(store)
             }
         }
     }
@@ -39,6 +43,10 @@ enum AssetStoreCheck: String, CaseIterable, Sendable, CustomStringConvertible {
 /// The checks themselves.
 enum AssetStoreContract {
     static let task = taskID("contract-task")
+
+    static func taskID(_ raw: String) -> TaskID {
+        try! TaskID(validating: raw)
+    }
     /// Paths as the catalog builds them (the layout's paths do not depend on its root).
     static let layout = CatalogLayout(root: URL(fileURLWithPath: "/"))
 
@@ -202,5 +210,35 @@ enum AssetStoreContract {
         try await store.commit(staged: stage(store, Data("c".utf8)), to: cover)
         try store.discardStaging(for: task, name: nil)
         #expect(try await store.size(relativePath: cover) == 1)
+    }
+
+    static func manifestsAreWrittenWholeAndConditionally(_ store: any AssetStore) async throws {
+        #expect(try await store.readManifest(of: task) == nil)
+        let first = Data(#"{"taskId": "contract-task", "n": 1}"#.utf8)
+        let v1 = try await store.writeManifest(first, of: task, requiring: .absent)
+        #expect(try await store.readManifest(of: task) == StoredManifest(data: first, version: v1))
+        await #expect(throws: ManifestConflict.self, "absent, but there is one") {
+            try await store.writeManifest(Data("x".utf8), of: task, requiring: .absent)
+        }
+        let second = Data(#"{"taskId": "contract-task", "n": 2}"#.utf8)
+        let v2 = try await store.writeManifest(second, of: task, requiring: .version(v1))
+        #expect(v2 != v1)
+        // A writer still holding v1 (it lost the task) is refused, and changes nothing.
+        await #expect(throws: ManifestConflict.self) {
+            try await store.writeManifest(Data("stale".utf8), of: task, requiring: .version(v1))
+        }
+        #expect(try await store.readManifest(of: task)?.data == second)
+        let third = Data(#"{"taskId": "contract-task", "n": 3}"#.utf8)
+        let v3 = try await store.writeManifest(third, of: task, requiring: .none)
+        #expect(try await store.readManifest(of: task) == StoredManifest(data: third, version: v3))
+        #expect(try await store.files(of: task).filter { !$0.hasPrefix(".") } == ["manifest.json"])
+    }
+
+    static func taskIDsAreTheTasksWithFiles(_ store: any AssetStore) async throws {
+        #expect(try await store.taskIDs().isEmpty)
+        let other = taskID("contract-other")
+        try await store.commit(staged: stage(store, Data("o".utf8), task: other), to: path(.source, task: other))
+        _ = try await store.writeManifest(Data(#"{"taskId": "contract-task"}"#.utf8), of: task, requiring: .absent)
+        #expect(try await store.taskIDs() == [other, task].sorted())
     }
 }

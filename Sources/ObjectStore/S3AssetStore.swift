@@ -1,0 +1,152 @@
+import Catalog
+import DurableFiles
+import Foundation
+import Logging
+import ReelBasics
+
+/// The ``AssetStore`` on S3-compatible object storage (`REEL_STORE_URL=s3://BUCKET[/PREFIX]`): every file the catalog
+/// records and each `manifest.json` is an object under the same `tasks/<shard>/<taskId>/…` key as on disk.
+///
+/// Staging is local: a ``LocalAssetStore`` under the scratch directory (`REEL_SCRATCH`). A commit hashes the staged file,
+/// uploads it with its checksum (multipart above 64 MiB) and removes it: S3 makes a PUT visible whole or not at all.
+/// Manifests are written conditionally (`If-None-Match: *` / `If-Match: <ETag>`); their version is the ETag.
+public struct S3AssetStore: AssetStore {
+    public let client: S3Client
+    /// Local working space: staging areas and files fetched for decoding.
+    public let scratch: LocalAssetStore
+    let logger: Logger
+
+    public init(client: S3Client, scratch: CatalogLayout, logger: Logger = Logger(label: "reelvault.s3")) {
+        self.client = client
+        self.scratch = LocalAssetStore(layout: scratch)
+        self.logger = logger
+    }
+
+    public func stagingFile(for task: TaskID, name: String) throws -> URL {
+        try scratch.stagingFile(for: task, name: name)
+    }
+
+    public func stagingDirectory(for task: TaskID, name: String) throws -> URL {
+        try scratch.stagingDirectory(for: task, name: name)
+    }
+
+    @discardableResult
+    public func discardStaging(for task: TaskID, name: String?) throws -> Int {
+        try scratch.discardStaging(for: task, name: name)
+    }
+
+    public func commit(staged: URL, to relativePath: String) async throws {
+        let key = try key(relativePath)
+        let source = staged.standardizedFileURL
+        guard FileIO.isRegularFile(source.path) else {
+            throw CatalogError.io("commit: no staged file", source.path, errno: ENOENT)
+        }
+        let size = FileIO.size(source.path) ?? 0
+        let digest = try await S3Client.digest(of: source, offset: 0, length: size)
+        try await client.upload(source, key: key, sha256: hexString(digest), size: size, contentType: Self.contentType(relativePath))
+        Failpoint.hit("catalog.store.synced")
+        try? FileManager.default.removeItem(at: source)
+    }
+
+    public func remove(relativePath: String) async throws {
+        try await client.delete(key(relativePath))
+    }
+
+    public func size(relativePath: String) async throws -> Int64? {
+        try await client.head(key(relativePath))?.size
+    }
+
+    public func sha256(relativePath: String) async throws -> String? {
+        try await client.sha256(key(relativePath))
+    }
+
+    public func recordedSHA256(relativePath: String) async throws -> String? {
+        try await client.head(key(relativePath))?.sha256
+    }
+
+    /// Fetches the object to a scratch file for as long as `body` runs.
+    public func withLocalFile<T: Sendable>(relativePath: String, _ body: @Sendable (URL) async throws -> T) async throws -> T {
+        let key = try key(relativePath)
+        let directory = scratch.layout.root.appendingPathComponent("fetched", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let name = (relativePath as NSString).lastPathComponent
+        let local = directory.appendingPathComponent(UUID().uuidString + "-" + name)
+        defer { try? FileManager.default.removeItem(at: local) }
+        guard try await client.download(key, to: local) != nil else {
+            throw CatalogError.io("open", "s3://\(client.location.bucket)/\(key)", errno: ENOENT)
+        }
+        return try await body(local)
+    }
+
+    public func files(of task: TaskID) async throws -> [String] {
+        let prefix = client.location.key(CatalogLayout.taskPath(task)) + "/"
+        return try await client.list(prefix: prefix).map { String($0.key.dropFirst(prefix.count)) }.sorted()
+    }
+
+    public func readManifest(of task: TaskID) async throws -> StoredManifest? {
+        let key = manifestKey(task)
+        guard let (data, etag) = try await client.get(key, limit: Int(Catalog.maximumManifestBytes) + 1) else { return nil }
+        if data.count > Int(Catalog.maximumManifestBytes) {
+            throw CatalogError.manifestTooLarge("s3://\(client.location.bucket)/\(key)", bytes: Int64(data.count))
+        }
+        return StoredManifest(data: data, version: etag)
+    }
+
+    public func writeManifest(_ data: Data, of task: TaskID, requiring precondition: ManifestPrecondition) async throws -> String {
+        let condition: S3Client.Condition = switch precondition {
+        case .none: .none
+        case .absent: .absent
+        case .version(let etag): .etag(etag)
+        }
+        do {
+            return try await client.put(data, key: manifestKey(task), condition: condition)
+        } catch let error as S3Error where error.isPreconditionFailed {
+            throw ManifestConflict(taskId: task.rawValue, precondition: precondition)
+        }
+    }
+
+    /// The tasks with any object: a delimited listing of `tasks/` (one request per 1000 shards), then of each shard.
+    public func taskIDs() async throws -> [TaskID] {
+        let root = client.location.key("tasks") + "/"
+        var ids: [TaskID] = []
+        for shardPrefix in try await client.prefixes(under: root) {
+            let shard = String(shardPrefix.dropFirst(root.count).dropLast())
+            for taskPrefix in try await client.prefixes(under: shardPrefix) {
+                let name = String(taskPrefix.dropFirst(shardPrefix.count).dropLast())
+                if let id = try? TaskID(validating: name), CatalogLayout.shard(of: id) == shard { ids.append(id) }
+            }
+        }
+        return ids.sorted()
+    }
+
+    public func localManifestURL(of task: TaskID) -> URL? { nil }
+
+    func manifestKey(_ task: TaskID) -> String {
+        client.location.key(CatalogLayout.taskPath(task) + "/manifest.json")
+    }
+
+    /// The object key of a catalog path, refusing what every store refuses (``CatalogLayout/components(of:)``).
+    func key(_ relativePath: String) throws -> String {
+        _ = try CatalogLayout.components(of: relativePath)
+        return client.location.key(relativePath)
+    }
+
+    /// The `Content-Type` an object is stored with, from its name.
+    static func contentType(_ path: String) -> String {
+        switch (path as NSString).pathExtension.lowercased() {
+        case "mp4", "m4v": "video/mp4"
+        case "mov": "video/quicktime"
+        case "webm": "video/webm"
+        case "jpg", "jpeg": "image/jpeg"
+        case "png": "image/png"
+        case "webp": "image/webp"
+        case "gif": "image/gif"
+        case "vtt": "text/vtt"
+        case "json": "application/json"
+        case "m4a": "audio/mp4"
+        case "mp3": "audio/mpeg"
+        case "wav": "audio/wav"
+        default: "application/octet-stream"
+        }
+    }
+}

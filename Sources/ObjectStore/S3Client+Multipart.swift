@@ -1,0 +1,82 @@
+import Crypto
+import Foundation
+import ReelBasics
+
+extension S3Client {
+    /// A multipart upload of a local file: CreateMultipartUpload with SHA-256 checksums, the parts
+    /// (``partConcurrency`` at a time, each with its `x-amz-checksum-sha256` and signed payload hash), then
+    /// CompleteMultipartUpload listing every part's ETag and checksum. Any failure aborts the upload, so the store
+    /// keeps no parts; nothing is visible under `key` before the completion.
+    func uploadMultipart(_ file: URL, key: String, size: Int64, contentType: String) async throws {
+        let created = try await send(.POST, "CreateMultipartUpload", key: key, query: [("uploads", "")],
+                                     headers: [("content-type", contentType), ("x-amz-checksum-algorithm", "SHA256")])
+        guard let uploadId = S3XML.parse(created.body)?.first("UploadId"), !uploadId.isEmpty else {
+            throw S3Error(operation: "CreateMultipartUpload", key: key, status: created.status, code: "no UploadId", message: "")
+        }
+        do {
+            let count = Int((size + Self.partSize - 1) / Self.partSize)
+            var parts = [(etag: String, checksum: String)?](repeating: nil, count: count)
+            try await withThrowingTaskGroup(of: (Int, String, String).self) { group in
+                var next = 0
+                func add() {
+                    let number = next + 1, offset = Int64(next) * Self.partSize
+                    let length = min(Self.partSize, size - offset)
+                    group.addTask { try await uploadPart(file, key: key, uploadId: uploadId, number: number, offset: offset, length: length) }
+                    next += 1
+                }
+                while next < min(count, Self.partConcurrency) { add() }
+                while let (number, etag, checksum) = try await group.next() {
+                    parts[number - 1] = (etag, checksum)
+                    if next < count { add() }
+                }
+            }
+            let body = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+                + parts.enumerated().map { index, part in
+                    "<Part><PartNumber>\(index + 1)</PartNumber><ETag>\(Self.xmlEscaped(part!.etag))</ETag>"
+                        + "<ChecksumSHA256>\(part!.checksum)</ChecksumSHA256></Part>"
+                }.joined() + "</CompleteMultipartUpload>"
+            let data = Data(body.utf8)
+            let completed = try await send(.POST, "CompleteMultipartUpload", key: key, query: [("uploadId", uploadId)],
+                                           headers: [("content-type", "application/xml")], body: .data(data),
+                                           payloadSHA256: hexString(SHA256.hash(data: data)))
+            // S3 can answer 200 with an error in the body.
+            if let code = S3XML.parse(completed.body)?.first("Code") {
+                throw S3Error(operation: "CompleteMultipartUpload", key: key, status: 200, code: code, message: "")
+            }
+        } catch {
+            do {
+                _ = try await send(.DELETE, "AbortMultipartUpload", key: key, query: [("uploadId", uploadId)])
+            } catch let abort {
+                logger.warning("multipart upload not aborted; its parts stay until a lifecycle rule removes them",
+                               metadata: ["s3.key": "\(key)", "error": "\(abort)"])
+            }
+            throw error
+        }
+    }
+
+    /// One part: hashed from the file first (its checksum and payload hash), then streamed from the file.
+    private func uploadPart(_ file: URL, key: String, uploadId: String, number: Int, offset: Int64, length: Int64)
+        async throws -> (Int, String, String) {
+        let digest = try await Self.digest(of: file, offset: offset, length: length)
+        let checksum = Data(digest).base64EncodedString()
+        let response = try await send(.PUT, "UploadPart", key: key,
+                                      query: [("partNumber", String(number)), ("uploadId", uploadId)],
+                                      headers: [("x-amz-checksum-sha256", checksum)],
+                                      body: .file(file, offset: offset, length: length), payloadSHA256: hexString(digest))
+        return (number, response.etag, checksum)
+    }
+
+    /// The SHA-256 of `length` bytes of `file` from `offset`.
+    static func digest(of file: URL, offset: Int64, length: Int64) async throws -> [UInt8] {
+        var hasher = SHA256()
+        for try await chunk in FileChunks(url: file, offset: offset, length: length) {
+            chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+        }
+        return Array(hasher.finalize())
+    }
+
+    static func xmlEscaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}

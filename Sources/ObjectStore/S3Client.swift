@@ -1,0 +1,245 @@
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import ReelBasics
+
+/// The S3 calls this program makes (every `key` is a whole object key: ``S3Location/key(_:)`` adds the prefix), each one AWS documents (listed in the README), signed with AWS Signature V4:
+/// PutObject (with `x-amz-checksum-sha256`, optionally conditional), GetObject (whole or a range), HeadObject,
+/// DeleteObject, ListObjectsV2, and CreateMultipartUpload / UploadPart / CompleteMultipartUpload /
+/// AbortMultipartUpload for objects above ``multipartThreshold``.
+///
+/// Every request is retried on a transport failure, a 5xx or a throttle (3 attempts, backoff), except that a
+/// conditional PUT is checked before it is retried (its first attempt may have landed). Errors are ``S3Error``s.
+public struct S3Client: Sendable {
+    public let location: S3Location
+    let signer: SigV4Signer
+    let http: HTTPClient
+    let logger: Logger
+    /// Above this size an upload is multipart, each part with its own checksum.
+    public static let multipartThreshold: Int64 = 64 << 20
+    /// The part size of a multipart upload.
+    public static let partSize: Int64 = 16 << 20
+    /// Parts in flight at once.
+    static let partConcurrency = 4
+    /// One request's deadline (a 16 MiB part on a slow link included).
+    static let requestTimeout: TimeAmount = .seconds(300)
+
+    public init(location: S3Location, credentials: S3Credentials, http: HTTPClient = .shared,
+                logger: Logger = Logger(label: "reelvault.s3")) {
+        self.location = location
+        self.signer = SigV4Signer(credentials: credentials, region: location.region)
+        self.http = http
+        self.logger = logger
+    }
+
+    /// What an object's HEAD tells.
+    public struct Head: Sendable, Equatable {
+        public let size: Int64
+        public let etag: String
+        /// The lowercase hex SHA-256 the store recorded at upload (`x-amz-checksum-sha256`), when it keeps one for the
+        /// whole object.
+        public let sha256: String?
+        /// `Last-Modified`, in seconds since 1970 (0 when the store sent none).
+        public let modified: Int
+    }
+
+    /// The condition of a PUT.
+    public enum Condition: Sendable, Equatable {
+        case none
+        /// `If-None-Match: *`: only if there is no such object.
+        case absent
+        /// `If-Match: <etag>`: only if the object is still this version.
+        case etag(String)
+    }
+
+    // MARK: Objects
+
+    /// Uploads `data` (a small object: a manifest) with its checksum, if `condition` holds; returns the new ETag.
+    /// A failed condition throws an ``S3Error`` whose ``S3Error/isPreconditionFailed`` is true.
+    @discardableResult
+    public func put(_ data: Data, key: String, condition: Condition = .none, contentType: String = "application/json") async throws -> String {
+        let digest = Data(SHA256.hash(data: data))
+        var headers = [("content-type", contentType), ("x-amz-checksum-sha256", digest.base64EncodedString())]
+        switch condition {
+        case .none: break
+        case .absent: headers.append(("if-none-match", "*"))
+        case .etag(let etag): headers.append(("if-match", etag))
+        }
+        do {
+            let response = try await send(.PUT, "PutObject", key: key, headers: headers, body: .data(data),
+                                          payloadSHA256: hexString(digest), retryable: condition == .none)
+            return response.etag
+        } catch let error as S3Error where !error.isPreconditionFailed && condition != .none && error.isRetryable {
+            // A conditional PUT is not blindly retried: if its attempt landed, a retry would fail its own condition.
+            if let head = try? await head(key), head.sha256 == hexString(digest) { return head.etag }
+            return try await send(.PUT, "PutObject", key: key, headers: headers, body: .data(data),
+                                  payloadSHA256: hexString(digest), retryable: false).etag
+        }
+    }
+
+    /// Uploads the local file at `file` whose SHA-256 is `sha256` (lowercase hex): one PUT with its checksum up to
+    /// ``multipartThreshold``, else a multipart upload with a checksum per part (aborted on failure, so no part
+    /// lingers). The store checks the bytes against the checksums and refuses a mismatch.
+    public func upload(_ file: URL, key: String, sha256: String, size: Int64, contentType: String) async throws {
+        if size <= Self.multipartThreshold {
+            guard let digest = Data(hex: sha256) else { throw S3Error(operation: "PutObject", key: key, status: 0, code: "bad checksum", message: "") }
+            _ = try await send(.PUT, "PutObject", key: key,
+                               headers: [("content-type", contentType), ("x-amz-checksum-sha256", digest.base64EncodedString())],
+                               body: .file(file, offset: 0, length: size), payloadSHA256: sha256)
+        } else {
+            try await uploadMultipart(file, key: key, size: size, contentType: contentType)
+        }
+    }
+
+    /// The object's size, ETag and recorded checksum; `nil` if there is none.
+    public func head(_ key: String) async throws -> Head? {
+        do {
+            let response = try await send(.HEAD, "HeadObject", key: key, headers: [("x-amz-checksum-mode", "ENABLED")])
+            let checksum = response.headers.first(name: "x-amz-checksum-sha256")
+                .flatMap { Data(base64Encoded: $0) }.flatMap { $0.count == 32 ? hexString($0) : nil }
+            let composite = response.headers.first(name: "x-amz-checksum-type")?.uppercased() == "COMPOSITE"
+            return Head(size: Int64(response.headers.first(name: "content-length") ?? "") ?? 0, etag: response.etag,
+                        sha256: composite ? nil : checksum,
+                        modified: response.headers.first(name: "last-modified").flatMap(Self.httpDate) ?? 0)
+        } catch let error as S3Error where error.status == 404 {
+            return nil
+        }
+    }
+
+    /// A small object's bytes (at most `limit`), `nil` if there is none.
+    public func get(_ key: String, limit: Int) async throws -> (data: Data, etag: String)? {
+        do {
+            let response = try await send(.GET, "GetObject", key: key, collect: limit)
+            return (response.body, response.etag)
+        } catch let error as S3Error where error.status == 404 {
+            return nil
+        }
+    }
+
+    /// Streams the object (or `range`, an HTTP `Range` value) to `body`; returns the response's head first through
+    /// `head`. For serving a file: nothing is buffered beyond one chunk. `nil` if there is no such object.
+    public func stream(_ key: String, range: String? = nil) async throws -> HTTPClientResponse? {
+        var headers: [(String, String)] = []
+        if let range { headers.append(("range", range)) }
+        let request = try request(.GET, key: key, headers: headers, payloadSHA256: Self.emptySHA256)
+        let response = try await execute(request, operation: "GetObject", key: key)
+        if response.status == .notFound { return nil }
+        guard response.status == .ok || response.status == .partialContent else {
+            throw try await Self.error(response, operation: "GetObject", key: key)
+        }
+        return response
+    }
+
+    /// Downloads the object to the local file `destination` (created or truncated), hashing it on the way; returns its
+    /// size and lowercase hex SHA-256, `nil` if there is no such object.
+    public func download(_ key: String, to destination: URL) async throws -> (bytes: Int64, sha256: String)? {
+        guard let response = try await stream(key) else { return nil }
+        let sink = try FileSink(destination)
+        defer { sink.close() }
+        var hasher = SHA256()
+        var bytes: Int64 = 0
+        // Written in pieces of about 1 MiB: one trip to the blocking pool per piece, not per network read.
+        var pending = ByteBuffer()
+        for try await buffer in response.body {
+            buffer.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+            bytes += Int64(buffer.readableBytes)
+            var buffer = buffer
+            pending.writeBuffer(&buffer)
+            if pending.readableBytes >= FileChunks.chunk {
+                try await sink.write(pending)
+                pending.clear()
+            }
+        }
+        if pending.readableBytes > 0 { try await sink.write(pending) }
+        try await sink.sync()
+        return (bytes, hexString(hasher.finalize()))
+    }
+
+    /// The object's lowercase hex SHA-256, read through by streaming (never from the recorded checksum); `nil` if
+    /// there is none.
+    public func sha256(_ key: String) async throws -> String? {
+        guard let response = try await stream(key) else { return nil }
+        var hasher = SHA256()
+        for try await buffer in response.body {
+            buffer.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+        }
+        return hexString(hasher.finalize())
+    }
+
+    /// Deletes the object; a missing one is not an error (S3 answers 204 either way).
+    public func delete(_ key: String) async throws {
+        _ = try await send(.DELETE, "DeleteObject", key: key)
+    }
+
+    /// Every key under `prefix` (ListObjectsV2, following continuation tokens), sorted as S3 returns them (UTF-8
+    /// byte order).
+    public func list(prefix: String) async throws -> [(key: String, size: Int64)] {
+        var found: [(String, Int64)] = []
+        var token: String?
+        repeat {
+            var query = [("list-type", "2"), ("prefix", prefix)]
+            if let token { query.append(("continuation-token", token)) }
+            let response = try await send(.GET, "ListObjectsV2", key: nil, query: query, collect: 8 << 20)
+            guard let xml = S3XML.parse(response.body) else {
+                throw S3Error(operation: "ListObjectsV2", key: prefix, status: 200, code: "unreadable answer", message: "")
+            }
+            let keys = xml.all("Key"), sizes = xml.all("Size")
+            found += zip(keys, sizes).map { ($0, Int64($1) ?? 0) }
+            token = xml.first("IsTruncated") == "true" ? xml.first("NextContinuationToken") : nil
+        } while token != nil
+        return found
+    }
+
+    /// The common prefixes one level under `prefix` (ListObjectsV2 with delimiter `/`): the "directories" there.
+    public func prefixes(under prefix: String) async throws -> [String] {
+        var found: [String] = []
+        var token: String?
+        repeat {
+            var query = [("delimiter", "/"), ("list-type", "2"), ("prefix", prefix)]
+            if let token { query.append(("continuation-token", token)) }
+            let response = try await send(.GET, "ListObjectsV2", key: nil, query: query, collect: 8 << 20)
+            guard let xml = S3XML.parse(response.body) else {
+                throw S3Error(operation: "ListObjectsV2", key: prefix, status: 200, code: "unreadable answer", message: "")
+            }
+            found += xml.prefixes
+            token = xml.first("IsTruncated") == "true" ? xml.first("NextContinuationToken") : nil
+        } while token != nil
+        return found
+    }
+
+    /// An IMF-fixdate (`Tue, 01 Dec 2026 06:00:00 GMT`) in seconds since 1970.
+    static func httpDate(_ text: String) -> Int? {
+        let parts = text.split(separator: " ")
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        guard parts.count == 6, let day = Int(parts[1]), let month = months.firstIndex(of: String(parts[2])),
+              let year = Int(parts[3]) else { return nil }
+        let clock = parts[4].split(separator: ":").compactMap { Int($0) }
+        guard clock.count == 3 else { return nil }
+        var components = DateComponents(timeZone: TimeZone(identifier: "UTC"), year: year, month: month + 1, day: day,
+                                        hour: clock[0], minute: clock[1], second: clock[2])
+        components.calendar = Calendar(identifier: .gregorian)
+        return components.date.map { Int($0.timeIntervalSince1970) }
+    }
+
+    static let emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+}
+
+extension Data {
+    /// Bytes from lowercase or uppercase hex; `nil` for anything else.
+    init?(hex: String) {
+        guard hex.count.isMultiple(of: 2) else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(hex.count / 2)
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
+            bytes.append(byte)
+            index = next
+        }
+        self.init(bytes)
+    }
+}

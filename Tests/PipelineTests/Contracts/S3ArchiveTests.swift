@@ -1,0 +1,123 @@
+import Catalog
+import Foundation
+import Testing
+
+/// The catalog's bytes in an S3 bucket (SeaweedFS, which checks signatures, checksums and conditions), its index and
+/// locks in PostgreSQL: what is archived is in the bucket whole (read back with awscli), nothing lands under
+/// `REEL_STORAGE`, and ls, show, verify and the file route work on it.
+@Suite("The catalog on S3", .enabled(if: PostgresTestDatabase.isAvailable && S3Oracle.isAvailable))
+struct S3ArchiveTests {
+    @Test func anArchivedTaskIsInTheBucketWholeAndNothingIsLocal() async throws {
+        try await PostgresTestDatabase.withDatabase { _, url in
+            let prefix = "e2e-\(UUID().uuidString.prefix(8).lowercased())"
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("reel-scratch-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: scratch) }
+            try await withBench(extra: S3Oracle.settings(prefix: prefix, scratch: scratch).merging(["REEL_DATABASE_URL": url]) { $1 }) { bench in
+                let migrated = try await bench.reel("db", "migrate")
+                #expect(migrated.status == 0, "\(migrated)")
+                let task = taskId("ready")
+                let run = try await bench.reel("archive", task)
+                #expect(run.status == 0, "\(run)")
+                let shard = CatalogLayout.shard(of: try TaskID(validating: task))
+                #expect(run.stdout.contains("s3://\(S3Oracle.bucket)/\(prefix)/tasks/\(shard)/\(task)/"), "\(run)")
+                #expect(!FileManager.default.fileExists(atPath: bench.storage.path), "nothing of the catalog under REEL_STORAGE")
+
+                let (_, manifest) = try await bench.show(task)
+                #expect(manifest.assets.map(\.state) == [.archived, .archived])
+                #expect(manifest.writer != nil, "the holder that wrote it last is named")
+                // Every object the manifest records is in the bucket with the recorded hash; each source is the file
+                // the upstream served.
+                let media = try await bench.mediaRequests(task)
+                var recorded: [(String, String?)] = []
+                for asset in manifest.assets {
+                    recorded += [asset.source, asset.cover].compactMap { $0 }.map { ($0.path, $0.sha256) }
+                    recorded += asset.renditions.map { ($0.path, $0.sha256) }
+                    recorded += (asset.thumbnails + [asset.poster].compactMap { $0 }).map { ($0.path, $0.sha256) }
+                    if let source = asset.source {
+                        let served = try #require(media.first { $0.status == 200 && $0.path.hasSuffix("/\(asset.role.rawValue)-\(asset.scriptId).mp4") })
+                        #expect(try Oracle.sha256sum(bench.sandbox.media(served.file)) == source.sha256, "\(asset.role) is the served file")
+                    }
+                }
+                for (path, sha256) in recorded {
+                    let file = try S3Oracle.fetch("\(prefix)/\(path)")
+                    defer { try? FileManager.default.removeItem(at: file) }
+                    if let sha256 { #expect(try Oracle.sha256sum(file) == sha256, "\(path)") }
+                }
+                let keys = try S3Oracle.keys(under: "\(prefix)/tasks/")
+                let expected = Set(manifest.referencedPaths.map { "\(prefix)/\($0)" } + ["\(prefix)/tasks/\(shard)/\(task)/manifest.json"])
+                #expect(Set(keys) == expected, "the bucket holds the recorded files and the manifest, nothing else")
+
+                let listed = try await bench.ls()
+                #expect(listed == [task])
+                for arguments in [["verify", "--all"], ["verify", "--all", "--deep"]] {
+                    let verify = try await bench.reel(arguments)
+                    #expect(verify.status == 0, "\(verify)")
+                }
+                // A changed object whose store recorded its SHA-256 is found by HEAD alone; one stored without that
+                // checksum only by --deep, which re-hashes every byte.
+                let source = try #require(manifest.assets.first?.source)
+                let local = try S3Oracle.fetch("\(prefix)/\(source.path)")
+                defer { try? FileManager.default.removeItem(at: local) }
+                var bytes = try Data(contentsOf: local)
+                bytes[bytes.count / 2] ^= 0xFF
+                try bytes.write(to: local)
+                let key = "\(prefix)/\(source.path)"
+                try S3Oracle.aws("s3api", "put-object", "--bucket", S3Oracle.bucket, "--key", key, "--body", local.path, "--checksum-algorithm", "SHA256")
+                let shallow = try await bench.reel("verify", task, "--no-decode")
+                #expect(shallow.status == 1 && shallow.stdout.contains(source.path) && shallow.stdout.contains("store recorded"), "\(shallow)")
+                try S3Oracle.aws("s3api", "put-object", "--bucket", S3Oracle.bucket, "--key", key, "--body", local.path, "--checksum-algorithm", "CRC32")
+                let deep = try await bench.reel("verify", task, "--deep", "--no-decode")
+                #expect(deep.status == 1 && deep.stdout.contains(source.path), "\(deep)")
+                // A shorter object: its size tells, without a checksum.
+                try bytes.prefix(1000).write(to: local)
+                try S3Oracle.aws("s3api", "put-object", "--bucket", S3Oracle.bucket, "--key", key, "--body", local.path, "--checksum-algorithm", "CRC32")
+                let cut = try await bench.reel("verify", task, "--no-decode")
+                #expect(cut.status == 1 && cut.stdout.contains("1000"), "\(cut)")
+                #expect(!FileManager.default.fileExists(atPath: bench.storage.path))
+            }
+        }
+    }
+
+    @Test func theFileRouteStreamsObjectsWithRanges() async throws {
+        try await PostgresTestDatabase.withDatabase { _, url in
+            let prefix = "serve-\(UUID().uuidString.prefix(8).lowercased())"
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("reel-scratch-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: scratch) }
+            try await withBench(extra: S3Oracle.settings(prefix: prefix, scratch: scratch).merging(["REEL_DATABASE_URL": url]) { $1 }) { bench in
+                let task = taskId("ready")
+                let serve = try await ServeProcess.start(bench)
+                defer { serve.process.kill(SIGKILL) }
+                #expect(try await serve.callback(callbackBody(taskId: task)).status == 200)
+                try await serve.waitForTask(task, timeout: .seconds(300))
+                let (_, manifest) = try await bench.show(task)
+                let source = try #require(manifest.assets.first?.source)
+                let whole = try S3Oracle.fetch("\(prefix)/\(source.path)")
+                defer { try? FileManager.default.removeItem(at: whole) }
+                let bytes = try Data(contentsOf: whole)
+                let full = try await serve.admin("GET", "/files/\(source.path)")
+                #expect(full.status == 200 && full.body == bytes && full.header("Content-Type") == "video/mp4")
+                let part = try await serve.admin("GET", "/files/\(source.path)", headers: [("Range", "bytes=100-199")])
+                #expect(part.status == 206 && part.body == bytes[100..<200] && part.header("Content-Range") == "bytes 100-199/\(bytes.count)")
+                let past = try await serve.admin("GET", "/files/\(source.path)", headers: [("Range", "bytes=\(bytes.count + 10)-")])
+                #expect(past.status == 416)
+                #expect(try await serve.admin("GET", "/files/tasks/\(source.path.split(separator: "/")[1])/\(task)/manifest.json").status == 404)
+                let stopped = try await serve.stop()
+                #expect(stopped.status == 0, "\(stopped)")
+                #expect(!FileManager.default.fileExists(atPath: bench.storage.path), "nothing of the catalog under REEL_STORAGE")
+            }
+        }
+    }
+
+    @Test func anS3StoreWithoutADatabaseIsAUsageError() async throws {
+        try await withBench(extra: S3Oracle.settings(prefix: "none", scratch: FileManager.default.temporaryDirectory)) { bench in
+            let run = try await bench.reel("archive", taskId("ready"))
+            #expect(run.status == 2 && run.stderr.contains("REEL_DATABASE_URL"), "\(run)")
+            let insecure = try await bench.reel("ls", environment: ["REEL_S3_ENDPOINT": "http://example.com:9000", "REEL_DATABASE_URL": "postgres://u@127.0.0.1:1/x"])
+            #expect(insecure.status == 2 && insecure.stderr.contains("https://"), "\(insecure)")
+            let secret = S3Oracle.environment["REEL_TEST_S3_SECRET_KEY"] ?? "unset"
+            let noKeys = try await bench.reel("ls", environment: ["AWS_SECRET_ACCESS_KEY": nil, "REEL_DATABASE_URL": "postgres://u@127.0.0.1:1/x"])
+            #expect(noKeys.status == 2 && noKeys.stderr.contains("AWS_SECRET_ACCESS_KEY"), "\(noKeys)")
+            for result in [run, insecure, noKeys] { #expect(!result.stderr.contains(secret) && !result.stdout.contains(secret)) }
+        }
+    }
+}
