@@ -132,7 +132,7 @@ public struct S3AssetStore: AssetStore {
     }
 
     /// The `Content-Type` an object is stored with, from its name.
-    static func contentType(_ path: String) -> String {
+    public static func contentType(_ path: String) -> String {
         switch (path as NSString).pathExtension.lowercased() {
         case "mp4", "m4v": "video/mp4"
         case "mov": "video/quicktime"

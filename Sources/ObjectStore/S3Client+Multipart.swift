@@ -7,9 +7,10 @@ extension S3Client {
     /// (``partConcurrency`` at a time, each with its `x-amz-checksum-sha256` and signed payload hash), then
     /// CompleteMultipartUpload listing every part's ETag and checksum. Any failure aborts the upload, so the store
     /// keeps no parts; nothing is visible under `key` before the completion.
-    func uploadMultipart(_ file: URL, key: String, size: Int64, contentType: String) async throws {
+    func uploadMultipart(_ file: URL, key: String, size: Int64, contentType: String, sha256: String) async throws {
         let created = try await send(.POST, "CreateMultipartUpload", key: key, query: [("uploads", "")],
-                                     headers: [("content-type", contentType), ("x-amz-checksum-algorithm", "SHA256")])
+                                     headers: [("content-type", contentType), ("x-amz-checksum-algorithm", "SHA256"),
+                                               ("x-amz-meta-sha256", sha256)])
         guard let uploadId = S3XML.parse(created.body)?.first("UploadId"), !uploadId.isEmpty else {
             throw S3Error(operation: "CreateMultipartUpload", key: key, status: created.status, code: "no UploadId", message: "")
         }

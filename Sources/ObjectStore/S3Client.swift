@@ -39,8 +39,8 @@ public struct S3Client: Sendable {
     public struct Head: Sendable, Equatable {
         public let size: Int64
         public let etag: String
-        /// The lowercase hex SHA-256 the store recorded at upload (`x-amz-checksum-sha256`), when it keeps one for the
-        /// whole object.
+        /// The lowercase hex SHA-256 of the whole object recorded at upload: the store's `x-amz-checksum-sha256`, or for a
+        /// multipart object the `x-amz-meta-sha256` this client wrote.
         public let sha256: String?
         /// `Last-Modified`, in seconds since 1970 (0 when the store sent none).
         public let modified: Int
@@ -87,10 +87,11 @@ public struct S3Client: Sendable {
         if size <= Self.multipartThreshold {
             guard let digest = Data(hex: sha256) else { throw S3Error(operation: "PutObject", key: key, status: 0, code: "bad checksum", message: "") }
             _ = try await send(.PUT, "PutObject", key: key,
-                               headers: [("content-type", contentType), ("x-amz-checksum-sha256", digest.base64EncodedString())],
+                               headers: [("content-type", contentType), ("x-amz-checksum-sha256", digest.base64EncodedString()),
+                                         ("x-amz-meta-sha256", sha256)],
                                body: .file(file, offset: 0, length: size), payloadSHA256: sha256)
         } else {
-            try await uploadMultipart(file, key: key, size: size, contentType: contentType)
+            try await uploadMultipart(file, key: key, size: size, contentType: contentType, sha256: sha256)
         }
     }
 
@@ -101,8 +102,11 @@ public struct S3Client: Sendable {
             let checksum = response.headers.first(name: "x-amz-checksum-sha256")
                 .flatMap { Data(base64Encoded: $0) }.flatMap { $0.count == 32 ? hexString($0) : nil }
             let composite = response.headers.first(name: "x-amz-checksum-type")?.uppercased() == "COMPOSITE"
+            // A multipart object's checksum is of its parts' checksums: the whole file's is in the metadata this client
+            // wrote beside it (computed from the same bytes the parts' checksums were checked against).
+            let meta = response.headers.first(name: "x-amz-meta-sha256").flatMap { Data(hex: $0) != nil && $0.count == 64 ? $0.lowercased() : nil }
             return Head(size: Int64(response.headers.first(name: "content-length") ?? "") ?? 0, etag: response.etag,
-                        sha256: composite ? nil : checksum,
+                        sha256: (composite ? nil : checksum) ?? meta,
                         modified: response.headers.first(name: "last-modified").flatMap(Self.httpDate) ?? 0)
         } catch let error as S3Error where error.status == 404 {
             return nil

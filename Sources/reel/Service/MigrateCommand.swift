@@ -12,7 +12,7 @@ import ReelPostgres
 struct MigrateCommand: ConfiguredCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
-        abstract: "Move the embedded job queue, watch list and catalog index of a storage root into PostgreSQL.",
+        abstract: "Move the embedded job queue, watch list and catalog index of a storage root into PostgreSQL, and its files into an object store.",
         discussion: """
         Stop every `reel serve` on the storage root first (a live one is refused). Jobs keep their state, attempts and \
         dates (a job left running comes in pending); watched tasks keep their polls and dates. Idempotent and resumable: \
@@ -20,18 +20,34 @@ struct MigrateCommand: ConfiguredCommand {
         manifests; the catalog itself (manifests, files) stays on the storage root, and the embedded files are left in place. Exit codes: 0 done; 1 a reel serve is running on the root; 2 a bad URL; \
         4 the database cannot be reached.
 
+        --to-store copies every file a manifest records, then the manifest, into the bucket under the same keys \
+        (tasks/<shard>/<taskId>/…), each uploaded with its SHA-256 (the store refuses other bytes) and checked against its \
+        manifest first (a local file that no longer matches is reported, not copied, exit 1). Idempotent and resumable: \
+        a file whose object the store recorded with the same SHA-256 is not sent again. The storage root is left as it is.
+
         EXAMPLES:
           reel migrate --to-database postgres://reel@db.internal/reel
+          REEL_S3_ENDPOINT=https://s3.eu-west-1.amazonaws.com reel migrate --to-store s3://media-archive/reel
           reel migrate --storage /srv/reel --to-database postgres://reel@db/reel
         """)
 
     @Option(name: .customLong("to-database"), help: "The PostgreSQL URL to move the shared state into (postgres://…).")
-    var toDatabase: String
+    var toDatabase: String?
+    @Option(name: .customLong("to-store"), help: "Copy the root's files and manifests into this object store (s3://BUCKET[/PREFIX]; endpoint and keys from REEL_S3_ENDPOINT, REEL_S3_PATH_STYLE, AWS_*).")
+    var toStore: String?
     @OptionGroup var storage: StorageOptions
 
     var configurationFlags: ConfigurationFlags { ConfigurationFlags(storage: storage) }
 
+    func validate() throws {
+        if toDatabase == nil, toStore == nil { throw ValidationError("give --to-database URL, --to-store s3://BUCKET[/PREFIX], or both") }
+    }
+
     func run(_ configuration: ReelConfiguration) async throws {
+        if let toStore {
+            try await StoreMigration(root: configuration.storage.root, target: toStore).run()
+        }
+        guard let toDatabase else { return }
         let settings: DatabaseSettings
         do { settings = try DatabaseConfiguration.settings(url: toDatabase, setting: "--to-database") } catch { throw ReelExit(error) }
         let embedded = SharedState.embedded(root: configuration.storage.root, logger: CLILogging.logger)

@@ -121,3 +121,45 @@ struct S3ArchiveTests {
         }
     }
 }
+
+/// `reel migrate --to-store`: an embedded catalog's files and manifests copied into the bucket, verified, resumable.
+@Suite("Moving a catalog into S3", .enabled(if: PostgresTestDatabase.isAvailable && S3Oracle.isAvailable))
+struct S3MigrationTests {
+    @Test func aCatalogIsCopiedVerifiedAndARerunSendsNothing() async throws {
+        try await PostgresTestDatabase.withDatabase { _, url in
+            try await withBench { bench in
+                let good = taskId("ready"), damaged = taskId("ready")
+                for task in [good, damaged] { #expect(try await bench.reel("archive", task).status == 0) }
+                // A still of one task no longer matches its manifest: it is reported and that task's manifest stays out.
+                let still = try #require(try await bench.show(damaged).manifest.assets.first?.thumbnails.first)
+                try Data("not the still".utf8).write(to: bench.file(still.path))
+                let prefix = "migrate-\(UUID().uuidString.prefix(8).lowercased())"
+                let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("reel-scratch-\(UUID().uuidString)")
+                defer { try? FileManager.default.removeItem(at: scratch) }
+                let s3 = S3Oracle.settings(prefix: prefix, scratch: scratch)
+                var settings = s3.mapValues { Optional($0) }
+                settings["REEL_STORE_URL"] = nil
+                let first = try await bench.reel("migrate", "--to-store", "s3://\(S3Oracle.bucket)/\(prefix)", environment: settings)
+                #expect(first.status == 1 && first.stdout.contains(still.path) && first.stdout.contains("no longer match"), "\(first)")
+                let shard = { (task: String) in CatalogLayout.shard(of: try! TaskID(validating: task)) }
+                #expect(try S3Oracle.keys(under: "\(prefix)/tasks/\(shard(good))/\(good)/").contains("\(prefix)/tasks/\(shard(good))/\(good)/manifest.json"))
+                #expect(try !S3Oracle.keys(under: "\(prefix)/tasks/\(shard(damaged))/\(damaged)/").contains { $0.hasSuffix("/manifest.json") },
+                        "no manifest names an object that is not there")
+                // Repaired, then run again: only what was missing goes; once more, nothing goes.
+                let repaired = try await bench.reel("verify", damaged, "--repair")
+                #expect(repaired.status == 0, "\(repaired)")
+                let second = try await bench.reel("migrate", "--to-store", "s3://\(S3Oracle.bucket)/\(prefix)", "--to-database", url, environment: settings)
+                #expect(second.status == 0, "\(second)")
+                let third = try await bench.reel("migrate", "--to-store", "s3://\(S3Oracle.bucket)/\(prefix)", environment: settings)
+                #expect(third.status == 0 && third.stdout.contains("files: 0 uploaded"), "\(third)")
+                // The deployment on the bucket lists both tasks and verifies them byte for byte.
+                var onS3 = s3.mapValues { Optional($0) }
+                onS3["REEL_DATABASE_URL"] = url
+                let listed = try await bench.reel("ls", "--json", environment: onS3)
+                #expect(listed.status == 0 && listed.stdout.contains(good) && listed.stdout.contains(damaged), "\(listed)")
+                let verify = try await bench.reel("verify", "--all", "--deep", environment: onS3)
+                #expect(verify.status == 0, "\(verify)")
+            }
+        }
+    }
+}
