@@ -140,6 +140,13 @@ let package = Package(
             path: "Tools/QueueBench",
             swiftSettings: strict
         ),
+        // Upload and download through the S3 client, for Tools/bench/s3.sh (Tools/, not shipped).
+        .executableTarget(
+            name: "reel-s3-bench",
+            dependencies: ["ObjectStore", "ReelBasics"],
+            path: "Tools/S3Bench",
+            swiftSettings: strict
+        ),
         .testTarget(name: "ReelBasicsTests", dependencies: ["ReelBasics"], swiftSettings: strict),
         // The `reel` CLI's configuration builder, in process (`@testable import reel`).
         .testTarget(

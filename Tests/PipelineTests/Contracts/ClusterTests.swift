@@ -39,7 +39,25 @@ struct ClusterTests {
                 #expect(try store.unaccountedFiles(ofTask: task, manifest: manifest, bench: bench).isEmpty, "no orphan in \(task)")
                 if store.isS3 { #expect(try store.files(ofTask: task, bench: bench).count == manifest.referencedPaths.count + 1, "\(task)") }
             }
-            if store.isS3 { #expect(!FileManager.default.fileExists(atPath: bench.storage.path), "nothing of the catalog under REEL_STORAGE") }
+            if case .s3(let prefix, _) = store {
+                #expect(!FileManager.default.fileExists(atPath: bench.storage.path), "nothing of the catalog under REEL_STORAGE")
+                // Every object read back with awscli (one recursive copy): each has the SHA-256 its manifest records,
+                // and each source is the file the upstream served.
+                let copy = FileManager.default.temporaryDirectory.appendingPathComponent("reel-s3-copy-\(UUID().uuidString)")
+                defer { try? FileManager.default.removeItem(at: copy) }
+                try S3Oracle.aws("s3", "cp", "--recursive", "--only-show-errors", "s3://\(S3Oracle.bucket)/\(prefix)/", copy.path)
+                for task in tasks {
+                    let (_, manifest) = try await bench.show(task)
+                    for asset in manifest.assets {
+                        let source = try #require(asset.source)
+                        #expect(try Oracle.sha256sum(copy.appendingPathComponent(source.path)) == source.sha256, "\(source.path)")
+                        #expect(source.sha256 == (try Oracle.sha256sum(bench.sandbox.media("small.mp4"))), "\(source.path) is the served file")
+                        for rendition in asset.renditions {
+                            #expect(try Oracle.sha256sum(copy.appendingPathComponent(rendition.path)) == rendition.sha256, "\(rendition.path)")
+                        }
+                    }
+                }
+            }
             let verify = try await bench.reel("verify", "--all")
             #expect(verify.status == 0, "\(verify)")
             if failpoint == "archive.checkpointed" {
