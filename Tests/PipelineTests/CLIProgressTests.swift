@@ -22,8 +22,9 @@ import Testing
             #expect(redraws.allSatisfy { $0.range(of: #"\d+%"#, options: .regularExpression) != nil }, "the percentage stays in view")
             #expect(shown.contains("1 task: 1 archived"), "\(run)")
             if columns >= 100 {
-                // Wide enough: the decode pass shows its speed against real time, as ffmpeg does.
-                #expect(redraws.contains { $0.range(of: #" process \[[#-]+\] [0-9.]+x \d+%"#, options: .regularExpression) != nil }, "\(run)")
+                // Wide enough: the decode pass shows what it makes, its frames per second and its speed against real
+                // time, as ffmpeg does.
+                #expect(redraws.contains { $0.range(of: #" process \[[#-]+\] \(verify, stills, 240p\) \d+ fps [0-9.]+x \d+%"#, options: .regularExpression) != nil }, "\(run)")
             }
         }
     }

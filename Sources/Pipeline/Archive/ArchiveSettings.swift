@@ -75,9 +75,9 @@ public enum ArchiveEvent: Sendable {
     case progress(task: String, scriptId: Int, role: String, stage: String, fraction: Double)
     /// A download's bytes on disk of the total (a resumed one starts where it stopped).
     case transfer(task: String, scriptId: Int, role: String, received: Int64, total: Int64)
-    /// What the decode pass of an asset makes (`verify, stills, 240p, 480p`) and how long the media lasts, for its
-    /// progress (the speed against real time), sent once as the pass starts.
-    case processing(task: String, scriptId: Int, role: String, parts: String, mediaSeconds: Double?)
+    /// What the decode pass of an asset makes (`verify, stills, 240p, 480p`), how long the media lasts and its frame
+    /// rate, for its progress (frames per second and the speed against real time), sent once as the pass starts.
+    case processing(task: String, scriptId: Int, role: String, parts: String, mediaSeconds: Double?, frameRate: Double?)
     /// An attempt of a download failed or stalled and the next one resumes: one line for people.
     case downloadRetry(task: String, scriptId: Int, role: String, line: String)
     case assetDone(task: String, scriptId: Int, role: String, state: String, detail: String)

@@ -166,8 +166,10 @@ struct AssetArchiver: Sendable {
         let task = taskId.rawValue
         // What the one decode makes, and the media's length (headers only) for the speed against real time.
         let parts = (["verify", "stills"] + settings.presets.map(\.name)).joined(separator: ", ")
-        let length = (try? await MediaEngine.probe(source.path))?.durationUs.map { Double($0) / 1_000_000 }
-        events(.processing(task: task, scriptId: item.scriptId, role: role.rawValue, parts: parts, mediaSeconds: length))
+        let probe = try? await MediaEngine.probe(source.path)
+        let length = probe?.durationUs.map { Double($0) / 1_000_000 }
+        events(.processing(task: task, scriptId: item.scriptId, role: role.rawValue, parts: parts, mediaSeconds: length,
+                           frameRate: probe?.video?.avgFrameRate))
         return try await MediaEngine.process(source.path, request) { fraction in
             events(.progress(task: task, scriptId: item.scriptId, role: role.rawValue, stage: "process", fraction: fraction))
         }

@@ -11,8 +11,8 @@ final class EventPrinter: @unchecked Sendable {
     /// Per stage: when it started (for the ETA) and when its last line was printed (for the heartbeat).
     private var stageStarted: [String: ContinuousClock.Instant] = [:]
     private var lastLine: [String: ContinuousClock.Instant] = [:]
-    /// Per asset: what its decode pass makes and the media's length in seconds.
-    private var processing: [String: (String, Double?)] = [:]
+    /// Per asset: what its decode pass makes, the media's length in seconds and its frame rate.
+    private var processing: [String: (parts: String, length: Double?, frameRate: Double?)] = [:]
     /// Per download: the bytes on disk and the time of its first progress (for the speed).
     private var transferBase: [String: (Int64, ContinuousClock.Instant)] = [:]
     /// Per asset: the stages seen so far with their start times, for the timing line after each asset.
@@ -49,17 +49,21 @@ final class EventPrinter: @unchecked Sendable {
             stages["\(task)/\(scriptId)/\(role)", default: []].append((stage, .now))
             stageStarted["\(task)/\(scriptId)/\(role)/\(stage)"] = .now
             line("\(safe(task)) script \(scriptId) \(safe(role)): \(safe(stage))")
-        case .processing(let task, let scriptId, let role, let parts, let mediaSeconds):
-            // Kept for the progress of the pass: its speed, and what it makes on the lines without a terminal.
-            processing["\(task)/\(scriptId)/\(role)"] = (parts, mediaSeconds)
+        case .processing(let task, let scriptId, let role, let parts, let mediaSeconds, let frameRate):
+            // Kept for the progress of the pass: its frames per second and speed, and what it makes.
+            processing["\(task)/\(scriptId)/\(role)"] = (parts, mediaSeconds, frameRate)
         case .progress(let task, let scriptId, let role, let stage, let fraction):
             var amount = ""
-            if stage == "process", let (parts, length) = processing["\(task)/\(scriptId)/\(role)"] {
-                if !terminal { amount = "(\(safe(parts))) " }
-                // The speed against real time, as ffmpeg shows it.
-                if let length, let started = stageStarted["\(task)/\(scriptId)/\(role)/process"] {
+            if stage == "process", let pass = processing["\(task)/\(scriptId)/\(role)"] {
+                // What the one decode makes (verify, stills, each rendition), then frames per second and the speed
+                // against real time, as ffmpeg shows them (`fps=… speed=…x`).
+                amount = "(\(safe(pass.parts))) "
+                if let length = pass.length, let started = stageStarted["\(task)/\(scriptId)/\(role)/process"] {
                     let elapsed = (ContinuousClock.now - started).inSeconds
-                    if elapsed >= 0.5, fraction > 0 { amount += String(format: "%.1fx ", fraction * length / elapsed) }
+                    if elapsed >= 0.5, fraction > 0 {
+                        if let rate = pass.frameRate, rate > 0 { amount += String(format: "%.0f fps ", fraction * length * rate / elapsed) }
+                        amount += String(format: "%.1fx ", fraction * length / elapsed)
+                    }
                 }
             }
             draw(task: task, scriptId: scriptId, role: role, stage: stage, fraction: fraction, amount: amount)

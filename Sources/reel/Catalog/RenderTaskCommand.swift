@@ -74,7 +74,7 @@ struct RenderTaskCommand: ConfiguredCommand {
                 // without an asset matching --script/--role is nothing to render, not a failure.
                 continue
             } catch {
-                Output.error("\(id): \(SafeText.escape("\(error)", limit: 1024))")
+                Output.error("error: \(id): \(SafeText.escape("\(error)", limit: 1024))")
                 worst = max(worst, .attention)
             }
         }

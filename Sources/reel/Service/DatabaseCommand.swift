@@ -65,7 +65,7 @@ struct DatabaseCommand: AsyncParsableCommand {
                 print("schema version \(status.schemaVersion), this reel expects \(status.expectedVersion), \(status.pending) pending")
             }
             if status.isAhead { throw ReelExit.usage(SchemaStatus.Ahead(status: status).description) }
-            if status.pending > 0 { throw ReelExit(code: ReelExit.attention, message: "reel db: \(status.pending) migration(s) pending: run reel db migrate") }
+            if status.pending > 0 { throw ReelExit(code: ReelExit.attention, message: "warning: reel db: \(status.pending) migration(s) pending: run reel db migrate") }
         }
     }
 

@@ -63,7 +63,7 @@ struct StoreMigration {
         Output.line(String(format: "files: %d uploaded (%.1f MiB), %d already in the store", counts.uploaded, Double(counts.bytes) / 1_048_576, counts.present))
         let bucket = "s3://\(location.bucket)\(location.prefix.isEmpty ? "" : "/" + location.prefix)"
         if !counts.problems.isEmpty {
-            throw ReelExit(code: ReelExit.attention, message: "reel migrate: \(counts.problems.count) problem(s); fix them (reel verify --repair) and run it again")
+            throw ReelExit(code: ReelExit.attention, message: "error: reel migrate: \(counts.problems.count) problem(s); fix them (reel verify --repair) and run it again")
         }
         Output.error("reel migrate: done; run reel with REEL_STORE_URL=\(bucket) (and REEL_DATABASE_URL)")
     }
