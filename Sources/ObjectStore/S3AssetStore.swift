@@ -121,6 +121,17 @@ public struct S3AssetStore: AssetStore {
 
     public func localManifestURL(of task: TaskID) -> URL? { nil }
 
+    /// The bucket answers a one-key listing of the prefix, and the scratch directory is usable.
+    public func unavailability() async -> String? {
+        if await scratch.unavailability() != nil { return "scratch directory unavailable" }
+        do {
+            _ = try await client.list(prefix: client.location.key("tasks/"), limit: 1)
+            return nil
+        } catch {
+            return "object store unavailable"
+        }
+    }
+
     func manifestKey(_ task: TaskID) -> String {
         client.location.key(CatalogLayout.taskPath(task) + "/manifest.json")
     }

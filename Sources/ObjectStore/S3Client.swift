@@ -27,7 +27,19 @@ public struct S3Client: Sendable {
     /// One request's deadline (a 16 MiB part on a slow link included).
     static let requestTimeout: TimeAmount = .seconds(300)
 
-    public init(location: S3Location, credentials: S3Credentials, http: HTTPClient = .shared,
+    /// The process's HTTP client for S3: no redirects (a signed request goes where it was signed for), no
+    /// decompression, a 10 s connect and 60 s read timeout, and a failed connection fails its request at once (the
+    /// pool would otherwise retry connecting until the request's deadline; ``send`` retries with its own backoff).
+    public static let defaultHTTP: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.decompression = .disabled
+        configuration.timeout = .init(connect: .seconds(10), read: .seconds(60))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    public init(location: S3Location, credentials: S3Credentials, http: HTTPClient = S3Client.defaultHTTP,
                 logger: Logger = Logger(label: "reelvault.s3")) {
         self.location = location
         self.signer = SigV4Signer(credentials: credentials, region: location.region)
@@ -180,11 +192,12 @@ public struct S3Client: Sendable {
 
     /// Every key under `prefix` (ListObjectsV2, following continuation tokens), sorted as S3 returns them (UTF-8
     /// byte order).
-    public func list(prefix: String) async throws -> [(key: String, size: Int64)] {
+    public func list(prefix: String, limit: Int? = nil) async throws -> [(key: String, size: Int64)] {
         var found: [(String, Int64)] = []
         var token: String?
         repeat {
             var query = [("list-type", "2"), ("prefix", prefix)]
+            if let limit { query.append(("max-keys", String(limit))) }
             if let token { query.append(("continuation-token", token)) }
             let response = try await send(.GET, "ListObjectsV2", key: nil, query: query, collect: 8 << 20)
             guard let xml = S3XML.parse(response.body) else {
@@ -193,6 +206,7 @@ public struct S3Client: Sendable {
             let keys = xml.all("Key"), sizes = xml.all("Size")
             found += zip(keys, sizes).map { ($0, Int64($1) ?? 0) }
             token = xml.first("IsTruncated") == "true" ? xml.first("NextContinuationToken") : nil
+            if let limit, found.count >= limit { break }
         } while token != nil
         return found
     }

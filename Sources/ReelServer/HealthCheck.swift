@@ -2,7 +2,8 @@ import Catalog
 import Foundation
 import Pipeline
 
-/// What `/healthz` checks: the storage root is a usable directory, the index answers, the queue answers. Answers are
+/// What `/healthz` checks: the store is usable (the storage root; or the bucket and the scratch directory), the index
+/// answers, the queue answers. Answers are
 /// cached for a second, so a flood of health checks costs the disk nothing. Reasons are short and hold no absolute
 /// path (`/healthz` needs no token).
 actor HealthCheck {
@@ -25,9 +26,7 @@ actor HealthCheck {
     }
 
     private func check() async -> String? {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: catalog.root.path, isDirectory: &isDirectory), isDirectory.boolValue,
-              access(catalog.root.path, R_OK | X_OK) == 0 else { return "storage root unavailable" }
+        if let problem = await catalog.store.unavailability() { return problem }
         do { _ = try await catalog.count() } catch { return "catalog index unavailable" }
         do { _ = try await queue.counts() } catch { return "job queue unavailable" }
         return nil

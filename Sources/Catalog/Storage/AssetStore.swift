@@ -75,4 +75,7 @@ public protocol AssetStore: Sendable {
     /// The local path of task `task`'s manifest when the store keeps it in a local file (read again inside an index
     /// write); `nil` for a remote store.
     func localManifestURL(of task: TaskID) -> URL?
+
+    /// A short reason when the store cannot be used now (for `/healthz`; no path, no secret), `nil` when it can.
+    func unavailability() async -> String?
 }

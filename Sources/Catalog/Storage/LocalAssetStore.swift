@@ -119,6 +119,11 @@ public struct LocalAssetStore: AssetStore {
         layout.scanTaskDirectories().compactMap(\.id).sorted()
     }
 
+    public func unavailability() async -> String? {
+        let root = layout.root.path
+        return FileIO.isDirectory(root) && access(root, R_OK | W_OK | X_OK) == 0 ? nil : "storage root unavailable"
+    }
+
     public func localManifestURL(of task: TaskID) -> URL? {
         layout.manifestURL(task)
     }

@@ -108,6 +108,26 @@ struct S3ArchiveTests {
         }
     }
 
+    @Test func healthzSaysWhenTheBucketCannotBeReached() async throws {
+        try await PostgresTestDatabase.withDatabase { _, url in
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("reel-scratch-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: scratch) }
+            let refusing = try RefusingPort()
+            var settings = S3Oracle.settings(prefix: "health", scratch: scratch)
+            settings["REEL_DATABASE_URL"] = url
+            try await withBench(extra: settings) { bench in
+                let serve = try await ServeProcess.start(bench)
+                #expect(try await serve.admin("GET", "/healthz").status == 200)
+                #expect(try await serve.stop().status == 0)
+                let cut = try await ServeProcess.start(bench, environment: ["REEL_S3_ENDPOINT": refusing.url])
+                defer { cut.process.kill(SIGKILL) }
+                let reply = try await cut.admin("GET", "/healthz")
+                #expect(reply.status == 503 && String(decoding: reply.body, as: UTF8.self).contains("object store unavailable"), "\(reply)")
+            }
+            withExtendedLifetime(refusing) {}
+        }
+    }
+
     @Test func anS3StoreWithoutADatabaseIsAUsageError() async throws {
         try await withBench(extra: S3Oracle.settings(prefix: "none", scratch: FileManager.default.temporaryDirectory)) { bench in
             let run = try await bench.reel("archive", taskId("ready"))
