@@ -42,8 +42,7 @@ public struct S3AssetStore: AssetStore {
             throw CatalogError.io("commit: no staged file", source.path, errno: ENOENT)
         }
         let size = FileIO.size(source.path) ?? 0
-        let digest = try await S3Client.digest(of: source, offset: 0, length: size)
-        try await client.upload(source, key: key, sha256: hexString(digest), size: size, contentType: Self.contentType(relativePath))
+        try await client.upload(source, key: key, size: size, contentType: Self.contentType(relativePath))
         Failpoint.hit("catalog.store.synced")
         try? FileManager.default.removeItem(at: source)
     }

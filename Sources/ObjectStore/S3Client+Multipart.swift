@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import NIOCore
 import ReelBasics
 
 extension S3Client {
@@ -7,7 +8,8 @@ extension S3Client {
     /// (``partConcurrency`` at a time, each with its `x-amz-checksum-sha256` and signed payload hash), then
     /// CompleteMultipartUpload listing every part's ETag and checksum. Any failure aborts the upload, so the store
     /// keeps no parts; nothing is visible under `key` before the completion.
-    func uploadMultipart(_ file: URL, key: String, size: Int64, contentType: String, sha256: String) async throws {
+    func uploadMultipart(_ file: URL, key: String, size: Int64, contentType: String, sha256: String,
+                         partDigests: [[UInt8]]? = nil) async throws {
         let created = try await send(.POST, "CreateMultipartUpload", key: key, query: [("uploads", "")],
                                      headers: [("content-type", contentType), ("x-amz-checksum-algorithm", "SHA256"),
                                                ("x-amz-meta-sha256", sha256)])
@@ -22,7 +24,10 @@ extension S3Client {
                 func add() {
                     let number = next + 1, offset = Int64(next) * Self.partSize
                     let length = min(Self.partSize, size - offset)
-                    group.addTask { try await uploadPart(file, key: key, uploadId: uploadId, number: number, offset: offset, length: length) }
+                    let known = partDigests?[number - 1]
+                    group.addTask {
+                        try await uploadPart(file, key: key, uploadId: uploadId, number: number, offset: offset, length: length, digest: known)
+                    }
                     next += 1
                 }
                 while next < min(count, Self.partConcurrency) { add() }
@@ -55,10 +60,10 @@ extension S3Client {
         }
     }
 
-    /// One part: hashed from the file first (its checksum and payload hash), then streamed from the file.
-    private func uploadPart(_ file: URL, key: String, uploadId: String, number: Int, offset: Int64, length: Int64)
-        async throws -> (Int, String, String) {
-        let digest = try await Self.digest(of: file, offset: offset, length: length)
+    /// One part: its checksum and payload hash (given, or hashed from the file first), then streamed from the file.
+    private func uploadPart(_ file: URL, key: String, uploadId: String, number: Int, offset: Int64, length: Int64,
+                            digest known: [UInt8]?) async throws -> (Int, String, String) {
+        let digest = if let known { known } else { try await Self.digest(of: file, offset: offset, length: length) }
         let checksum = Data(digest).base64EncodedString()
         let response = try await send(.PUT, "UploadPart", key: key,
                                       query: [("partNumber", String(number)), ("uploadId", uploadId)],
@@ -74,6 +79,29 @@ extension S3Client {
             chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
         }
         return Array(hasher.finalize())
+    }
+
+    /// The SHA-256 of the whole file and of each ``partSize`` part, in one read.
+    static func digests(of file: URL, size: Int64) async throws -> (whole: [UInt8], parts: [[UInt8]]) {
+        var whole = SHA256(), part = SHA256()
+        var parts: [[UInt8]] = []
+        var inPart: Int64 = 0
+        for try await chunk in FileChunks(url: file, offset: 0, length: size) {
+            var chunk = chunk
+            while chunk.readableBytes > 0 {
+                let take = Int(Swift.min(Int64(chunk.readableBytes), partSize - inPart))
+                let piece = chunk.readSlice(length: take)!
+                piece.withUnsafeReadableBytes { whole.update(bufferPointer: $0); part.update(bufferPointer: $0) }
+                inPart += Int64(take)
+                if inPart == partSize {
+                    parts.append(Array(part.finalize()))
+                    part = SHA256()
+                    inPart = 0
+                }
+            }
+        }
+        if inPart > 0 { parts.append(Array(part.finalize())) }
+        return (Array(whole.finalize()), parts)
     }
 
     static func xmlEscaped(_ text: String) -> String {

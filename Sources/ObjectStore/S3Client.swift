@@ -107,6 +107,21 @@ public struct S3Client: Sendable {
         }
     }
 
+    /// Uploads the local file at `file` as ``upload(_:key:sha256:size:contentType:)`` does, hashing it on the way: one
+    /// read for the hashes (the whole file's and, above ``multipartThreshold``, each part's), one for the upload.
+    /// Returns the file's lowercase hex SHA-256.
+    @discardableResult
+    public func upload(_ file: URL, key: String, size: Int64, contentType: String) async throws -> String {
+        guard size > Self.multipartThreshold else {
+            let digest = hexString(try await Self.digest(of: file, offset: 0, length: size))
+            try await upload(file, key: key, sha256: digest, size: size, contentType: contentType)
+            return digest
+        }
+        let (whole, parts) = try await Self.digests(of: file, size: size)
+        try await uploadMultipart(file, key: key, size: size, contentType: contentType, sha256: hexString(whole), partDigests: parts)
+        return hexString(whole)
+    }
+
     /// The object's size, ETag and recorded checksum; `nil` if there is none.
     public func head(_ key: String) async throws -> Head? {
         do {
