@@ -11,7 +11,7 @@ import TopView
             let task = taskId("partial")
             let run = try await bench.reel("archive", task)
             #expect(run.status == 1, "\(run)")
-            #expect(run.stderrLines.contains { $0.hasPrefix("\(task): exit 1") && $0.contains("script 1 preview") }, "\(run)")
+            #expect(run.stderrLines.contains { $0.hasPrefix("error: \(task): exit 1") && $0.contains("script 1 preview") }, "\(run)")
             let (json, manifest) = try await bench.show(task)
             ArchiveContract.check(json, storage: bench.storage)
             let good = try #require(manifest.asset(scriptId: 0, role: .preview))

@@ -92,7 +92,14 @@ final class EventPrinter: @unchecked Sendable {
                 line("\(safe(task)) script \(scriptId) \(safe(role)): took \(parts.joined(separator: ", "))")
             }
         case .taskDone(let task, let status, let message):
-            line("\(safe(task)): \(status == .ok ? "done" : "exit \(status.rawValue)")\(message.map { " — \(SafeText.escape($0, limit: 1024))" } ?? "")")
+            // One voice with the rest of the CLI: a task that is not done is an `error:` (or a `warning:` when it is only
+            // not settled upstream yet), its exit code and what to do in the same line.
+            let said = message.map { " — \(SafeText.escape($0, limit: 1024))" } ?? ""
+            switch status {
+            case .ok: line("\(safe(task)): done\(said)")
+            case .notSettled: line("warning: \(safe(task)): exit \(status.rawValue)\(said)")
+            default: line("error: \(safe(task)): exit \(status.rawValue)\(said)")
+            }
         }
     }
 
