@@ -23,12 +23,18 @@ extension Catalog {
             let remote = store.localManifestURL(of: id) == nil
             return try await ManifestVersions.$current.withValue(ManifestVersions(holder: remote ? Self.holder() : nil)) {
                 try cleanLeftovers(id)
-                let manifest = await refreshIndexEntry(id)
-                // On a remote store, the new holder's first write: the manifest again, naming this holder, conditional
-                // on the version just read. Its version changes, so a former holder that was paused past its lease (and
-                // still holds the older version) is refused when it writes again. An flock cannot be lost: a local root
-                // skips this write.
-                if let manifest, remote { try await save(manifest) }
+                if remote {
+                    // The new holder's first write: the manifest again, naming this holder, conditional on the version
+                    // just read (a read that fails stops here: without it there is no claim). Its version changes, so a
+                    // former holder that was paused past its lease (and still holds the older version) is refused when
+                    // it writes again. The save refreshes the index entry too. An flock cannot be lost: a local root
+                    // skips this write.
+                    if let manifest = try await manifest(for: id) { try await save(manifest) }
+                } else {
+                    await refreshIndexEntry(id)
+                }
+                // The staging area belongs to this holding: emptied when it ends, whichever way.
+                defer { discardStagingQuietly(id) }
                 return try await body()
             }
         }
@@ -39,6 +45,15 @@ extension Catalog {
     private static func holder() -> String {
         let token = TaskLockToken.current.map { "lock \($0.token) " } ?? ""
         return token + ProcessInfo.processInfo.hostName + " pid \(getpid()) " + UUID().uuidString.prefix(8)
+    }
+
+    /// Empties the task's staging area at the end of a holding; a failure is logged (the next holder empties it).
+    func discardStagingQuietly(_ id: TaskID) {
+        do {
+            try store.discardStaging(for: id, name: nil)
+        } catch {
+            logger.warning("staging not removed; the next run of the task removes it", metadata: ["task.id": "\(id)", "error": "\(error)"])
+        }
     }
 
     /// Empties the task's staging area (``AssetStore/discardStaging(for:name:)``) and removes its `.manifest.json.*.tmp`

@@ -83,7 +83,15 @@ public struct Catalog: Sendable {
             return nil
         }
         let manifest = try ManifestFile.decode(stored.data, id: id, source: manifestName(id))
-        ManifestVersions.current?.record(id, version: stored.version)
+        if let versions = ManifestVersions.current {
+            // A holder that claimed the task and now reads another's claim lost it (paused past its lease): it must not
+            // take that version as its own and write over the new holder's work.
+            if versions.isTakenOver(id, writer: manifest.writer) {
+                onFencedWrite?()
+                throw ManifestConflict(taskId: id.rawValue, precondition: .none)
+            }
+            versions.record(id, version: stored.version)
+        }
         return manifest
     }
 
@@ -115,7 +123,7 @@ public struct Catalog: Sendable {
             logger.warning("manifest write refused: another process took the task", metadata: ["task.id": "\(id)"])
             throw conflict
         }
-        versions?.record(id, version: version)
+        versions?.recordWrite(id, version: version)
         Failpoint.hit("catalog.manifest.renamed")
         try await index.upsert(IndexedTask(manifest), current: reader(id))
         Failpoint.hit("catalog.index.upserted")

@@ -35,16 +35,42 @@ public struct S3AssetStore: AssetStore {
         try scratch.discardStaging(for: task, name: name)
     }
 
-    public func commit(staged: URL, to relativePath: String) async throws {
+    public func commit(staged: URL, to relativePath: String, sha256: String?) async throws {
         let key = try key(relativePath)
         let source = staged.standardizedFileURL
         guard FileIO.isRegularFile(source.path) else {
             throw CatalogError.io("commit: no staged file", source.path, errno: ENOENT)
         }
         let size = FileIO.size(source.path) ?? 0
-        try await client.upload(source, key: key, size: size, contentType: Self.contentType(relativePath))
+        // A run that lost its task (a lost lease or task lock) uploads nothing more over the new holder's objects.
+        try await WriteFence.check()
+        let type = Self.contentType(relativePath)
+        if let sha256 {
+            // The recorded checksum goes up with the bytes: the store refuses them if they changed since.
+            try await client.upload(source, key: key, sha256: sha256.lowercased(), size: size, contentType: type)
+        } else {
+            try await client.upload(source, key: key, size: size, contentType: type)
+        }
         Failpoint.hit("catalog.store.synced")
+        // A source is decoded right after its commit: its local copy stays in the task's staging area for the rest of
+        // this holding (``withLocalFile(relativePath:_:)`` uses it instead of fetching the object back), and goes with
+        // the staging area when the lock is released or taken again.
+        if let kept = keptURL(relativePath), (try? FileManager.default.createDirectory(at: kept.deletingLastPathComponent(),
+                                                                                       withIntermediateDirectories: true)) != nil {
+            try? FileManager.default.removeItem(at: kept)
+            if (try? FileManager.default.moveItem(at: source, to: kept)) != nil { return }
+        }
         try? FileManager.default.removeItem(at: source)
+    }
+
+    /// Where a committed source of this holding is kept locally (`<staging>/kept/<path in the task>`); `nil` for any
+    /// other file.
+    func keptURL(_ relativePath: String) -> URL? {
+        guard let parts = try? CatalogLayout.components(of: relativePath), parts.count >= 4, parts[0] == "tasks",
+              let id = try? TaskID(validating: parts[2]), parts.last?.hasPrefix("source.") == true else { return nil }
+        return parts.dropFirst(3).reduce(scratch.layout.stagingDirectory(id).appendingPathComponent("kept")) {
+            $0.appendingPathComponent($1)
+        }
     }
 
     public func remove(relativePath: String) async throws {
@@ -66,6 +92,7 @@ public struct S3AssetStore: AssetStore {
     /// Fetches the object to a scratch file for as long as `body` runs.
     public func withLocalFile<T: Sendable>(relativePath: String, _ body: @Sendable (URL) async throws -> T) async throws -> T {
         let key = try key(relativePath)
+        if let kept = keptURL(relativePath), FileIO.isRegularFile(kept.path) { return try await body(kept) }
         let directory = scratch.layout.root.appendingPathComponent("fetched", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let name = (relativePath as NSString).lastPathComponent
@@ -84,10 +111,13 @@ public struct S3AssetStore: AssetStore {
 
     public func readManifest(of task: TaskID) async throws -> StoredManifest? {
         let key = manifestKey(task)
-        guard let (data, etag) = try await client.get(key, limit: Int(Catalog.maximumManifestBytes) + 1) else { return nil }
-        if data.count > Int(Catalog.maximumManifestBytes) {
-            throw CatalogError.manifestTooLarge("s3://\(client.location.bucket)/\(key)", bytes: Int64(data.count))
+        let found: (data: Data, etag: String)?
+        do {
+            found = try await client.get(key, limit: Int(Catalog.maximumManifestBytes))
+        } catch let error as S3Client.TooLarge {
+            throw CatalogError.manifestTooLarge("s3://\(client.location.bucket)/\(key)", bytes: error.bytes)
         }
+        guard let (data, etag) = found else { return nil }
         return StoredManifest(data: data, version: etag)
     }
 

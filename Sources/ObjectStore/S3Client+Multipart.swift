@@ -50,11 +50,14 @@ extension S3Client {
                 throw S3Error(operation: "CompleteMultipartUpload", key: key, status: 200, code: code, message: "")
             }
         } catch {
+            // Aborted even when the run was cancelled (a shutdown, a lost lease): an unstructured task does not inherit
+            // the cancellation, and the abort is awaited.
+            let abort = Task { try await send(.DELETE, "AbortMultipartUpload", key: key, query: [("uploadId", uploadId)]) }
             do {
-                _ = try await send(.DELETE, "AbortMultipartUpload", key: key, query: [("uploadId", uploadId)])
-            } catch let abort {
-                logger.warning("multipart upload not aborted; its parts stay until a lifecycle rule removes them",
-                               metadata: ["s3.key": "\(key)", "error": "\(abort)"])
+                _ = try await abort.value
+            } catch let failure {
+                logger.warning("multipart upload not aborted; its parts stay until a lifecycle rule (AbortIncompleteMultipartUpload) removes them",
+                               metadata: ["s3.key": "\(key)", "error": "\(failure)"])
             }
             throw error
         }

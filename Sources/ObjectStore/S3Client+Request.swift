@@ -34,7 +34,12 @@ extension S3Client {
                 guard (200..<300).contains(Int(response.status.code)) else {
                     throw try await Self.error(response, operation: operation, key: name)
                 }
-                let data = method == .HEAD ? Data() : try await Data(buffer: response.body.collect(upTo: collect))
+                let data: Data
+                do {
+                    data = method == .HEAD ? Data() : try await Data(buffer: response.body.collect(upTo: collect))
+                } catch is NIOTooManyBytesError {
+                    throw TooLarge(bytes: response.headers.first(name: "content-length").flatMap { Int64($0) } ?? Int64(collect) + 1)
+                }
                 return Response(status: Int(response.status.code), headers: response.headers, body: data)
             } catch let error as S3Error where retryable && error.isRetryable && attempt < 3 {
                 logger.notice("S3 request failed; retrying", metadata: [
@@ -70,9 +75,9 @@ extension S3Client {
     }
 
     /// Runs `request`, turning a transport failure into an ``S3Error`` with status 0.
-    func execute(_ request: HTTPClientRequest, operation: String, key: String) async throws -> HTTPClientResponse {
+    func execute(_ request: HTTPClientRequest, operation: String, key: String, http client: HTTPClient? = nil) async throws -> HTTPClientResponse {
         do {
-            return try await http.execute(request, timeout: Self.requestTimeout, logger: logger)
+            return try await (client ?? http).execute(request, timeout: client == nil ? Self.requestTimeout : .hours(24), logger: logger)
         } catch let error as CancellationError {
             throw error
         } catch {

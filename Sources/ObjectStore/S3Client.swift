@@ -39,11 +39,25 @@ public struct S3Client: Sendable {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 
+    /// For streamed GETs: as ``defaultHTTP`` but without a read timeout, since the reader sets the pace (a paused
+    /// player holds its stream open while it reads nothing).
+    public static let streamingHTTP: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.decompression = .disabled
+        configuration.timeout = .init(connect: .seconds(10))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    let streamingHTTP: HTTPClient
+
     public init(location: S3Location, credentials: S3Credentials, http: HTTPClient = S3Client.defaultHTTP,
-                logger: Logger = Logger(label: "reelvault.s3")) {
+                streamingHTTP: HTTPClient = S3Client.streamingHTTP, logger: Logger = Logger(label: "reelvault.s3")) {
         self.location = location
         self.signer = SigV4Signer(credentials: credentials, region: location.region)
         self.http = http
+        self.streamingHTTP = streamingHTTP
         self.logger = logger
     }
 
@@ -74,7 +88,8 @@ public struct S3Client: Sendable {
     @discardableResult
     public func put(_ data: Data, key: String, condition: Condition = .none, contentType: String = "application/json") async throws -> String {
         let digest = Data(SHA256.hash(data: data))
-        var headers = [("content-type", contentType), ("x-amz-checksum-sha256", digest.base64EncodedString())]
+        var headers = [("content-type", contentType), ("x-amz-checksum-sha256", digest.base64EncodedString()),
+                       ("x-amz-meta-sha256", hexString(digest))]
         switch condition {
         case .none: break
         case .absent: headers.append(("if-none-match", "*"))
@@ -83,6 +98,10 @@ public struct S3Client: Sendable {
         do {
             let response = try await send(.PUT, "PutObject", key: key, headers: headers, body: .data(data),
                                           payloadSHA256: hexString(digest), retryable: condition == .none)
+            // The ETag is the version the next conditional write names: without one there is no safe next write.
+            guard !response.etag.isEmpty else {
+                throw S3Error(operation: "PutObject", key: key, status: response.status, code: "no ETag in the answer", message: "")
+            }
             return response.etag
         } catch let error as S3Error where !error.isPreconditionFailed && condition != .none && error.isRetryable {
             // A conditional PUT is not blindly retried: if its attempt landed, a retry would fail its own condition.
@@ -103,7 +122,13 @@ public struct S3Client: Sendable {
                                          ("x-amz-meta-sha256", sha256)],
                                body: .file(file, offset: 0, length: size), payloadSHA256: sha256)
         } else {
-            try await uploadMultipart(file, key: key, size: size, contentType: contentType, sha256: sha256)
+            // The parts' checksums and the whole file's in one read; the whole must be the one the caller recorded.
+            let (whole, parts) = try await Self.digests(of: file, size: size)
+            guard hexString(whole) == sha256 else {
+                throw S3Error(operation: "PutObject", key: key, status: 0, code: "BadDigest",
+                              message: "the file's SHA-256 is \(hexString(whole)), not the \(sha256) recorded for it")
+            }
+            try await uploadMultipart(file, key: key, size: size, contentType: contentType, sha256: sha256, partDigests: parts)
         }
     }
 
@@ -140,7 +165,7 @@ public struct S3Client: Sendable {
         }
     }
 
-    /// A small object's bytes (at most `limit`), `nil` if there is none.
+    /// A small object's bytes, `nil` if there is none; larger than `limit` throws ``TooLarge``.
     public func get(_ key: String, limit: Int) async throws -> (data: Data, etag: String)? {
         do {
             let response = try await send(.GET, "GetObject", key: key, collect: limit)
@@ -150,15 +175,23 @@ public struct S3Client: Sendable {
         }
     }
 
+    /// An object larger than what its reader takes.
+    public struct TooLarge: Error {
+        public let bytes: Int64
+    }
+
     /// Streams the object (or `range`, an HTTP `Range` value) to `body`; returns the response's head first through
     /// `head`. For serving a file: nothing is buffered beyond one chunk. `nil` if there is no such object.
-    public func stream(_ key: String, range: String? = nil) async throws -> HTTPClientResponse? {
+    /// With `ifMatch` (an ETag), a changed object fails (412) instead of serving other bytes under the old validator;
+    /// a `range` must come back as that range (206).
+    public func stream(_ key: String, range: String? = nil, ifMatch: String? = nil) async throws -> HTTPClientResponse? {
         var headers: [(String, String)] = []
         if let range { headers.append(("range", range)) }
+        if let ifMatch { headers.append(("if-match", ifMatch)) }
         let request = try request(.GET, key: key, headers: headers, payloadSHA256: Self.emptySHA256)
-        let response = try await execute(request, operation: "GetObject", key: key)
+        let response = try await execute(request, operation: "GetObject", key: key, http: streamingHTTP)
         if response.status == .notFound { return nil }
-        guard response.status == .ok || response.status == .partialContent else {
+        guard response.status == (range == nil ? .ok : .partialContent) else {
             throw try await Self.error(response, operation: "GetObject", key: key)
         }
         return response

@@ -29,12 +29,20 @@ public struct S3Location: Sendable, Equatable {
         if !prefix.isEmpty, (try? CatalogLayout.components(of: prefix)) == nil {
             throw S3SettingError("REEL_STORE_URL", store, "the prefix must be a plain relative path (no '..', hidden or empty parts, no control characters)")
         }
+        // Printed without any user:password part.
+        let shown = redactedURL(endpoint)
         guard let url = URL(string: endpoint), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty,
-              url.query == nil, url.user == nil, url.path.isEmpty || url.path == "/" else {
-            throw S3SettingError("REEL_S3_ENDPOINT", endpoint, "give the endpoint's base URL, e.g. https://s3.us-east-1.amazonaws.com or http://127.0.0.1:8333")
+              url.query == nil, url.user == nil, url.password == nil, url.path.isEmpty || url.path == "/" else {
+            throw S3SettingError("REEL_S3_ENDPOINT", shown, "give the endpoint's base URL without credentials, e.g. https://s3.us-east-1.amazonaws.com or http://127.0.0.1:8333")
         }
         guard scheme == "https" || (scheme == "http" && HostAddress.isLoopback(host)) else {
-            throw S3SettingError("REEL_S3_ENDPOINT", endpoint, "use https:// (http:// only for a loopback host: the credentials and bytes would cross the network in clear)")
+            throw S3SettingError("REEL_S3_ENDPOINT", shown, "use https:// (http:// only for a loopback host: the credentials and bytes would cross the network in clear)")
+        }
+        // Virtual-hosted addressing puts the bucket in the host name: `BUCKET.127.0.0.1` or `BUCKET.localhost` is a
+        // name DNS could send anywhere, in clear over http. An address literal or http takes path-style only.
+        let literal = HostAddress.isLoopback(host) || host.contains(":") || host.allSatisfy { $0.isNumber || $0 == "." }
+        if !pathStyle, scheme == "http" || literal {
+            throw S3SettingError("REEL_S3_PATH_STYLE", "0", "an http:// or IP-address endpoint needs path-style addressing: set REEL_S3_PATH_STYLE=1")
         }
         guard region.range(of: #"^[a-z0-9-]{1,40}$"#, options: .regularExpression) != nil else {
             throw S3SettingError("AWS_REGION", region, "give a region name such as us-east-1")

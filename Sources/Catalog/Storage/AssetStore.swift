@@ -34,8 +34,10 @@ public protocol AssetStore: Sendable {
     func discardStaging(for task: TaskID, name: String?) throws -> Int
 
     /// Puts the complete local file `staged` at `relativePath`, replacing any file there, atomically: durable when it
-    /// returns, and never visible in part. The staged file is consumed (moved or uploaded, then gone).
-    func commit(staged: URL, to relativePath: String) async throws
+    /// returns, and never visible in part. The staged file is consumed (moved or uploaded, then gone). `sha256` (lowercase
+    /// hex), when given, is what the caller recorded for these bytes: a store that checks checksums is given that one, so
+    /// bytes that changed since are refused instead of stored under a record that does not describe them.
+    func commit(staged: URL, to relativePath: String, sha256: String?) async throws
 
     /// Removes the file at `relativePath`; a missing file is not an error.
     func remove(relativePath: String) async throws
@@ -78,4 +80,11 @@ public protocol AssetStore: Sendable {
 
     /// A short reason when the store cannot be used now (for `/healthz`; no path, no secret), `nil` when it can.
     func unavailability() async -> String?
+}
+
+extension AssetStore {
+    /// ``commit(staged:to:sha256:)`` without a recorded checksum: the store hashes what it stores.
+    public func commit(staged: URL, to relativePath: String) async throws {
+        try await commit(staged: staged, to: relativePath, sha256: nil)
+    }
 }

@@ -40,7 +40,8 @@ public struct LocalAssetStore: AssetStore {
         return removed
     }
 
-    public func commit(staged: URL, to relativePath: String) async throws {
+    /// A rename does not change the bytes: `sha256` is not checked again here.
+    public func commit(staged: URL, to relativePath: String, sha256: String?) async throws {
         let destination = try layout.absoluteURL(relative: relativePath)
         let source = staged.standardizedFileURL.path
         guard FileIO.isRegularFile(source) else {

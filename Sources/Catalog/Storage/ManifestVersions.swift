@@ -17,8 +17,25 @@ final class ManifestVersions: @unchecked Sendable {
 
     @TaskLocal static var current: ManifestVersions?
 
+    /// Tasks this holder has written a manifest of (its claim, on a remote store).
+    private var written: Set<String> = []
+
     func record(_ id: TaskID, version: String?) {
         lock.withLock { versions[id.rawValue] = .some(version) }
+    }
+
+    func recordWrite(_ id: TaskID, version: String) {
+        lock.withLock {
+            versions[id.rawValue] = .some(version)
+            written.insert(id.rawValue)
+        }
+    }
+
+    /// Whether a manifest read now, naming `writer`, shows that another process took the task since this holder wrote
+    /// it (a remote store's claim is the holder's first write; a later read naming someone else means it lost).
+    func isTakenOver(_ id: TaskID, writer: String?) -> Bool {
+        guard let holder else { return false }
+        return lock.withLock { written.contains(id.rawValue) } && writer != holder
     }
 
     /// What the next write of task `id` requires: the version last seen, `absent` if it had none, nothing if this

@@ -35,7 +35,7 @@ extension AssetArchiver {
             throw error
         }
         let path = try layout.assetPath(taskId, scriptId: item.scriptId, role: role, .original(ext: format.fileExtension))
-        try await catalog.store.commit(staged: partial, to: path)
+        try await catalog.store.commit(staged: partial, to: path, sha256: download.sha256)
         PartialDownload.forget(partial)
         Failpoint.hit("archive.source.committed")
         record.source = FileRecord(path: path, bytes: download.bytes, sha256: download.sha256, url: redactedURL(current.videoURL ?? ""))

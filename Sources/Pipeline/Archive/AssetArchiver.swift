@@ -96,7 +96,7 @@ struct AssetArchiver: Sendable {
             // The source is committed at once, before any decode: it is the only copy of a video whose URL expires,
             // kept even when it does not verify, and a run interrupted from here on resumes from it without a download.
             let sourcePath = try path(.source)
-            try await catalog.store.commit(staged: partialSource, to: sourcePath)
+            try await catalog.store.commit(staged: partialSource, to: sourcePath, sha256: video.sha256)
             PartialDownload.forget(partialSource)
             Failpoint.hit("archive.source.committed")
             record.source = FileRecord(path: sourcePath, bytes: video.bytes, sha256: video.sha256, url: redactedURL(current.videoURL ?? ""))
@@ -229,7 +229,7 @@ struct AssetArchiver: Sendable {
 
     private func commitCover(_ cover: (URL, DownloadResult, String)?, to path: String) async throws -> FileRecord? {
         guard let (file, result, url) = cover else { return nil }
-        try await catalog.store.commit(staged: file, to: path)
+        try await catalog.store.commit(staged: file, to: path, sha256: result.sha256)
         PartialDownload.forget(file)
         return FileRecord(path: path, bytes: result.bytes, sha256: result.sha256, url: redactedURL(url))
     }

@@ -13,7 +13,7 @@ extension AssetStore {
         // Reading the whole file: on the blocking pool, not the cooperative one.
         let digest = try await BlockingPool.shared.run { try stagedDigest(staged) }
         guard let bytes = FileIO.size(staged.path) else { throw CatalogError.io("commit: no staged file", staged.path, errno: ENOENT) }
-        try await commit(staged: staged, to: relativePath)
+        try await commit(staged: staged, to: relativePath, sha256: digest)
         return (bytes, digest)
     }
 

@@ -77,12 +77,12 @@ public struct ReelMetrics: Sendable {
         Counter(label: "reel_upstream_errors_total", dimensions: [("code", label)], factory: factory).increment()
     }
 
-    /// A failed read or write of the service's own state (``stateStores``); the caller logs it with its context.
     /// A manifest write the store refused because another process took the task (``ManifestConflict``).
     public func fencedWrite() {
         fencedWrites.increment()
     }
 
+    /// A failed read or write of the service's own state (``stateStores``); the caller logs it with its context.
     func stateError(_ store: String) {
         (stateErrors[store] ?? Counter(label: "reel_state_errors_total", dimensions: [("store", store)], factory: factory)).increment()
     }

@@ -43,7 +43,7 @@ struct StoredObject: ServedContent {
 
     func read(offset: Int64, length: Int64, _ emit: (ByteBuffer) async throws -> Void) async throws {
         guard length > 0 else { return }
-        guard let response = try await client.stream(key, range: "bytes=\(offset)-\(offset + length - 1)") else {
+        guard let response = try await client.stream(key, range: "bytes=\(offset)-\(offset + length - 1)", ifMatch: head.etag) else {
             throw ServedFileError(errno: ENOENT)
         }
         var received: Int64 = 0

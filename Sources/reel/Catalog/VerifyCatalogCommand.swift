@@ -16,7 +16,9 @@ struct VerifyCatalogCommand: ConfiguredCommand {
         manifest (the catalog page shows them). Staging and partial downloads of a task a running archive holds are \
         not reported. --repair makes damaged tasks whole: derived files (poster, stills, storyboard, renditions) made \
         again from the kept source, a missing or changed source fetched again after re-querying the task (it needs \
-        TOPVIEW_API_KEY); it says what it did. Exit 0 when clean (after --repair: when everything is whole), 1 otherwise.         On an object store (REEL_STORE_URL=s3://…) a file is checked by HEAD (present, of its size, with the checksum         the store recorded at upload); --deep streams every file to re-hash it and re-decodes the sources.
+        TOPVIEW_API_KEY); it says what it did. Exit 0 when clean (after --repair: when everything is whole), 1 otherwise. \
+        On an object store (REEL_STORE_URL=s3://…) a file is checked by HEAD (present, of its size, with the checksum \
+        the store recorded at upload); --deep streams every file to re-hash it and re-decodes the sources.
 
         EXAMPLES:
           reel verify TASK

@@ -39,7 +39,7 @@ struct StorageConfiguration: Sendable, Equatable {
                     throw ReelExit.usage("REEL_STORE_URL=s3://… needs REEL_DATABASE_URL: the catalog's index and locks live in PostgreSQL")
                 }
                 // The catalog's root is the scratch directory: staging and partial downloads are local working files.
-                try FileManager.default.createDirectory(at: store.scratch, withIntermediateDirectories: true)
+                try Self.prepareScratch(store.scratch)
                 let client = S3Client(location: location, credentials: credentials, logger: CLILogging.logger("reelvault.s3"))
                 let objects = S3AssetStore(client: client, scratch: CatalogLayout(root: store.scratch), logger: CLILogging.logger("reelvault.s3"))
                 return try Catalog(root: store.scratch, access: access, store: objects, locks: state.taskLocks, index: index, logger: logger)
@@ -49,6 +49,23 @@ struct StorageConfiguration: Sendable, Equatable {
         } catch {
             throw ReelExit.usage("cannot open the catalog at \(SafeText.escape(location, limit: 1024)): \(SafeText.escape("\(error)", limit: 1024))")
         }
+    }
+
+    /// Creates the scratch directory private to this user (0700), or checks that an existing one is this user's and
+    /// private: files staged there are uploaded as the catalog's, so no other user may swap them.
+    static func prepareScratch(_ url: URL) throws {
+        let path = url.path
+        if mkdir(path, 0o700) != 0, errno != EEXIST {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        var info = stat()
+        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw ReelExit.usage("the scratch directory \(SafeText.escape(path, limit: 1024)) is not a directory: set REEL_SCRATCH to one")
+        }
+        guard info.st_uid == getuid() else {
+            throw ReelExit.usage("the scratch directory \(SafeText.escape(path, limit: 1024)) belongs to another user: set REEL_SCRATCH to a directory of your own")
+        }
+        if info.st_mode & 0o077 != 0 { chmod(path, 0o700) }
     }
 
     /// Where the catalog is, for messages: the root, or the bucket and prefix.

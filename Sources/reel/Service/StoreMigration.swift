@@ -12,7 +12,7 @@ struct StoreMigration {
     let target: String
 
     struct Counts {
-        var tasks = 0, manifestsWritten = 0, uploaded = 0, present = 0, bytes: Int64 = 0
+        var tasks = 0, manifestsWritten = 0, manifestsPresent = 0, uploaded = 0, present = 0, bytes: Int64 = 0
         var problems: [String] = []
     }
 
@@ -51,15 +51,26 @@ struct StoreMigration {
             }
             // The manifest last, and only for a task whose files all arrived: it never names a missing object.
             guard whole else { continue }
-            if try await remote.readManifest(of: id)?.data != stored.data {
-                _ = try await remote.writeManifest(stored.data, of: id, requiring: .none)
-                counts.manifestsWritten += 1
+            // Written only where the store has none: a manifest already there (an earlier run's, or the deployment's
+            // own since the cut-over) is never overwritten.
+            switch try await remote.readManifest(of: id)?.data {
+            case nil:
+                do {
+                    _ = try await remote.writeManifest(stored.data, of: id, requiring: .absent)
+                    counts.manifestsWritten += 1
+                } catch is ManifestConflict {
+                    counts.problems.append("\(id): a manifest appeared in the store meanwhile; left as it is")
+                }
+            case stored.data?:
+                counts.manifestsPresent += 1
+            case _?:
+                counts.problems.append("\(id): the store holds another manifest for this task (written since a cut-over?); left as it is")
             }
             Output.progress("\(id): copied")
         }
         Output.clearProgress()
         for problem in counts.problems { Output.line("problem: \(SafeText.escape(problem, limit: 1024))") }
-        Output.line("tasks: \(counts.tasks) (\(counts.manifestsWritten) manifests written, \(counts.tasks - counts.manifestsWritten - counts.problems.count) already in the store)")
+        Output.line("tasks: \(counts.tasks) (\(counts.manifestsWritten) manifests written, \(counts.manifestsPresent) already in the store)")
         Output.line(String(format: "files: %d uploaded (%.1f MiB), %d already in the store", counts.uploaded, Double(counts.bytes) / 1_048_576, counts.present))
         let bucket = "s3://\(location.bucket)\(location.prefix.isEmpty ? "" : "/" + location.prefix)"
         if !counts.problems.isEmpty {
