@@ -8,14 +8,18 @@ extension S3Client {
     /// (``partConcurrency`` at a time, each with its `x-amz-checksum-sha256` and signed payload hash), then
     /// CompleteMultipartUpload listing every part's ETag and checksum. Any failure aborts the upload, so the store
     /// keeps no parts; nothing is visible under `key` before the completion.
+    /// `beforeCompletion` runs beside the parts and must succeed before the upload is completed (a check of the whole).
     func uploadMultipart(_ file: URL, key: String, size: Int64, contentType: String, sha256: String,
-                         partDigests: [[UInt8]]? = nil) async throws {
+                         partDigests: [[UInt8]]? = nil,
+                         beforeCompletion: (@Sendable () async throws -> Void)? = nil) async throws {
         let created = try await send(.POST, "CreateMultipartUpload", key: key, query: [("uploads", "")],
                                      headers: [("content-type", contentType), ("x-amz-checksum-algorithm", "SHA256"),
                                                ("x-amz-meta-sha256", sha256)])
         guard let uploadId = S3XML.parse(created.body)?.first("UploadId"), !uploadId.isEmpty else {
             throw S3Error(operation: "CreateMultipartUpload", key: key, status: created.status, code: "no UploadId", message: "")
         }
+        let check = beforeCompletion.map { body in Task { try await body() } }
+        defer { check?.cancel() }
         do {
             let count = Int((size + Self.partSize - 1) / Self.partSize)
             var parts = [(etag: String, checksum: String)?](repeating: nil, count: count)
@@ -36,6 +40,7 @@ extension S3Client {
                     if next < count { add() }
                 }
             }
+            try await check?.value
             let body = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
                 + parts.enumerated().map { index, part in
                     "<Part><PartNumber>\(index + 1)</PartNumber><ETag>\(Self.xmlEscaped(part!.etag))</ETag>"

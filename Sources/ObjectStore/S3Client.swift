@@ -122,13 +122,15 @@ public struct S3Client: Sendable {
                                          ("x-amz-meta-sha256", sha256)],
                                body: .file(file, offset: 0, length: size), payloadSHA256: sha256)
         } else {
-            // The parts' checksums and the whole file's in one read; the whole must be the one the caller recorded.
-            let (whole, parts) = try await Self.digests(of: file, size: size)
-            guard hexString(whole) == sha256 else {
-                throw S3Error(operation: "PutObject", key: key, status: 0, code: "BadDigest",
-                              message: "the file's SHA-256 is \(hexString(whole)), not the \(sha256) recorded for it")
+            // Each part is hashed as it goes up (its checksum), and the whole file is hashed beside the parts, on another
+            // core: the upload completes only if the whole is the one the caller recorded.
+            try await uploadMultipart(file, key: key, size: size, contentType: contentType, sha256: sha256) {
+                let whole = hexString(try await Self.digest(of: file, offset: 0, length: size))
+                guard whole == sha256 else {
+                    throw S3Error(operation: "PutObject", key: key, status: 0, code: "BadDigest",
+                                  message: "the file's SHA-256 is \(whole), not the \(sha256) recorded for it")
+                }
             }
-            try await uploadMultipart(file, key: key, size: size, contentType: contentType, sha256: sha256, partDigests: parts)
         }
     }
 

@@ -13,6 +13,12 @@ struct S3ClientTests {
         return (url, SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined())
     }
 
+    enum Oracle {
+        static func sha256(_ url: URL) throws -> String {
+            SHA256.hash(data: try Data(contentsOf: url)).map { String(format: "%02x", $0) }.joined()
+        }
+    }
+
     @Test func aWrongSecretIsRefusedAndTheErrorSaysWhatToCheck() async throws {
         var wrong = S3TestServer.credentials
         wrong.secretAccessKey += "x"
@@ -60,6 +66,15 @@ struct S3ClientTests {
             try await client.upload(url, key: client.location.key("short.bin"), sha256: digest, size: Int64(size) + 20 << 20, contentType: "application/octet-stream")
         }
         #expect(try await client.head(client.location.key("short.bin")) == nil)
+        // A file whose bytes are not the ones recorded for it: every part goes up, the whole does not match, nothing
+        // is completed.
+        let (other, _) = try Self.file(10, seed: 5)
+        defer { try? FileManager.default.removeItem(at: other) }
+        let wrong = try Oracle.sha256(other)
+        await #expect(throws: S3Error.self) {
+            try await client.upload(url, key: client.location.key("wrong.bin"), sha256: wrong, size: Int64(size), contentType: "application/octet-stream")
+        }
+        #expect(try await client.head(client.location.key("wrong.bin")) == nil)
     }
 
     @Test func conditionalWritesRefuseAStaleWriter() async throws {
