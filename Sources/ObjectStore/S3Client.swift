@@ -243,39 +243,37 @@ public struct S3Client: Sendable {
     /// Every key under `prefix` (ListObjectsV2, following continuation tokens), sorted as S3 returns them (UTF-8
     /// byte order).
     public func list(prefix: String, limit: Int? = nil) async throws -> [(key: String, size: Int64)] {
-        var found: [(String, Int64)] = []
-        var token: String?
-        repeat {
-            var query = [("list-type", "2"), ("prefix", prefix)]
-            if let limit { query.append(("max-keys", String(limit))) }
-            if let token { query.append(("continuation-token", token)) }
-            let response = try await send(.GET, "ListObjectsV2", key: nil, query: query, collect: 8 << 20)
-            guard let xml = S3XML.parse(response.body) else {
-                throw S3Error(operation: "ListObjectsV2", key: prefix, status: 200, code: "unreadable answer", message: "")
-            }
-            let keys = xml.all("Key"), sizes = xml.all("Size")
-            found += zip(keys, sizes).map { ($0, Int64($1) ?? 0) }
-            token = xml.first("IsTruncated") == "true" ? xml.first("NextContinuationToken") : nil
-            if let limit, found.count >= limit { break }
-        } while token != nil
+        var found: [(key: String, size: Int64)] = []
+        try await pages(prefix: prefix, extra: limit.map { [("max-keys", String($0))] } ?? []) { xml in
+            found += zip(xml.all("Key"), xml.all("Size")).map { ($0, Int64($1) ?? 0) }
+            return limit.map { found.count < $0 } ?? true
+        }
         return found
     }
 
     /// The common prefixes one level under `prefix` (ListObjectsV2 with delimiter `/`): the "directories" there.
     public func prefixes(under prefix: String) async throws -> [String] {
         var found: [String] = []
+        try await pages(prefix: prefix, extra: [("delimiter", "/")]) { xml in
+            found += xml.prefixes
+            return true
+        }
+        return found
+    }
+
+    /// ListObjectsV2 under `prefix`, page after page (continuation tokens), each page to `page` until it answers false.
+    private func pages(prefix: String, extra: [(String, String)], _ page: (S3XML) -> Bool) async throws {
         var token: String?
         repeat {
-            var query = [("delimiter", "/"), ("list-type", "2"), ("prefix", prefix)]
+            var query = [("list-type", "2"), ("prefix", prefix)] + extra
             if let token { query.append(("continuation-token", token)) }
             let response = try await send(.GET, "ListObjectsV2", key: nil, query: query, collect: 8 << 20)
             guard let xml = S3XML.parse(response.body) else {
                 throw S3Error(operation: "ListObjectsV2", key: prefix, status: 200, code: "unreadable answer", message: "")
             }
-            found += xml.prefixes
+            guard page(xml) else { return }
             token = xml.first("IsTruncated") == "true" ? xml.first("NextContinuationToken") : nil
         } while token != nil
-        return found
     }
 
     /// An IMF-fixdate (`Tue, 01 Dec 2026 06:00:00 GMT`) in seconds since 1970.
@@ -292,7 +290,7 @@ public struct S3Client: Sendable {
         return components.date.map { Int($0.timeIntervalSince1970) }
     }
 
-    static let emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    static let emptySHA256 = SigV4Signer.emptyPayloadSHA256
 }
 
 extension Data {

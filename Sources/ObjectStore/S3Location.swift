@@ -83,47 +83,11 @@ public struct S3Location: Sendable, Equatable {
         let baseHost = endpoint.host!
         let host = (pathStyle ? baseHost : bucket + "." + baseHost) + (port.map { ":\($0)" } ?? "")
         var path = pathStyle ? "/" + bucket : ""
-        path += "/" + (key.map { S3Encoding.encode($0, slash: false) } ?? "")
+        path += "/" + (key.map { SigV4Signer.uriEncode($0, encodeSlash: false) } ?? "")
         var text = "\(scheme)://\(host)\(path)"
         if !query.isEmpty {
-            text += "?" + query.map { "\(S3Encoding.encode($0.0, slash: true))=\(S3Encoding.encode($0.1, slash: true))" }.joined(separator: "&")
+            text += "?" + query.map { "\(SigV4Signer.uriEncode($0.0, encodeSlash: true))=\(SigV4Signer.uriEncode($0.1, encodeSlash: true))" }.joined(separator: "&")
         }
         return (host, URL(string: text)!)
-    }
-}
-
-/// A bad S3 setting: which variable, its value and what to give instead. The CLI maps it to exit 2.
-public struct S3SettingError: Error, CustomStringConvertible, Equatable {
-    public let name: String
-    public let value: String
-    public let hint: String
-
-    public init(_ name: String, _ value: String, _ hint: String) {
-        self.name = name
-        self.value = value
-        self.hint = hint
-    }
-
-    public var description: String {
-        "\(name)=\(SafeText.escape(value, limit: 200)) is not usable: \(hint)."
-    }
-}
-
-/// AWS's URI encoding (RFC 3986 unreserved characters kept, every other byte `%XX` uppercase; `/` kept in paths).
-enum S3Encoding {
-    static func encode(_ text: String, slash: Bool) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            case UInt8(ascii: "/") where !slash:
-                out.append("/")
-            default:
-                out += String(format: "%%%02X", byte)
-            }
-        }
-        return out
     }
 }

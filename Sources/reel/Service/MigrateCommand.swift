@@ -27,7 +27,7 @@ struct MigrateCommand: ConfiguredCommand {
 
         EXAMPLES:
           reel migrate --to-database postgres://reel@db.internal/reel
-          REEL_S3_ENDPOINT=https://s3.eu-west-1.amazonaws.com reel migrate --to-store s3://media-archive/reel
+          reel migrate --to-store s3://media-archive/reel --storage /srv/reel
           reel migrate --storage /srv/reel --to-database postgres://reel@db/reel
         """)
 
