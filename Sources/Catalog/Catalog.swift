@@ -105,7 +105,9 @@ public struct Catalog: Sendable {
     /// mix. The save that first finds the task fully archived stamps ``TaskManifest/archivedAt``.
     ///
     /// Inside ``withTaskLock(_:timeout:isolation:_:)`` the write is conditional on the version this holder last read
-    /// or wrote: a holder that lost the task to another process gets ``ManifestConflict`` and writes nothing.
+    /// or wrote: a holder that lost the task to another process gets ``ManifestConflict`` and writes nothing. One save
+    /// of a task at a time within a holding (the archive's `ManifestBook` serialises them): two at once would both name
+    /// the same version, and the second would be refused.
     /// Throws ``CatalogError/unsafeTaskID`` if `manifest.taskId` is not a safe id.
     public func save(_ saved: TaskManifest) async throws {
         try requireWriteAccess()

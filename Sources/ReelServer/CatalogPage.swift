@@ -51,6 +51,7 @@ struct CatalogPage: Sendable {
                 html += "<p class=\"verdict \(esc(v.verdict))\"><b>\(esc(v.verdict))</b> — reported \(sec(a.reportedDurationUs)), measured \(sec(v.measuredDurationUs))"
                 if let d = v.deltaUs { html += ", delta \(String(format: "%+.3f", Double(d) / 1e6)) s (tolerance \(sec(v.toleranceUs)))" }
                 html += ", \(v.frames) frames, \(v.decodeErrors) decode errors</p>\n"
+                if let warning = v.desyncWarning { html += "<p class=\"warn\">warning: \(esc(warning)) (beyond the tolerance)</p>\n" }
             }
             if let e = a.error { html += "<p class=err>\(esc(e.code)): \(esc(e.message))</p>\n" }
             if let note = Self.notes[a.state] { html += "<p class=note>\(note)</p>\n" }
@@ -116,7 +117,7 @@ struct CatalogPage: Sendable {
     .media{display:flex;gap:1em;align-items:flex-start}img.poster{border:1px solid #ddd;height:180px;width:auto}
     video{height:240px;width:auto;max-width:100%;background:#000}img.picture{height:240px;width:auto;border:1px solid #ddd}ul{margin:.4em 0;padding-left:1.4em}
     .verdict{margin:.3em 0}.verdict.match{color:#17702a}.verdict.mismatch,.verdict.undecodable,.err{color:#b00020}
-    .verdict.unreported{color:#8a6d00}.note,.skipped{color:#777}nav{margin-top:1em}</style></head><body>
+    .verdict.unreported,.warn{color:#8a6d00}.note,.skipped{color:#777}nav{margin-top:1em}</style></head><body>
 
     """
 }

@@ -1,8 +1,11 @@
 // reel-s3-bench: one upload or one download through the project's S3 client, timed, for Tools/bench/s3.sh.
 //
-//   reel-s3-bench put FILE KEY   hashes FILE and uploads it to KEY as an archive commit does (S3AssetStore.commit:
-//                                SHA-256 of the whole file, then one PUT or a multipart upload with per-part checksums);
-//                                FILE itself is kept (a hard link of it is what the commit consumes)
+//   reel-s3-bench put FILE KEY [SHA256]
+//                                uploads FILE to KEY as an archive commit does (S3AssetStore.commit). With SHA256 (the
+//                                archive's case: a source's digest comes from its download, a derived file's from its
+//                                record), it goes up with the bytes: one PUT, or parts each hashed as they go with the
+//                                whole checked beside them; without, the commit hashes the file first. FILE itself is
+//                                kept (a hard link of it is what the commit consumes)
 //   reel-s3-bench get KEY FILE   downloads KEY to FILE (S3Client.download: streamed to disk, hashed on the way, fsynced)
 //
 // Settings from the environment: REEL_S3_ENDPOINT (http:// only for loopback), REEL_TEST_S3_BUCKET, AWS_ACCESS_KEY_ID,
@@ -19,9 +22,11 @@ func fail(_ message: String, status: Int32) -> Never {
     exit(status)
 }
 
-let usage = "usage: reel-s3-bench put FILE KEY | get KEY FILE"
+let usage = "usage: reel-s3-bench put FILE KEY [SHA256] | get KEY FILE"
 let arguments = CommandLine.arguments.dropFirst()
-guard arguments.count == 3, let verb = arguments.first, verb == "put" || verb == "get" else { fail(usage, status: 2) }
+guard let verb = arguments.first, arguments.count == 3 || (verb == "put" && arguments.count == 4),
+      verb == "put" || verb == "get" else { fail(usage, status: 2) }
+let known = arguments.count == 4 ? arguments.last : nil
 let (first, second) = (arguments[arguments.startIndex + 1], arguments[arguments.startIndex + 2])
 
 let environment = ProcessInfo.processInfo.environment
@@ -43,7 +48,7 @@ do {
 }
 
 /// Uploads `file` to `key` the way the archive commits a file, from a hard link (the commit removes what it uploads).
-func put(_ file: URL, key: String) async throws -> (bytes: Int64, sha256: String) {
+func put(_ file: URL, key: String, sha256: String?) async throws -> (bytes: Int64, sha256: String) {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("reel-s3-bench-\(UUID().uuidString)", isDirectory: true)
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: scratch) }
@@ -51,7 +56,7 @@ func put(_ file: URL, key: String) async throws -> (bytes: Int64, sha256: String
     try FileManager.default.linkItem(at: file, to: staged)
     defer { try? FileManager.default.removeItem(at: staged) }
     let store = S3AssetStore(client: client, scratch: CatalogLayout(root: scratch))
-    try await store.commit(staged: staged, to: key)
+    try await store.commit(staged: staged, to: key, sha256: sha256)
     guard let head = try await client.head(key) else { fail("no object \(SafeText.escape(key, limit: 200)) after its upload", status: 1) }
     return (head.size, head.sha256 ?? "?")
 }
@@ -61,7 +66,7 @@ let start = clock.now
 let result: (bytes: Int64, sha256: String)
 do {
     if verb == "put" {
-        result = try await put(URL(fileURLWithPath: first), key: second)
+        result = try await put(URL(fileURLWithPath: first), key: second, sha256: known)
     } else {
         guard let got = try await client.download(first, to: URL(fileURLWithPath: second)) else {
             fail("no object \(SafeText.escape(first, limit: 200))", status: 1)

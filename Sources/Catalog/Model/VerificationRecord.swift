@@ -24,6 +24,12 @@ public struct VerificationRecord: Codable, Sendable, Equatable, Hashable {
     /// it could, or there is none. The verdict is judged on the video. Absent from the JSON when nil, so manifests
     /// written before it decode as they are.
     public var audioFailure: String?
+    /// Audio minus video duration, µs, when both were measured; absent from the JSON when nil (as in manifests written
+    /// before it).
+    public var avDesyncUs: Int64?
+    /// The audio and the video differ in length by more than the tolerance: shown as a warning; the verdict stands.
+    /// Absent from the JSON unless true.
+    public var avDesync: Bool
 
     public init(
         verdict: String,
@@ -32,7 +38,9 @@ public struct VerificationRecord: Codable, Sendable, Equatable, Hashable {
         toleranceUs: Int64,
         frames: Int = 0,
         decodeErrors: Int = 0,
-        audioFailure: String? = nil
+        audioFailure: String? = nil,
+        avDesyncUs: Int64? = nil,
+        avDesync: Bool = false
     ) {
         self.verdict = verdict
         self.measuredDurationUs = measuredDurationUs
@@ -41,10 +49,12 @@ public struct VerificationRecord: Codable, Sendable, Equatable, Hashable {
         self.frames = frames
         self.decodeErrors = decodeErrors
         self.audioFailure = audioFailure
+        self.avDesyncUs = avDesyncUs
+        self.avDesync = avDesync
     }
 
     private enum CodingKeys: String, CodingKey {
-        case verdict, measuredDurationUs, deltaUs, toleranceUs, frames, decodeErrors, audioFailure
+        case verdict, measuredDurationUs, deltaUs, toleranceUs, frames, decodeErrors, audioFailure, avDesyncUs, avDesync
     }
 
     public init(from decoder: any Decoder) throws {
@@ -56,7 +66,9 @@ public struct VerificationRecord: Codable, Sendable, Equatable, Hashable {
             toleranceUs: try container.decodeIfPresent(Int64.self, forKey: .toleranceUs) ?? 0,
             frames: try container.decodeIfPresent(Int.self, forKey: .frames) ?? 0,
             decodeErrors: try container.decodeIfPresent(Int.self, forKey: .decodeErrors) ?? 0,
-            audioFailure: try container.decodeIfPresent(String.self, forKey: .audioFailure)
+            audioFailure: try container.decodeIfPresent(String.self, forKey: .audioFailure),
+            avDesyncUs: try container.decodeIfPresent(Int64.self, forKey: .avDesyncUs),
+            avDesync: try container.decodeIfPresent(Bool.self, forKey: .avDesync) ?? false
         )
     }
 
@@ -69,5 +81,13 @@ public struct VerificationRecord: Codable, Sendable, Equatable, Hashable {
         try container.encode(frames, forKey: .frames)
         try container.encode(decodeErrors, forKey: .decodeErrors)
         try container.encodeIfPresent(audioFailure, forKey: .audioFailure)
+        try container.encodeIfPresent(avDesyncUs, forKey: .avDesyncUs)
+        if avDesync { try container.encode(true, forKey: .avDesync) }
+    }
+
+    /// The warning people read for ``avDesync`` (`audio ends 0.50 s after the video`), nil when in step.
+    public var desyncWarning: String? {
+        guard avDesync, let us = avDesyncUs else { return nil }
+        return String(format: "audio ends %.2f s %@ the video", Double(abs(us)) / 1_000_000, us > 0 ? "after" : "before")
     }
 }

@@ -116,8 +116,10 @@ public struct LocalAssetStore: AssetStore {
         return Self.version(of: data)
     }
 
+    /// A directory scan: on the reads pool, not a thread of the cooperative pool.
     public func taskIDs() async throws -> [TaskID] {
-        layout.scanTaskDirectories().compactMap(\.id).sorted()
+        let layout = self.layout
+        return await BlockingPool.reads.run { layout.scanTaskDirectories().compactMap(\.id).sorted() }
     }
 
     public func unavailability() async -> String? {

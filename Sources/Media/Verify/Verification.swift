@@ -52,6 +52,11 @@ public struct Verification: Sendable, Codable, Equatable {
     /// judged on the video (measured as usual), and no audio is counted; a rendition that would re-encode this audio
     /// fails instead of being written without it. Absent from the JSON when nil.
     public var audioFailure: String?
+    /// Audio minus video duration, µs (nil without both): a generated video whose voice runs past its picture, or stops
+    /// short of it. Does not change the verdict.
+    public var avDesyncUs: Int64?
+    /// The magnitude of ``avDesyncUs`` exceeds the tolerance: a warning, not a verdict.
+    public var avDesync: Bool
 
     /// Combines measurements into a verdict. `undecodable` wins over everything.
     static func judge(
@@ -78,7 +83,15 @@ public struct Verification: Sendable, Codable, Equatable {
             path: path, verdict: verdict, measuredDurationUs: measuredUs, reportedDurationUs: reportedUs,
             deltaUs: delta, toleranceUs: toleranceUs, frames: frames, decodeErrors: decodeErrors,
             audioFrames: audioFrames, audioDurationUs: audioDurationUs, declaredDurationUs: declaredUs, reason: reason,
-            audioFailure: audioFailure
+            audioFailure: audioFailure,
+            avDesyncUs: Self.desync(audioUs: audioDurationUs, videoUs: measuredUs),
+            avDesync: Self.desync(audioUs: audioDurationUs, videoUs: measuredUs).map { abs($0) > toleranceUs } ?? false
         )
+    }
+
+    /// Audio minus video, when both were measured.
+    static func desync(audioUs: Int64?, videoUs: Int64?) -> Int64? {
+        guard let audioUs, let videoUs, audioUs > 0 else { return nil }
+        return audioUs - videoUs
     }
 }

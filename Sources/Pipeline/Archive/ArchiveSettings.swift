@@ -81,5 +81,8 @@ public enum ArchiveEvent: Sendable {
     /// An attempt of a download failed or stalled and the next one resumes: one line for people.
     case downloadRetry(task: String, scriptId: Int, role: String, line: String)
     case assetDone(task: String, scriptId: Int, role: String, state: String, detail: String)
+    /// Something about an archived asset people should look at that does not change its verdict (audio and video of
+    /// different lengths).
+    case assetWarning(task: String, scriptId: Int, role: String, text: String)
     case taskDone(task: String, status: ArchiveStatus, message: String?)
 }

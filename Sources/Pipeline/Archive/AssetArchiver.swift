@@ -63,6 +63,9 @@ struct AssetArchiver: Sendable {
         if record.state == .archived { removePartials(item, role: role, logger: logger) }
         let detail = record.verification.map { "\($0.verdict)" } ?? (record.error?.message ?? "")
         context.events(.assetDone(task: taskId.rawValue, scriptId: item.scriptId, role: role.rawValue, state: record.state.rawValue, detail: detail))
+        if let warning = record.verification?.desyncWarning {
+            context.events(.assetWarning(task: taskId.rawValue, scriptId: item.scriptId, role: role.rawValue, text: warning))
+        }
         return record
     }
 
@@ -125,7 +128,7 @@ struct AssetArchiver: Sendable {
         let v = report.verification
         record.verification = VerificationRecord(verdict: v.verdict.rawValue, measuredDurationUs: v.measuredDurationUs, deltaUs: v.deltaUs,
                                                  toleranceUs: v.toleranceUs, frames: v.frames, decodeErrors: v.decodeErrors,
-                                                 audioFailure: v.audioFailure)
+                                                 audioFailure: v.audioFailure, avDesyncUs: v.avDesyncUs, avDesync: v.avDesync)
         let store = catalog.store
         if let poster = report.thumbnails.poster {
             record.poster = try await store.commitStill(poster, to: path(.poster))

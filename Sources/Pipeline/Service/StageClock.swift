@@ -31,7 +31,7 @@ final class StageClock: Sendable {
                 state.close("\(scriptId)-\(role)", at: now)
             case .taskDone:
                 for key in Array(state.open.keys) { state.close(key, at: now) }
-            case .waiting, .progress, .transfer, .downloadRetry, .processing:
+            case .waiting, .progress, .transfer, .downloadRetry, .processing, .assetWarning:
                 break
             }
         }

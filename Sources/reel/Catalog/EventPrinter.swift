@@ -91,6 +91,8 @@ final class EventPrinter: @unchecked Sendable {
                 }
                 line("\(safe(task)) script \(scriptId) \(safe(role)): took \(parts.joined(separator: ", "))")
             }
+        case .assetWarning(let task, let scriptId, let role, let text):
+            line("warning: \(safe(task)) script \(scriptId) \(safe(role)): \(SafeText.escape(text, limit: 300))")
         case .taskDone(let task, let status, let message):
             // One voice with the rest of the CLI: a task that is not done is an `error:` (or a `warning:` when it is only
             // not settled upstream yet), its exit code and what to do in the same line.

@@ -56,6 +56,7 @@ struct ShowCommand: ConfiguredCommand {
             if let w = a.width, let h = a.height { Output.line("    image      \(w)x\(h)\(a.format.map { " \(safe($0))" } ?? "")") }
             if let raw = a.reportedDurationRaw { Output.line("    reported   duration \(safe(raw)) (unit not documented; not checked)") }
             if let failure = a.verification?.audioFailure { Output.line("    audio      not decoded: \(safe(failure))") }
+            if let warning = a.verification?.desyncWarning { Output.line("    warning    \(warning) (beyond the tolerance)") }
             if let p = a.poster { Output.line("    poster     \(safe(p.path))  \(p.width)x\(p.height)") }
             for r in a.renditions {
                 let preset = safe(r.preset)
