@@ -52,7 +52,7 @@ struct FileChunks: AsyncSequence, Sendable {
     }
 }
 
-/// A local file written from a response body on the blocking pool, then fsynced.
+/// A local file written from response bodies on the blocking pool, each piece at its offset, then fsynced.
 final class FileSink: @unchecked Sendable {
     // One writer at a time (the response loop).
     private let fd: Int32
@@ -64,13 +64,14 @@ final class FileSink: @unchecked Sendable {
         guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
     }
 
-    func write(_ buffer: ByteBuffer) async throws {
+    /// Writes `buffer` at `offset` (pwrite: several writers may fill different ranges at once).
+    func write(_ buffer: ByteBuffer, at offset: Int64) async throws {
         let fd = self.fd
         try await BlockingPool.shared.run { () throws in
             try buffer.withUnsafeReadableBytes { raw in
                 var done = 0
                 while done < raw.count {
-                    let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
+                    let n = pwrite(fd, raw.baseAddress! + done, raw.count - done, off_t(offset) + off_t(done))
                     if n < 0 {
                         if errno == EINTR { continue }
                         throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)

@@ -146,8 +146,9 @@ EOF
   echo "Runs in the order A B B A per size (1 = ReelVault, 2-3 = awscli, 4 = ReelVault); medians of two runs are their" \
        "mean. Wall and peak RSS are \`/usr/bin/time -f \"%e %M\"\` of the whole process (start-up included). An upload" \
        "is ReelVault's archive commit of a file whose SHA-256 is known (as a source's is from its download): a multipart" \
-       "upload, 16 MiB parts, 4 in flight, each hashed as it goes with its checksum, the whole file hashed beside them and" \
-       "checked before completion; against awscli's defaults (8 MiB parts, 10 in flight); each download reads the same object and is" \
+       "upload, 16 MiB parts, 6 in flight, each hashed as it goes with its checksum, the whole file hashed beside them and" \
+       "checked before completion; a download is ranged GETs of 16 MiB, 6 in flight, each written at its place; against" \
+       "awscli's defaults (8 MiB parts, 10 in flight); each download reads the same object and is" \
        "checked against the original's SHA-256; ReelVault's fsyncs the file, so awscli's is followed by \`sync FILE\`."
   echo
   cat "$work/report.md"
