@@ -39,6 +39,30 @@ func requireFile(_ path: String) throws {
     throw ReelExit.usage("\(SafeText.escape(path)) is \(kind), not a regular file; give a video file (reel media reads regular files only)")
 }
 
+/// What `reel media … --json` prints for a file that failed: `{"path", "error": {"code", "message"}}`, `code` one of
+/// ``MediaError/Code`` (listed in the README).
+struct MediaFailure: Encodable {
+    struct Detail: Encodable {
+        let code: String
+        let message: String
+    }
+
+    let path: String
+    let error: Detail
+
+    init(path: String, _ error: MediaError) {
+        self.path = path
+        self.error = Detail(code: error.code.rawValue, message: error.description)
+    }
+}
+
+/// Maps a media error to its exit code (``mediaExit(_:)``); with `--json`, prints the failure's document on stdout first,
+/// so a script reads why as it reads a success.
+func mediaExit(_ error: MediaError, path: String, json: Bool) -> ReelExit {
+    if json { try? Output.json(MediaFailure(path: path, error)) }
+    return mediaExit(error)
+}
+
 /// Maps media errors to exit codes: not media → 1, anything about the invocation → 2.
 func mediaExit(_ error: MediaError) -> ReelExit {
     switch error.code {

@@ -53,10 +53,10 @@ struct PipelineCommand: AsyncParsableCommand {
         do {
             report = try await MediaEngine.process(file, request, progress: json ? nil : ProgressBar("pipeline").callback)
         } catch {
-            throw mediaExit(error)
+            throw mediaExit(error, path: file, json: json)
         }
         if json {
-            try Output.json(report)
+            try Output.json(MediaDocument(body: report, verification: report.verification))
         } else {
             let v = report.verification
             Output.line("\(SafeText.escape(file)): \(v.verdict.rawValue) — measured \(seconds(v.measuredDurationUs)), \(v.frames) frames")

@@ -15,22 +15,19 @@ struct ProbeCommand: AsyncParsableCommand {
         """)
 
     @Argument(help: "Video files.") var files: [String]
-    @Flag(name: .long, help: "Print each file's probe as JSON ({\"path\", \"formatName\", \"durationUs\", \"streams\", …}, or {\"path\", \"error\"}); an array for several files.")
+    @Flag(name: .long, help: "Print each file's probe as JSON ({\"path\", \"formatName\", \"durationUs\", \"streams\", …}, or {\"path\", \"error\": {\"code\", \"message\"}}); an array for several files.")
     var json = false
 
     /// One entry of the output: a probe, or why the file could not be probed.
     struct Entry: Encodable {
         var path: String
         var probe: ProbeResult?
-        var error: String?
+        var error: MediaError?
 
         func encode(to encoder: any Encoder) throws {
             if let probe { try probe.encode(to: encoder); return }
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(path, forKey: .path)
-            try c.encode(error, forKey: .error)
+            if let error { try MediaFailure(path: path, error).encode(to: encoder) }
         }
-        enum CodingKeys: String, CodingKey { case path, error }
     }
 
     func run() async throws {
@@ -40,7 +37,7 @@ struct ProbeCommand: AsyncParsableCommand {
             do {
                 entries.append(Entry(path: file, probe: try MediaEngine.probeNow(file)))
             } catch {
-                entries.append(Entry(path: file, error: error.description))
+                entries.append(Entry(path: file, error: error))
             }
         }
         if json {
@@ -52,7 +49,7 @@ struct ProbeCommand: AsyncParsableCommand {
     }
 
     static func describe(_ entry: Entry) -> String {
-        guard let p = entry.probe else { return "\(SafeText.escape(entry.path)): \(SafeText.escape(entry.error ?? "error", limit: 1024))" }
+        guard let p = entry.probe else { return "\(SafeText.escape(entry.path)): \(SafeText.escape(entry.error?.description ?? "error", limit: 1024))" }
         var lines = ["\(SafeText.escape(p.path)): \(SafeText.escape(p.formatName)), \(seconds(p.durationUs)) (from \(p.durationEstimation)), start \(seconds(p.startTimeUs))"]
         for s in p.streams {
             switch s.type {

@@ -49,11 +49,12 @@ struct RenderCommand: AsyncParsableCommand {
                                                                      encoder: EncoderSettings(preset: x264Preset, crf: crf)),
                                                    progress: json ? nil : ProgressBar("render").callback)
         } catch {
-            throw mediaExit(error)
+            throw mediaExit(error, path: file, json: json)
         }
         if json {
-            try Output.json(Report(path: file, renditions: report.renditions, skipped: report.skipped,
-                                   verification: report.verification, seconds: report.seconds))
+            try Output.json(MediaDocument(body: Report(path: file, renditions: report.renditions, skipped: report.skipped,
+                                                       verification: report.verification, seconds: report.seconds),
+                                          verification: report.verification))
         } else {
             for r in report.renditions { Output.line("\(r.path)  \(r.width)x\(r.height)  \(r.bytes) bytes  \(seconds(r.durationUs))") }
             for s in report.skipped { Output.line("skipped \(s.preset): \(s.reason)") }

@@ -57,7 +57,7 @@ struct ThumbsCommand: AsyncParsableCommand {
         do {
             result = try await MediaEngine.thumbnails(file, request: request, directory: out)
         } catch {
-            throw mediaExit(error)
+            throw mediaExit(error, path: file, json: json)
         }
         if json {
             try Output.json(result)

@@ -23,7 +23,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(name: .customLong("tolerance-ms"), help: "Minimum tolerance in milliseconds; at least 2 frames \(Settings.toleranceMs.help(default: "100")).",
             transform: Settings.toleranceMs.argument)
     var toleranceMs: Int64 = 100
-    @Flag(name: .long, help: "Print the verification as one JSON object ({\"path\", \"verdict\", \"measuredDurationUs\", \"reportedDurationUs\", \"deltaUs\", \"frames\", \"decodeErrors\", \"reason\", …}).")
+    @Flag(name: .long, help: "Print the verification as one JSON object ({\"path\", \"verdict\", \"measuredDurationUs\", \"reportedDurationUs\", \"deltaUs\", \"frames\", \"decodeErrors\", \"reason\", \"avDesyncUs\", \"avDesync\", …}; an undecodable file also has \"error\": {\"code\", \"message\"}).")
     var json = false
 
     func run() async throws {
@@ -33,10 +33,10 @@ struct VerifyCommand: AsyncParsableCommand {
             result = try await MediaEngine.verify(file, reportedUs: reportedUs, tolerance: DurationTolerance(minimumUs: toleranceMs * 1000),
                                                   progress: json ? nil : ProgressBar("verify").callback)
         } catch {
-            throw mediaExit(error)
+            throw mediaExit(error, path: file, json: json)
         }
         if json {
-            try Output.json(result)
+            try Output.json(MediaDocument(body: result, verification: result))
         } else {
             var text = "\(SafeText.escape(file)): \(result.verdict.rawValue) — measured \(seconds(result.measuredDurationUs)), reported \(seconds(result.reportedDurationUs))"
             if let d = result.deltaUs { text += ", delta \(d) µs (tolerance \(result.toleranceUs) µs)" }
@@ -47,5 +47,22 @@ struct VerifyCommand: AsyncParsableCommand {
         if result.verdict == .mismatch || result.verdict == .undecodable {
             throw ReelExit(code: ReelExit.attention, message: "")
         }
+    }
+}
+
+/// A media command's JSON document (`body`: a verification or a pass report) with, for an undecodable file, the same
+/// `error` object as every media command's failure (`notMedia` when nothing could be decoded, `undecodable` otherwise).
+struct MediaDocument<Body: Encodable>: Encodable {
+    let body: Body
+    let verification: Verification
+
+    private enum Key: String, CodingKey { case error }
+
+    func encode(to encoder: any Encoder) throws {
+        try body.encode(to: encoder)
+        guard verification.verdict == .undecodable else { return }
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(MediaFailure.Detail(code: verification.frames == 0 ? "notMedia" : "undecodable",
+                                                 message: verification.reason ?? "the video does not decode"), forKey: .error)
     }
 }
