@@ -10,7 +10,9 @@ extension Catalog {
     /// ``CatalogError/lockTimeout``). Once held, the task's `.staging/` directory and leftover manifest temporary files
     /// are emptied (they can only belong to an earlier run that crashed or lost the lock), and the task's index entry
     /// is refreshed from its manifest (an earlier run may have died between renaming the manifest and updating the
-    /// index). The lock is released when `body` returns or throws. Cancellation while waiting throws
+    /// index); on a remote store the manifest is written again first, naming this holder (the claim that fences a former
+    /// one). The staging area is emptied again when `body` ends. The lock is released when `body` returns or throws.
+    /// Cancellation while waiting throws
     /// `CancellationError`. A read-only catalog throws ``CatalogError/readOnly``: the lock guards changes.
     public func withTaskLock<T>(
         _ id: TaskID,
@@ -44,7 +46,10 @@ extension Catalog {
     /// that no two holdings write the same bytes.
     private static func holder() -> String {
         let token = TaskLockToken.current.map { "lock \($0.token) " } ?? ""
-        return token + ProcessInfo.processInfo.hostName + " pid \(getpid()) " + UUID().uuidString.prefix(8)
+        var name = [CChar](repeating: 0, count: 256)
+        gethostname(&name, name.count - 1) // not ProcessInfo.hostName, which may ask DNS
+        let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return token + host + " pid \(getpid()) " + UUID().uuidString.prefix(8)
     }
 
     /// Empties the task's staging area at the end of a holding; a failure is logged (the next holder empties it).
