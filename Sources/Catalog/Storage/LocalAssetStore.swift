@@ -47,17 +47,23 @@ public struct LocalAssetStore: AssetStore {
         guard FileIO.isRegularFile(source) else {
             throw CatalogError.io("commit: no staged file", source, errno: ENOENT)
         }
-        try fileIO { () throws(FileError) in
-            try FileIO.createDirectories(destination.deletingLastPathComponent())
-            try FileIO.fsync(path: source)
-            Failpoint.hit("catalog.store.synced")
-            try FileIO.renameDurably(from: source, to: destination.path)
+        // Two fsyncs and a rename: on the blocking pool, never a thread of the cooperative pool (which also serves
+        // HTTP: a slow disk would stall every request of the process).
+        try await BlockingPool.shared.run { () throws(CatalogError) in
+            try fileIO { () throws(FileError) in
+                try FileIO.createDirectories(destination.deletingLastPathComponent())
+                try FileIO.fsync(path: source)
+                Failpoint.hit("catalog.store.synced")
+                try FileIO.renameDurably(from: source, to: destination.path)
+            }
         }
     }
 
     public func remove(relativePath: String) async throws {
         let path = try layout.absoluteURL(relative: relativePath).path
-        try fileIO { () throws(FileError) in try FileIO.removeFile(path) }
+        try await BlockingPool.shared.run { () throws(CatalogError) in
+            try fileIO { () throws(FileError) in try FileIO.removeFile(path) }
+        }
     }
 
     public func size(relativePath: String) async throws -> Int64? {

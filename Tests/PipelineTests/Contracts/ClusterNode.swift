@@ -125,20 +125,20 @@ enum ClusterStore: Sendable, CustomStringConvertible {
     }
 
     /// Every file the store holds for `task`, relative to the catalog root (`tasks/<shard>/<task>/…`).
-    func files(ofTask task: String, bench: ReelBench) throws -> [String] {
+    func files(ofTask task: String, bench: ReelBench) async throws -> [String] {
         switch self {
         case .local:
             return bench.files(ofTask: task)
         case .s3(let prefix, _):
             let shard = CatalogLayout.shard(of: try TaskID(validating: task))
-            return try S3Oracle.keys(under: "\(prefix)/tasks/\(shard)/\(task)/").map { String($0.dropFirst(prefix.count + 1)) }
+            return try await S3Oracle.keys(under: "\(prefix)/tasks/\(shard)/\(task)/").map { String($0.dropFirst(prefix.count + 1)) }
         }
     }
 
     /// Files of a task its manifest does not account for (``ReelBench/unaccountedFiles(ofTask:manifest:)`` on any store).
-    func unaccountedFiles(ofTask task: String, manifest: TaskManifest, bench: ReelBench) throws -> [String] {
+    func unaccountedFiles(ofTask task: String, manifest: TaskManifest, bench: ReelBench) async throws -> [String] {
         let listed = Set(manifest.referencedPaths)
-        return try files(ofTask: task, bench: bench).filter { path in
+        return try await files(ofTask: task, bench: bench).filter { path in
             !listed.contains(path) && !path.hasSuffix("/manifest.json") && !path.hasSuffix("/.lock")
         }
     }

@@ -36,8 +36,8 @@ struct ClusterTests {
             for task in tasks {
                 let (_, manifest) = try await bench.show(task)
                 #expect(manifest.assets.map(\.state) == [.archived, .archived], "\(task)")
-                #expect(try store.unaccountedFiles(ofTask: task, manifest: manifest, bench: bench).isEmpty, "no orphan in \(task)")
-                if store.isS3 { #expect(try store.files(ofTask: task, bench: bench).count == manifest.referencedPaths.count + 1, "\(task)") }
+                #expect(try await store.unaccountedFiles(ofTask: task, manifest: manifest, bench: bench).isEmpty, "no orphan in \(task)")
+                if store.isS3 { #expect(try await store.files(ofTask: task, bench: bench).count == manifest.referencedPaths.count + 1, "\(task)") }
             }
             if case .s3(let prefix, _) = store {
                 #expect(!FileManager.default.fileExists(atPath: bench.storage.path), "nothing of the catalog under REEL_STORAGE")
@@ -45,15 +45,15 @@ struct ClusterTests {
                 // and each source is the file the upstream served.
                 let copy = FileManager.default.temporaryDirectory.appendingPathComponent("reel-s3-copy-\(UUID().uuidString)")
                 defer { try? FileManager.default.removeItem(at: copy) }
-                try S3Oracle.aws("s3", "cp", "--recursive", "--only-show-errors", "s3://\(S3Oracle.bucket)/\(prefix)/", copy.path)
+                try await S3Oracle.aws("s3", "cp", "--recursive", "--only-show-errors", "s3://\(S3Oracle.bucket)/\(prefix)/", copy.path)
                 for task in tasks {
                     let (_, manifest) = try await bench.show(task)
                     for asset in manifest.assets {
                         let source = try #require(asset.source)
-                        #expect(try Oracle.sha256sum(copy.appendingPathComponent(source.path)) == source.sha256, "\(source.path)")
-                        #expect(source.sha256 == (try Oracle.sha256sum(bench.sandbox.media("small.mp4"))), "\(source.path) is the served file")
+                        #expect(try await S3Oracle.sha256sum(copy.appendingPathComponent(source.path)) == source.sha256, "\(source.path)")
+                        #expect(source.sha256 == (try await S3Oracle.sha256sum(bench.sandbox.media("small.mp4"))), "\(source.path) is the served file")
                         for rendition in asset.renditions {
-                            #expect(try Oracle.sha256sum(copy.appendingPathComponent(rendition.path)) == rendition.sha256, "\(rendition.path)")
+                            #expect(try await S3Oracle.sha256sum(copy.appendingPathComponent(rendition.path)) == rendition.sha256, "\(rendition.path)")
                         }
                     }
                 }
@@ -102,7 +102,7 @@ struct ClusterTests {
             try await Task.sleep(for: .seconds(2)) // what the resumed worker would still write
             let (_, manifest) = try await bench.show(task)
             #expect(manifest.assets.map(\.state) == [.archived, .archived])
-            #expect(try store.unaccountedFiles(ofTask: task, manifest: manifest, bench: bench).isEmpty)
+            #expect(try await store.unaccountedFiles(ofTask: task, manifest: manifest, bench: bench).isEmpty)
             #expect(!zombie.process.stderrSoFar.contains("job done"), "the fenced worker recorded nothing")
             let verify = try await bench.reel("verify", "--all")
             #expect(verify.status == 0, "\(verify)")

@@ -35,15 +35,15 @@ struct S3ArchiveTests {
                     recorded += (asset.thumbnails + [asset.poster].compactMap { $0 }).map { ($0.path, $0.sha256) }
                     if let source = asset.source {
                         let served = try #require(media.first { $0.status == 200 && $0.path.hasSuffix("/\(asset.role.rawValue)-\(asset.scriptId).mp4") })
-                        #expect(try Oracle.sha256sum(bench.sandbox.media(served.file)) == source.sha256, "\(asset.role) is the served file")
+                        #expect(try await S3Oracle.sha256sum(bench.sandbox.media(served.file)) == source.sha256, "\(asset.role) is the served file")
                     }
                 }
                 for (path, sha256) in recorded {
-                    let file = try S3Oracle.fetch("\(prefix)/\(path)")
+                    let file = try await S3Oracle.fetch("\(prefix)/\(path)")
                     defer { try? FileManager.default.removeItem(at: file) }
-                    if let sha256 { #expect(try Oracle.sha256sum(file) == sha256, "\(path)") }
+                    if let sha256 { #expect(try await S3Oracle.sha256sum(file) == sha256, "\(path)") }
                 }
-                let keys = try S3Oracle.keys(under: "\(prefix)/tasks/")
+                let keys = try await S3Oracle.keys(under: "\(prefix)/tasks/")
                 let expected = Set(manifest.referencedPaths.map { "\(prefix)/\($0)" } + ["\(prefix)/tasks/\(shard)/\(task)/manifest.json"])
                 #expect(Set(keys) == expected, "the bucket holds the recorded files and the manifest, nothing else")
 
@@ -56,21 +56,21 @@ struct S3ArchiveTests {
                 // A changed object whose store recorded its SHA-256 is found by HEAD alone; one stored without that
                 // checksum only by --deep, which re-hashes every byte.
                 let source = try #require(manifest.assets.first?.source)
-                let local = try S3Oracle.fetch("\(prefix)/\(source.path)")
+                let local = try await S3Oracle.fetch("\(prefix)/\(source.path)")
                 defer { try? FileManager.default.removeItem(at: local) }
                 var bytes = try Data(contentsOf: local)
                 bytes[bytes.count / 2] ^= 0xFF
                 try bytes.write(to: local)
                 let key = "\(prefix)/\(source.path)"
-                try S3Oracle.aws("s3api", "put-object", "--bucket", S3Oracle.bucket, "--key", key, "--body", local.path, "--checksum-algorithm", "SHA256")
+                try await S3Oracle.aws("s3api", "put-object", "--bucket", S3Oracle.bucket, "--key", key, "--body", local.path, "--checksum-algorithm", "SHA256")
                 let shallow = try await bench.reel("verify", task, "--no-decode")
                 #expect(shallow.status == 1 && shallow.stdout.contains(source.path) && shallow.stdout.contains("store recorded"), "\(shallow)")
-                try S3Oracle.aws("s3api", "put-object", "--bucket", S3Oracle.bucket, "--key", key, "--body", local.path, "--checksum-algorithm", "CRC32")
+                try await S3Oracle.aws("s3api", "put-object", "--bucket", S3Oracle.bucket, "--key", key, "--body", local.path, "--checksum-algorithm", "CRC32")
                 let deep = try await bench.reel("verify", task, "--deep", "--no-decode")
                 #expect(deep.status == 1 && deep.stdout.contains(source.path), "\(deep)")
                 // A shorter object: its size tells, without a checksum.
                 try bytes.prefix(1000).write(to: local)
-                try S3Oracle.aws("s3api", "put-object", "--bucket", S3Oracle.bucket, "--key", key, "--body", local.path, "--checksum-algorithm", "CRC32")
+                try await S3Oracle.aws("s3api", "put-object", "--bucket", S3Oracle.bucket, "--key", key, "--body", local.path, "--checksum-algorithm", "CRC32")
                 let cut = try await bench.reel("verify", task, "--no-decode")
                 #expect(cut.status == 1 && cut.stdout.contains("1000"), "\(cut)")
                 #expect(!FileManager.default.fileExists(atPath: bench.storage.path))
@@ -91,7 +91,7 @@ struct S3ArchiveTests {
                 try await serve.waitForTask(task, timeout: .seconds(300))
                 let (_, manifest) = try await bench.show(task)
                 let source = try #require(manifest.assets.first?.source)
-                let whole = try S3Oracle.fetch("\(prefix)/\(source.path)")
+                let whole = try await S3Oracle.fetch("\(prefix)/\(source.path)")
                 defer { try? FileManager.default.removeItem(at: whole) }
                 let bytes = try Data(contentsOf: whole)
                 let full = try await serve.admin("GET", "/files/\(source.path)")
@@ -162,8 +162,8 @@ struct S3MigrationTests {
                 let first = try await bench.reel("migrate", "--to-store", "s3://\(S3Oracle.bucket)/\(prefix)", environment: settings)
                 #expect(first.status == 1 && first.stdout.contains(still.path) && first.stdout.contains("no longer match"), "\(first)")
                 let shard = { (task: String) in CatalogLayout.shard(of: try! TaskID(validating: task)) }
-                #expect(try S3Oracle.keys(under: "\(prefix)/tasks/\(shard(good))/\(good)/").contains("\(prefix)/tasks/\(shard(good))/\(good)/manifest.json"))
-                #expect(try !S3Oracle.keys(under: "\(prefix)/tasks/\(shard(damaged))/\(damaged)/").contains { $0.hasSuffix("/manifest.json") },
+                #expect(try await S3Oracle.keys(under: "\(prefix)/tasks/\(shard(good))/\(good)/").contains("\(prefix)/tasks/\(shard(good))/\(good)/manifest.json"))
+                #expect(try await !S3Oracle.keys(under: "\(prefix)/tasks/\(shard(damaged))/\(damaged)/").contains { $0.hasSuffix("/manifest.json") },
                         "no manifest names an object that is not there")
                 // Repaired, then run again: only what was missing goes; once more, nothing goes.
                 let repaired = try await bench.reel("verify", damaged, "--repair")

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 /// The S3 server the test script started (SeaweedFS, `REEL_TEST_S3_*`), and awscli as the independent reader of what
-/// the store holds.
+/// the store holds. Each awscli run waits on a thread of its own (``offPool(_:)``): a test that blocked the cooperative
+/// pool's two threads would stall every in-process server of the run.
 enum S3Oracle {
     static let environment = ProcessInfo.processInfo.environment
     static var endpoint: String? { environment["REEL_TEST_S3_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 } }
@@ -24,8 +25,8 @@ enum S3Oracle {
     }
 
     /// Every key under `prefix`, sorted (awscli's list-objects-v2).
-    static func keys(under prefix: String) throws -> [String] {
-        let output = try aws("s3api", "list-objects-v2", "--bucket", bucket, "--prefix", prefix, "--query", "Contents[].Key", "--output", "json")
+    static func keys(under prefix: String) async throws -> [String] {
+        let output = try await aws("s3api", "list-objects-v2", "--bucket", bucket, "--prefix", prefix, "--query", "Contents[].Key", "--output", "json")
         guard let data = output.data(using: .utf8), let keys = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) as? [String] else {
             return [] // `null`: no object
         }
@@ -33,14 +34,24 @@ enum S3Oracle {
     }
 
     /// The object's bytes in a temporary file (awscli's get-object); the caller removes it.
-    static func fetch(_ key: String) throws -> URL {
+    static func fetch(_ key: String) async throws -> URL {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("reel-s3-oracle-\(UUID().uuidString)")
-        _ = try aws("s3api", "get-object", "--bucket", bucket, "--key", key, file.path)
+        _ = try await aws("s3api", "get-object", "--bucket", bucket, "--key", key, file.path)
         return file
     }
 
     @discardableResult
-    static func aws(_ arguments: String...) throws -> String {
+    static func aws(_ arguments: String...) async throws -> String {
+        let arguments = arguments
+        return try await offPool { try run(arguments) }
+    }
+
+    /// `sha256sum` of a file, waited for off the cooperative pool.
+    static func sha256sum(_ file: URL) async throws -> String {
+        try await offPool { try Oracle.sha256sum(file) }
+    }
+
+    private static func run(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["aws", "--endpoint-url", endpoint ?? "", "--region", environment["REEL_TEST_S3_REGION"] ?? "us-east-1"] + arguments
