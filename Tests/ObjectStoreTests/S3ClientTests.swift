@@ -32,8 +32,11 @@ struct S3ClientTests {
     @Test func bytesThatDoNotMatchTheirChecksumAreRefusedAndNothingIsStored() async throws {
         let client = try S3TestServer.client()
         let (url, _) = try Self.file(100_000, seed: 1)
-        let (_, otherDigest) = try Self.file(10, seed: 2)
-        defer { try? FileManager.default.removeItem(at: url) }
+        let (other, otherDigest) = try Self.file(10, seed: 2)
+        defer {
+            try? FileManager.default.removeItem(at: url)
+            try? FileManager.default.removeItem(at: other)
+        }
         await #expect(throws: S3Error.self) {
             try await client.upload(url, key: client.location.key("bad.bin"), sha256: otherDigest, size: 100_000, contentType: "application/octet-stream")
         }
