@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import ReelTestSupport
 import Testing
 import TopView
 

@@ -1,4 +1,5 @@
 import Foundation
+import ReelTestSupport
 import Testing
 import TopView
 import ReelBasics
@@ -50,9 +51,9 @@ struct RedactionTests {
                 if let error { errors.append(error) }
             }
         }
-        let dead = try await LoopbackServer.start([.json("{}")])
-        let deadURL = dead.baseURL
-        try await dead.shutdown()
+        let refusing = try RefusingPort() // refused for as long as the test holds it
+        defer { withExtendedLifetime(refusing) {} }
+        let deadURL = refusing.url
         if let error = await expectTopViewError({
             try await makeClient(baseURL: deadURL, retry: .fast, requestTimeout: .milliseconds(300), logger: logs.logger()).query(kind: M2VKind.self, taskId: "t")
         }) {

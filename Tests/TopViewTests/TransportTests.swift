@@ -88,9 +88,11 @@ struct TransportTests {
     }
 
     @Test func connectionRefusedIsTransientAndExhausted() async throws {
-        let server = try await LoopbackServer.start([.json(fragmentExample)])
-        let deadURL = server.baseURL
-        try await server.shutdown()
+        // A port bound and never listening: refused for as long as the test holds it (a port closed after listening
+        // can be handed to another test's server, which then answers).
+        let refusing = try RefusingPort()
+        defer { withExtendedLifetime(refusing) {} }
+        let deadURL = refusing.url
         let start = ContinuousClock.now
         let error = await expectTopViewError {
             try await makeClient(baseURL: deadURL, retry: .fast, requestTimeout: .milliseconds(300))

@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import ReelTestSupport
 import Testing
 
 /// The catalog's bytes in an S3 bucket (SeaweedFS, which checks signatures, checksums and conditions), its index and
