@@ -6,9 +6,13 @@ import Testing
 /// The S3 calls against a real server (SeaweedFS): it refuses bad signatures, wrong checksums and failed conditions.
 @Suite("S3 client", .enabled(if: S3TestServer.available))
 struct S3ClientTests {
+    /// A file of `bytes` bytes (a 4 099-byte pattern repeated: cheap to make even in a debug build, which matters: the
+    /// test process's two cooperative threads also serve the in-process HTTP servers of other tests).
     static func file(_ bytes: Int, seed: UInt8) throws -> (URL, String) {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("reel-s3-\(UUID().uuidString).bin")
-        let data = Data((0..<bytes).map { UInt8(truncatingIfNeeded: $0 &* 131) ^ seed })
+        let pattern = Data((0..<4099).map { UInt8(truncatingIfNeeded: $0 &* 131) ^ seed })
+        var data = Data(capacity: bytes)
+        while data.count < bytes { data.append(pattern.prefix(bytes - data.count)) }
         try data.write(to: url)
         return (url, SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined())
     }
