@@ -65,13 +65,18 @@ struct InProcessServe: Sendable {
         }
     }
 
+    /// How long a request waits for its answer: these tests check what the service answers, not how fast (benchmarks
+    /// do), and the service shares this test process's threads with every other test of the run, which on a loaded
+    /// 2-core machine once held a small file's answer for over 30 s.
+    static let answerTimeout: TimeInterval = 120
+
     func admin(_ target: String, method: String = "GET", headers: [(String, String)] = []) async throws -> HTTPReply {
-        try await LoopbackHTTP.send(port: adminPort, method: method, target: target, headers: headers)
+        try await LoopbackHTTP.send(port: adminPort, method: method, target: target, headers: headers, timeout: Self.answerTimeout)
     }
 
     func callback(_ body: Data) async throws -> HTTPReply {
         try await LoopbackHTTP.send(port: callbackPort, method: "POST", target: "/callbacks/topview/\(secret)",
-                                    headers: [("Content-Type", "application/json")], body: body)
+                                    headers: [("Content-Type", "application/json")], body: body, timeout: Self.answerTimeout)
     }
 }
 
