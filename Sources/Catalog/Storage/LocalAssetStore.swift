@@ -93,11 +93,10 @@ public struct LocalAssetStore: AssetStore {
         FileIO.filesRecursively(layout.taskDirectory(task).path).sorted()
     }
 
-    /// A short read on ``BlockingPool/reads``: a page or a file request never waits behind the hashing and saves of
-    /// busy workers.
+    /// One small file read, done where it is asked (as before the store had this method): a page or a file request
+    /// never waits in a pool's queue behind every other read of the process.
     public func readManifest(of task: TaskID) async throws -> StoredManifest? {
-        let url = layout.manifestURL(task)
-        return try await BlockingPool.reads.run { () throws(CatalogError) in try Self.readManifest(url) }
+        try Self.readManifest(layout.manifestURL(task))
     }
 
     /// Conditional writes compare the SHA-256 of the manifest on disk: the task's lock serialises the writers of one
@@ -122,10 +121,8 @@ public struct LocalAssetStore: AssetStore {
         return Self.version(of: data)
     }
 
-    /// A directory scan: on the reads pool, not a thread of the cooperative pool.
     public func taskIDs() async throws -> [TaskID] {
-        let layout = self.layout
-        return await BlockingPool.reads.run { layout.scanTaskDirectories().compactMap(\.id).sorted() }
+        layout.scanTaskDirectories().compactMap(\.id).sorted()
     }
 
     public func unavailability() async -> String? {
