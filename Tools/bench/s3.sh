@@ -5,7 +5,8 @@
 # Each run's wall time and peak RSS come from `/usr/bin/time -f "%e %M"`; every download is checked against the original's
 # SHA-256. Writes Tools/bench/s3-results.md.
 #
-# Usage: Tools/bench/s3.sh [--sizes "100 1024"] [--out FILE]     sizes in MiB, the smallest first
+# Usage: Tools/bench/s3.sh [--sizes "100 1024"] [--rounds N] [--out FILE]   sizes in MiB, the smallest first; N rounds
+#        of A B B A per size (default 2: four runs of each tool; the loopback server's speed varies run to run)
 # Environment: REEL_S3_BENCH_PORT  the throwaway server's S3 port (default 58433)
 #
 # Equal work on both sides: an upload is the archive's commit (the SHA-256 of the whole file, then a multipart upload
@@ -15,12 +16,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-sizes="100 1024" out=Tools/bench/s3-results.md port=${REEL_S3_BENCH_PORT:-58433}
+sizes="100 1024" rounds=2 out=Tools/bench/s3-results.md port=${REEL_S3_BENCH_PORT:-58433}
 while [ $# -gt 0 ]; do
   case "$1" in
     --sizes) sizes=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
-    *) echo "usage: $0 [--sizes \"100 1024\"] [--out FILE]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--sizes \"100 1024\"] [--rounds N] [--out FILE]" >&2; exit 2 ;;
   esac
 done
 
@@ -65,7 +67,9 @@ for size in $sizes; do
   # The object every download reads.
   awscli s3 cp --no-progress "$file" "s3://$bucket/bench/$size/source.bin" >/dev/null
   run=0
-  for tool in reelvault awscli awscli reelvault; do
+  order=""
+  for _ in $(seq "$rounds"); do order="$order reelvault awscli awscli reelvault"; done
+  for tool in $order; do
     run=$((run + 1))
     key="bench/$size/upload-$run-$tool.bin"
     echo "s3.sh: $size MiB run $run: $tool" >&2
@@ -143,8 +147,8 @@ EOF
        "$load_end); a throwaway SeaweedFS (\`weed mini\`, $weed_version)" \
        "on 127.0.0.1 from \`Tools/seaweedfs.sh\`; $(aws --version 2>&1)."
   echo
-  echo "Runs in the order A B B A per size (1 = ReelVault, 2-3 = awscli, 4 = ReelVault); medians of two runs are their" \
-       "mean. Wall and peak RSS are \`/usr/bin/time -f \"%e %M\"\` of the whole process (start-up included). An upload" \
+  echo "Runs in $rounds round(s) of A B B A per size (A = ReelVault, B = awscli), so that drift of the shared machine" \
+       "falls on both alike; medians over each tool's runs (of an even count: the mean of the middle two). Wall and peak RSS are \`/usr/bin/time -f \"%e %M\"\` of the whole process (start-up included). An upload" \
        "is ReelVault's archive commit of a file whose SHA-256 is known (as a source's is from its download): a multipart" \
        "upload, 16 MiB parts, 6 in flight, each hashed as it goes with its checksum, the whole file hashed beside them and" \
        "checked before completion; a download is ranged GETs of 16 MiB, 6 in flight, each written at its place; against" \
@@ -154,6 +158,6 @@ EOF
   cat "$work/report.md"
   echo "Commands: \`reel-s3-bench put FILE KEY\` / \`reel-s3-bench get KEY FILE\` (REEL_S3_ENDPOINT, REEL_TEST_S3_BUCKET," \
        "AWS_* set to the throwaway server's) and \`aws --endpoint-url $endpoint s3 cp --no-progress …\` (path-style," \
-       "no profile), each under \`/usr/bin/time -f \"%e %M\"\`; the script: \`Tools/bench/s3.sh --sizes \"$sizes\"\`."
+       "no profile), each under \`/usr/bin/time -f \"%e %M\"\`; the script: \`Tools/bench/s3.sh --sizes \"$sizes\" --rounds $rounds\`."
 } > "$out"
 echo "s3.sh: wrote $out" >&2
