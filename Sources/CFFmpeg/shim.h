@@ -16,6 +16,10 @@
 #include <libavutil/audio_fifo.h>
 #include <libswscale/swscale.h>
 #include <libswresample/swresample.h>
+#include <libavfilter/avfilter.h>
+#include <libavfilter/buffersrc.h>
+#include <libavfilter/buffersink.h>
+#include <stdlib.h>
 
 static inline int rv_averror(int e) { return AVERROR(e); }
 static inline int rv_averror_eof(void) { return AVERROR_EOF; }
@@ -46,6 +50,31 @@ static inline int rv_frame_is_keyframe(const AVFrame *f) {
 #else
     return f->key_frame;
 #endif
+}
+
+/// Whether the frame holds two interlaced fields (FFmpeg 5.1: `interlaced_frame`; 6.1+: a flag).
+static inline int rv_frame_is_interlaced(const AVFrame *f) {
+#if LIBAVUTIL_VERSION_MAJOR >= 59 || (LIBAVUTIL_VERSION_MAJOR == 58 && LIBAVUTIL_VERSION_MINOR >= 29)
+    return (f->flags & AV_FRAME_FLAG_INTERLACED) ? 1 : 0;
+#else
+    return f->interlaced_frame;
+#endif
+}
+
+/// The sample rate the encoder supports nearest to `rate` (`rate` itself when the encoder lists none).
+static inline int rv_nearest_sample_rate(const AVCodec *c, int rate) {
+    const int *r = c->supported_samplerates;
+    if (!r) return rate;
+    int best = 0;
+    for (; *r; r++) {
+        if (!best || abs(*r - rate) < abs(best - rate) || (abs(*r - rate) == abs(best - rate) && *r > best)) best = *r;
+    }
+    return best ? best : rate;
+}
+
+/// The encoder's preferred sample format (its first listed), or `fallback`.
+static inline enum AVSampleFormat rv_first_sample_format(const AVCodec *c, enum AVSampleFormat fallback) {
+    return (c->sample_fmts && c->sample_fmts[0] != AV_SAMPLE_FMT_NONE) ? c->sample_fmts[0] : fallback;
 }
 
 /// Display rotation in degrees (counter-clockwise, as av_display_rotation_get) from the stream's

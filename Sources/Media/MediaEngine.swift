@@ -59,7 +59,8 @@ public enum MediaEngine {
         try await process(path, PassRequest(reportedDurationUs: reportedUs, tolerance: tolerance), progress: progress).verification
     }
 
-    /// Stills only, by seeking (no full decode).
+    /// Stills only, by seeking (no full decode) where the file allows it; where seeking cannot be trusted (see
+    /// ``SeekSampler``), by decoding forward from the start once.
     public static func thumbnails(_ path: String, request: ThumbnailRequest, directory: String,
                                   progress: Progress? = nil) async throws(MediaError) -> ThumbnailSet {
         try await MediaThread.run("thumbs") { flag throws(MediaError) in
@@ -67,13 +68,31 @@ public enum MediaEngine {
             guard let v = input.bestVideoStreamIndex else { throw MediaError(.noVideoStream, path) }
             let probe = Prober.describe(input)
             let geometry = try geometryOf(probe, path: path)
-            let duration = probe.video?.durationUs ?? probe.durationUs ?? 0
+            let duration = timelineEndUs(probe)
             let job = try ThumbnailJob(request: request, directory: directory, geometry: geometry, durationUs: duration)
             let sampler = try SeekSampler(input: input, videoIndex: v)
-            try sampler.run(targets: job.grabbers.flatMap(\.targets), sinks: job.grabbers, cancellation: flag)
-            progress?(1)
-            return try job.result()
+            if try sampler.run(targets: job.grabbers.flatMap(\.targets), sinks: job.grabbers, cancellation: flag) {
+                progress?(1)
+                return try job.result()
+            }
+            job.discard()
+            let fresh = try ThumbnailJob(request: request, directory: directory, geometry: geometry, durationUs: duration)
+            let pass = try MediaPass(input: try InputFile(path: path), decodeAudio: false)
+            pass.videoSinks = fresh.grabbers
+            pass.progress = progress
+            pass.cancellation = flag
+            try pass.run()
+            return try fresh.result()
         }
+    }
+
+    /// Where the video ends on the file's presentation timeline (the container's start is 0), µs: the video stream's
+    /// start and duration when the file says them, else the container's duration; 0 when unknown.
+    static func timelineEndUs(_ probe: ProbeResult) -> Int64 {
+        if let video = probe.video, let duration = video.durationUs, duration > 0 {
+            return max(0, (video.startTimeUs ?? 0) - (probe.startTimeUs ?? 0)) + duration
+        }
+        return probe.durationUs ?? 0
     }
 
     /// Decodes the best audio stream whole and measures it (a voice-over's duration check); `.notMedia` without audio.

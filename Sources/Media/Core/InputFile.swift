@@ -34,7 +34,8 @@ final class InputFile {
         context = ctx
     }
 
-    /// MP4/MOV whose every stream has a codec and its basic parameters from the headers.
+    /// MP4/MOV whose every stream has a codec, its basic parameters, start, duration (and a video its field order)
+    /// from the headers.
     private static func headersDescribeEverything(_ ctx: UnsafeMutablePointer<AVFormatContext>) -> Bool {
         guard let name = ctx.pointee.iformat?.pointee.name, String(cString: name).hasPrefix("mov,mp4"),
               ctx.pointee.nb_streams > 0 else { return false }
@@ -42,6 +43,11 @@ final class InputFile {
             guard let st = ctx.pointee.streams[i]?.pointee else { return false }
             let par = st.codecpar.pointee
             guard par.codec_id != AV_CODEC_ID_NONE, st.time_base.isValid else { return false }
+            // A fragmented MP4 (an empty `moov`, the samples in fragments) has no start times or durations in its
+            // headers, a file without edit lists no start time for some streams, and only an MOV's `fiel` atom says
+            // how a picture is interlaced: reading packets and the first pictures finds them, as ffprobe does.
+            guard st.duration != noPTS, st.duration > 0, st.start_time != noPTS else { return false }
+            if par.codec_type == AVMEDIA_TYPE_VIDEO, par.field_order == AV_FIELD_UNKNOWN { return false }
             switch par.codec_type {
             case AVMEDIA_TYPE_VIDEO where par.width <= 0 || par.height <= 0: return false
             case AVMEDIA_TYPE_AUDIO where par.sample_rate <= 0 || par.ch_layout.nb_channels <= 0: return false

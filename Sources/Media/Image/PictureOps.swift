@@ -71,6 +71,11 @@ enum PictureOps {
         }
     }
 
+    /// A picture with no detail: black, or one flat colour (luma spread under 3 levels on the sparse grid).
+    static func isBlank(_ frame: Frame) -> Bool {
+        lumaStatistics(frame).stddev < 3
+    }
+
     /// Luma statistics on a sparse grid: mean, standard deviation and histogram entropy (bits).
     static func lumaStatistics(_ frame: Frame) -> (mean: Double, stddev: Double, entropy: Double) {
         let f = frame.pointer.pointee

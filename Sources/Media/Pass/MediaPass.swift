@@ -11,7 +11,9 @@ final class MediaPass {
     private let packet: Packet
     private let frame: Frame
     private let audioFrame: Frame
-    /// Offset that makes the earliest video timestamp 0, per stream (in each stream's time base).
+    /// Deinterlaces the pictures the sinks see, made at the first interlaced frame (see ``deliver(_:)``).
+    private var deinterlacer: Deinterlacer?
+    private let deinterlaced: Frame
     private(set) var videoStats = DecodeStats()
     private(set) var audioStats = DecodeStats()
     /// Why the audio stream could not be opened for decoding (nil when it was, or when there is no audio or none
@@ -58,6 +60,7 @@ final class MediaPass {
         packet = try Packet()
         frame = try Frame()
         audioFrame = try Frame()
+        deinterlaced = try Frame()
         let probe = Prober.describe(input)
         expectedDurationUs = probe.video?.durationUs ?? probe.durationUs ?? 0
     }
@@ -107,6 +110,7 @@ final class MediaPass {
             }
         }
         try decodeVideo(nil)
+        try drainDeinterlacer()
         if audio != nil { try decodeAudio(nil) }
         try beforeFinish?()
         for sink in videoSinks { try sink.finish() }
@@ -125,6 +129,7 @@ final class MediaPass {
             switch video.receive(into: frame) {
             case .frame:
                 defer { frame.unref() }
+                stampIfMissing(frame)
                 videoStats.record(frame, fallbackDuration: nominalFrameDuration)
                 try deliver(frame)
             case .needInput, .finished:
@@ -136,11 +141,57 @@ final class MediaPass {
         }
     }
 
+    /// A frame without a timestamp (raw streams, some muxers' packets) gets one: the previous frame's time plus its
+    /// duration (from the stream's frame rate when the frame does not say), or the file's start for the first. The
+    /// decoder's best-effort timestamp is used when it has one; measurements, stills and renditions then see a timeline.
+    private func stampIfMissing(_ frame: Frame) {
+        guard frame.bestEffortPTS == noPTS else { return }
+        let pts = videoStats.lastPTS.map { $0 + max(videoStats.lastDuration, 1) } ?? originPTS(in: video.timeBase)
+        frame.pointer.pointee.pts = pts
+        frame.pointer.pointee.best_effort_timestamp = pts
+    }
+
+    /// Hands a frame to the sinks, with its time on the file's presentation timeline (the container's start is 0, as
+    /// for ffprobe and players). Interlaced pictures go through a deinterlacer first (made at the first frame flagged
+    /// interlaced, or at the first frame of a stream whose field order says so), so stills and renditions never show
+    /// combing; `bwdif` gives one frame per frame, one frame late (the rest come out in ``drainDeinterlacer()``).
     private func deliver(_ frame: Frame) throws(MediaError) {
         guard !videoSinks.isEmpty else { return }
+        if deinterlacer == nil, rv_frame_is_interlaced(frame.pointer) != 0 || streamIsInterlaced {
+            deinterlacer = try Deinterlacer(like: frame, timeBase: video.timeBase)
+        }
+        guard let deinterlacer else { return try hand(frame) }
+        try deinterlacer.push(frame)
+        while try deinterlacer.pull(into: deinterlaced) {
+            defer { deinterlaced.unref() }
+            try hand(deinterlaced)
+        }
+    }
+
+    private func drainDeinterlacer() throws(MediaError) {
+        guard let deinterlacer else { return }
+        try deinterlacer.push(nil)
+        while try deinterlacer.pull(into: deinterlaced) {
+            defer { deinterlaced.unref() }
+            try hand(deinterlaced)
+        }
+    }
+
+    private lazy var streamIsInterlaced: Bool = {
+        switch videoStream.pointee.codecpar.pointee.field_order {
+        case AV_FIELD_TT, AV_FIELD_BB, AV_FIELD_TB, AV_FIELD_BT: return true
+        default: return false
+        }
+    }()
+
+    private lazy var originUs: Int64 = {
+        let start = input.context.pointee.start_time
+        return start == noPTS ? 0 : start
+    }()
+
+    private func hand(_ frame: Frame) throws(MediaError) {
         let pts = frame.bestEffortPTS
-        let first = videoStats.firstPTS ?? pts
-        let timeUs = pts == noPTS ? 0 : microseconds(pts - first, in: video.timeBase)
+        let timeUs = pts == noPTS ? 0 : microseconds(pts, in: video.timeBase) - originUs
         var duration = rv_frame_duration(frame.pointer)
         if duration <= 0 { duration = nominalFrameDuration }
         let durationUs = microseconds(duration, in: video.timeBase)

@@ -43,8 +43,8 @@ struct PassRunner {
 
         var job: ThumbnailJob?
         if !request.thumbnails.isEmpty, let dir = request.thumbnailDirectory {
-            let duration = probe.video?.durationUs ?? probe.durationUs ?? 0
-            let thumbnails = try ThumbnailJob(request: request.thumbnails, directory: dir, geometry: geometry, durationUs: duration)
+            let thumbnails = try ThumbnailJob(request: request.thumbnails, directory: dir, geometry: geometry,
+                                              durationUs: MediaEngine.timelineEndUs(probe))
             pass.videoSinks += thumbnails.grabbers
             job = thumbnails
         }

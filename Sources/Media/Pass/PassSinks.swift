@@ -1,7 +1,8 @@
 import CFFmpeg
 
 /// Receives every decoded video frame of a pass, in presentation order.
-/// `timeUs` is the frame's time from the start of the video (first frame = 0).
+/// `timeUs` is the frame's time on the file's presentation timeline (the container's start is 0, as for ffprobe and
+/// players; a video that starts late has its first frame after 0).
 protocol VideoFrameSink: AnyObject {
     func consume(_ frame: Frame, timeUs: Int64, durationUs: Int64) throws(MediaError)
     /// Called once after the last frame (not called when the pass fails).

@@ -37,6 +37,8 @@ public struct StreamInfo: Sendable, Codable, Equatable {
     public var displayWidth: Int?
     public var displayHeight: Int?
     public var pixelFormat: String?
+    /// Video field order: "progressive", "tt" (top field first, coded top first), "bb", "tb", "bt"; nil when unknown.
+    public var fieldOrder: String?
     /// Average frame rate (frames / duration); may mislead for variable frame rate.
     public var avgFrameRate: Double?
     /// The lowest frame rate that represents all timestamps ("r_frame_rate").

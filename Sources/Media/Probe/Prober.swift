@@ -61,6 +61,7 @@ enum Prober {
             displayWidth: geometry?.displayWidth,
             displayHeight: geometry?.displayHeight,
             pixelFormat: pixFmt,
+            fieldOrder: isVideo ? fieldOrderName(par.field_order) : nil,
             avgFrameRate: st.avg_frame_rate.isValid ? st.avg_frame_rate.doubleValue : nil,
             realFrameRate: st.r_frame_rate.isValid ? st.r_frame_rate.doubleValue : nil,
             timeBase: "\(st.time_base.num)/\(st.time_base.den)",
@@ -72,6 +73,17 @@ enum Prober {
             bitRate: par.bit_rate > 0 ? par.bit_rate : nil,
             isAttachedPicture: (st.disposition & AV_DISPOSITION_ATTACHED_PIC) != 0
         )
+    }
+
+    static func fieldOrderName(_ order: AVFieldOrder) -> String? {
+        switch order {
+        case AV_FIELD_PROGRESSIVE: "progressive"
+        case AV_FIELD_TT: "tt"
+        case AV_FIELD_BB: "bb"
+        case AV_FIELD_TB: "tb"
+        case AV_FIELD_BT: "bt"
+        default: nil
+        }
     }
 
     /// Clockwise display rotation in whole degrees, normalised to 0..<360.

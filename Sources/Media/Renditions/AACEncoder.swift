@@ -1,17 +1,19 @@
 import CFFmpeg
 
-/// Owns an `AVCodecContext` opened as FFmpeg's AAC encoder (planar float, at most two channels, 128 kb/s).
+/// Owns an `AVCodecContext` opened as FFmpeg's AAC encoder (its own sample format, at most two channels, 128 kb/s) at
+/// the sample rate it supports nearest to the source's (22 222 Hz becomes 22 050 Hz; the resampler converts).
 /// A context that fails to open is freed before the error is thrown.
 final class AACEncoder {
     let context: UnsafeMutablePointer<AVCodecContext>
 
-    /// - sampleRate: the source's rate (48 kHz when the source does not say); `channels` is clamped to 1…2.
+    /// - sampleRate: the source's rate (48 kHz when the source does not say), moved to the nearest rate AAC supports;
+    ///   `channels` is clamped to 1…2 (mono stays mono, anything wider is mixed down to stereo).
     init(sampleRate: Int32, channels: Int32, globalHeader: Bool) throws(MediaError) {
         guard let codec = avcodec_find_encoder(AV_CODEC_ID_AAC) else { throw MediaError(.codecUnavailable, "no AAC encoder") }
         guard let ctx = avcodec_alloc_context3(codec) else { throw MediaError(.ffmpeg, "out of memory allocating an AAC encoder") }
-        let rate = sampleRate > 0 ? sampleRate : 48_000
+        let rate = rv_nearest_sample_rate(codec, sampleRate > 0 ? sampleRate : 48_000)
         ctx.pointee.sample_rate = rate
-        ctx.pointee.sample_fmt = AV_SAMPLE_FMT_FLTP
+        ctx.pointee.sample_fmt = rv_first_sample_format(codec, AV_SAMPLE_FMT_FLTP)
         ctx.pointee.bit_rate = 128_000
         ctx.pointee.time_base = AVRational(num: 1, den: rate)
         av_channel_layout_default(&ctx.pointee.ch_layout, min(2, max(1, channels)))

@@ -69,8 +69,16 @@ final class AudioTranscoder {
         try drain(final: false)
     }
 
-    /// Encodes whole AAC frames from the FIFO; with `final`, also the remainder and the encoder's tail.
+    /// Encodes whole AAC frames from the FIFO; with `final`, also what the resampler held back, the remainder and the
+    /// encoder's tail.
     func drain(final: Bool) throws(MediaError) {
+        if final, nextPTS != nil {
+            let c = converted.pointer
+            av_frame_unref(c)
+            try encoder.describe(c)
+            try resampler.convert(nil, into: c)
+            if c.pointee.nb_samples > 0 { try fifo.write(c) }
+        }
         let size = encoder.frameSize
         while fifo.count >= size || (final && fifo.count > 0) {
             let n = min(size, fifo.count)

@@ -81,6 +81,8 @@ final class RenditionEncoder: @unchecked Sendable {
         videoStream = try output.addStream()
         try avCall("copying encoder parameters", avcodec_parameters_from_context(videoStream.pointee.codecpar, encoder.context))
         videoStream.pointee.time_base = src.time_base
+        // Interlaced sources reach the encoder deinterlaced (see `MediaPass.deliver`): the rendition is progressive.
+        videoStream.pointee.codecpar.pointee.field_order = AV_FIELD_PROGRESSIVE
         if geometry.rotation != 0 {
             try avCall("setting display rotation", rv_stream_set_rotation(videoStream, Double(geometry.rotation)))
         }

@@ -32,7 +32,8 @@ final class Resampler {
     }
 
     /// Converts `input` into `output`, whose format, rate and layout must already be set (buffers are allocated).
-    func convert(_ input: UnsafeMutablePointer<AVFrame>, into output: UnsafeMutablePointer<AVFrame>) throws(MediaError) {
+    /// `input` nil flushes: `output` gets the samples a rate conversion still holds back.
+    func convert(_ input: UnsafeMutablePointer<AVFrame>?, into output: UnsafeMutablePointer<AVFrame>) throws(MediaError) {
         try avCall("resampling audio", swr_convert_frame(context, output, input))
     }
 }

@@ -17,7 +17,7 @@ final class PosterPicker {
         self.path = path
         best = try Frame()
         let targets = (0..<candidates).map { i in durationUs * Int64(2 * i + 1) / Int64(2 * candidates) }
-        grabber = try TimedFrameGrabber(targets: targets) { [unowned self] frame, _, timeUs throws(MediaError) in
+        grabber = try TimedFrameGrabber(targets: targets) { [unowned self] frame, _, timeUs, _ throws(MediaError) in
             self.consider(frame, timeUs: timeUs)
         }
     }
@@ -40,6 +40,7 @@ final class PosterPicker {
         defer { av_frame_unref(best.pointer) }
         let renderer = try PictureRenderer(geometry: geometry, longSide: request.posterLongSide, format: request.format)
         try ImageEncoder.write(try renderer.render(best), format: request.format, to: path)
-        return StillImage(path: path, timeUs: bestTimeUs, width: renderer.width, height: renderer.height)
+        return StillImage(path: path, timeUs: bestTimeUs, width: renderer.width, height: renderer.height,
+                          blank: PictureOps.isBlank(best))
     }
 }

@@ -30,7 +30,7 @@ final class StoryboardBuilder {
         canvas = try Frame(width: Int32(columns * renderer.width), height: Int32(rows * renderer.height), format: format.pixelFormat)
         PictureOps.fillBlack(canvas, fullRange: format == .jpeg)
         let interval = intervalUs
-        grabber = try TimedFrameGrabber(targets: (0..<tiles).map { Int64($0) * interval }) { [unowned self] frame, index, _ throws(MediaError) in
+        grabber = try TimedFrameGrabber(targets: (0..<tiles).map { Int64($0) * interval }) { [unowned self] frame, index, _, _ throws(MediaError) in
             let tile = try self.renderer.render(frame)
             PictureOps.blit(tile, into: self.canvas, x: (index % self.columns) * self.renderer.width,
                             y: (index / self.columns) * self.renderer.height)

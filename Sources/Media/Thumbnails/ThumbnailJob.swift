@@ -11,6 +11,7 @@ final class ThumbnailJob {
     private let durationUs: Int64
     private(set) var grabbers: [TimedFrameGrabber] = []
     private var stills: [Int: StillImage] = [:]
+    private var written: Set<String> = []
     private var poster: PosterPicker?
     private var storyboard: StoryboardBuilder?
 
@@ -38,14 +39,22 @@ final class ThumbnailJob {
             let atCount = request.times.count
             let order = times.indices.sorted { times[$0] < times[$1] }
             let ext = request.format.fileExtension
-            grabbers.append(try TimedFrameGrabber(targets: order.map { times[$0] }) { [unowned self] frame, target, timeUs throws(MediaError) in
+            grabbers.append(try TimedFrameGrabber(targets: order.map { times[$0] }) { [unowned self] frame, target, timeUs, durationUs throws(MediaError) in
                 let original = order[target]
+                let requested = times[original]
+                // A time past the last frame is clamped to it: the file is named after the frame's own time.
+                let clamped = timeUs + max(durationUs, 1) <= requested
                 let name = original < atCount
-                    ? "thumbs/at-\(times[original] / 1000)ms.\(ext)"
+                    ? "thumbs/at-\((clamped ? max(timeUs, 0) : requested) / 1000)ms.\(ext)"
                     : String(format: "thumbs/%02d.\(ext)", original - atCount + 1)
                 let path = self.directory + "/" + name
+                // The same still asked for twice (the same time, or two times past the end) is written once.
+                guard !self.written.contains(path) else { return }
                 try ImageEncoder.write(try renderer.render(frame), format: self.request.format, to: path)
-                self.stills[original] = StillImage(path: path, timeUs: timeUs, width: renderer.width, height: renderer.height)
+                self.written.insert(path)
+                self.stills[original] = StillImage(path: path, timeUs: timeUs, width: renderer.width, height: renderer.height,
+                                                   requestedUs: original < atCount ? requested : nil,
+                                                   blank: PictureOps.isBlank(frame))
             })
         }
         if request.poster {
@@ -61,6 +70,13 @@ final class ThumbnailJob {
             storyboard = builder
             grabbers.append(builder.grabber)
         }
+    }
+
+    /// Removes the stills written so far (a sampling that is abandoned for a decode from the start).
+    func discard() {
+        for path in written { unlink(path) }
+        written.removeAll()
+        stills.removeAll()
     }
 
     /// Finishes the poster and storyboard and returns every output.

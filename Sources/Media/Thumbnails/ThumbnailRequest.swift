@@ -1,6 +1,6 @@
 /// What stills to make from a video.
 public struct ThumbnailRequest: Sendable, Equatable {
-    /// Exact times, seconds from the start of the video.
+    /// Exact times, seconds on the file's presentation timeline (the container's start is 0, as for ffprobe).
     public var times: [Double]
     /// Number of evenly spaced thumbnails (at the middle of N equal slices).
     public var count: Int
@@ -48,10 +48,24 @@ public struct StoryboardOptions: Sendable, Equatable {
 public struct StillImage: Sendable, Codable, Equatable {
     /// File path as written.
     public var path: String
-    /// Time of the frame used, µs from the start of the video.
+    /// Time of the frame used, µs on the file's presentation timeline (the container's start is 0).
     public var timeUs: Int64
     public var width: Int
     public var height: Int
+    /// The time asked for (`--at`), µs; nil for evenly spaced stills and the poster. A time past the last frame gives
+    /// the last frame, so `timeUs` is then earlier than this.
+    public var requestedUs: Int64?
+    /// True when the picture is black or flat (no detail): the video itself shows nothing there.
+    public var blank: Bool
+
+    public init(path: String, timeUs: Int64, width: Int, height: Int, requestedUs: Int64? = nil, blank: Bool = false) {
+        self.path = path
+        self.timeUs = timeUs
+        self.width = width
+        self.height = height
+        self.requestedUs = requestedUs
+        self.blank = blank
+    }
 }
 
 public struct StoryboardResult: Sendable, Codable, Equatable {
