@@ -60,7 +60,7 @@ public enum MediaEngine {
     }
 
     /// Stills only, by seeking (no full decode) where the file allows it; where seeking cannot be trusted (see
-    /// ``SeekSampler``), by decoding forward from the start once.
+    /// ``SeekSampler``) or the video is interlaced, by decoding forward from the start once.
     public static func thumbnails(_ path: String, request: ThumbnailRequest, directory: String,
                                   progress: Progress? = nil) async throws(MediaError) -> ThumbnailSet {
         try await MediaThread.run("thumbs") { flag throws(MediaError) in
@@ -69,20 +69,22 @@ public enum MediaEngine {
             let probe = Prober.describe(input)
             let geometry = try geometryOf(probe, path: path)
             let duration = timelineEndUs(probe)
-            let job = try ThumbnailJob(request: request, directory: directory, geometry: geometry, durationUs: duration)
-            let sampler = try SeekSampler(input: input, videoIndex: v)
-            if try sampler.run(targets: job.grabbers.flatMap(\.targets), sinks: job.grabbers, cancellation: flag) {
-                progress?(1)
-                return try job.result()
+            var job = try ThumbnailJob(request: request, directory: directory, geometry: geometry, durationUs: duration)
+            if ["progressive", nil].contains(probe.video?.fieldOrder) {
+                let sampler = try SeekSampler(input: input, videoIndex: v)
+                if try sampler.run(targets: job.grabbers.flatMap(\.targets), sinks: job.grabbers, cancellation: flag) {
+                    progress?(1)
+                    return try job.result()
+                }
+                job.discard()
+                job = try ThumbnailJob(request: request, directory: directory, geometry: geometry, durationUs: duration)
             }
-            job.discard()
-            let fresh = try ThumbnailJob(request: request, directory: directory, geometry: geometry, durationUs: duration)
             let pass = try MediaPass(input: try InputFile(path: path), decodeAudio: false)
-            pass.videoSinks = fresh.grabbers
+            pass.videoSinks = job.grabbers
             pass.progress = progress
             pass.cancellation = flag
             try pass.run()
-            return try fresh.result()
+            return try job.result()
         }
     }
 

@@ -3,7 +3,8 @@ import CFFmpeg
 /// Owns a libavfilter graph `buffer → bwdif → buffersink` that deinterlaces pictures: one output frame per input frame
 /// (`mode=send_frame`), field order from each frame (`parity=auto`), and only frames flagged interlaced are touched
 /// (`deint=interlaced`: progressive frames of a mixed stream pass through). `bwdif` looks one frame ahead, so a frame
-/// comes out after the next one goes in, and the last after ``push(_:)`` with `nil`. Freed in `deinit`; used on one thread.
+/// comes out after the next one goes in, and the last after ``push(_:)`` with `nil`. The first frame has no previous one
+/// to take a field from and passes as it is, as with ffmpeg's `-vf bwdif`. Freed in `deinit`; used on one thread.
 final class Deinterlacer {
     private var graph: UnsafeMutablePointer<AVFilterGraph>?
     private let source: UnsafeMutablePointer<AVFilterContext>
@@ -59,15 +60,5 @@ final class Deinterlacer {
         if r == averrorEAGAIN || r == averrorEOF { return false }
         try avCall("deinterlacing", r)
         return true
-    }
-
-    /// One picture deinterlaced on its own (a still): the filter sees it as a one-frame stream.
-    static func single(_ frame: Frame, timeBase: AVRational) throws(MediaError) -> Frame {
-        let filter = try Deinterlacer(like: frame, timeBase: timeBase)
-        try filter.push(frame)
-        try filter.push(nil)
-        let out = try Frame()
-        guard try filter.pull(into: out) else { throw MediaError(.ffmpeg, "deinterlacing a still gave no picture") }
-        return out
     }
 }

@@ -24,12 +24,10 @@ final class PictureRenderer {
         scaled = try Frame(width: Int32(codedW), height: Int32(codedH), format: format.pixelFormat)
     }
 
-    /// The frame deinterlaced when it holds two fields (a still taken by seeking; a full pass hands over frames
-    /// deinterlaced already), scaled and rotated upright. The result is valid until the next call.
+    /// The frame scaled and rotated upright. The result is valid until the next call.
     func render(_ frame: Frame) throws(MediaError) -> Frame {
-        let picture = rv_frame_is_interlaced(frame.pointer) != 0 ? try Deinterlacer.single(frame, timeBase: microsecondBase) : frame
         try scaled.makeWritable()
-        try scaler.scale(picture, into: scaled)
+        try scaler.scale(frame, into: scaled)
         scaled.pointer.pointee.color_range = format == .jpeg ? AVCOL_RANGE_JPEG : AVCOL_RANGE_MPEG
         guard geometry.rotation != 0 else { return scaled }
         let upright = try PictureOps.rotated(scaled, clockwise: geometry.rotation)

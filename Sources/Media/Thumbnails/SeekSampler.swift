@@ -7,6 +7,8 @@ import CFFmpeg
 /// timestamp search and can land between keyframes (the decoder then shows nothing, or damaged pictures), frames may
 /// carry no timestamps. ``run(targets:sinks:cancellation:)`` returns false as soon as a seek fails, lands past its
 /// target, yields no frame, a damaged frame or a frame without a time; the caller then decodes forward from the start.
+/// It also returns false at an interlaced frame: deinterlacing takes each field's neighbours from the frames around
+/// it, which a decode from the start (``MediaPass``) has and a seek does not.
 final class SeekSampler {
     private let input: InputFile
     private let decoder: StreamDecoder
@@ -73,7 +75,9 @@ final class SeekSampler {
             case .frame:
                 defer { frame.unref() }
                 let pts = frame.bestEffortPTS
-                guard pts != noPTS, rv_frame_is_corrupt(frame.pointer) == 0 else { return .unreliable }
+                guard pts != noPTS, rv_frame_is_corrupt(frame.pointer) == 0, rv_frame_is_interlaced(frame.pointer) == 0 else {
+                    return .unreliable
+                }
                 let timeUs = microseconds(pts, in: timeBase) - originUs
                 // Landed past the target: the keyframe before it was not found (unless the video starts after it).
                 if afterSeek, !delivered, timeUs > target, timeUs > videoStartUs + frameDurationUs { return .unreliable }
