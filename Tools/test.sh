@@ -40,3 +40,7 @@ wallclock="sigtermStopsPromptly|anIdleServiceStopsAtOnceOnSigint"
 Tools/leakcheck/run.sh
 swift test --skip-build --skip "$wallclock"
 swift test --skip-build --filter "$wallclock"
+# The odd-media corpus (Tools/corpus: 40 kinds made with the ffmpeg CLI, probe/verify/thumbs/render on each against
+# ffprobe/ffmpeg as the oracle; about a minute): prints `N passed, M failed`, fails the run when M > 0.
+swift build --product reel
+python3 Tools/corpus/run.py --reel "$(swift build --show-bin-path)/reel"

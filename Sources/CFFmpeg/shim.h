@@ -25,6 +25,7 @@ static inline int rv_averror(int e) { return AVERROR(e); }
 static inline int rv_averror_eof(void) { return AVERROR_EOF; }
 static inline int rv_averror_eagain(void) { return AVERROR(EAGAIN); }
 static inline int rv_averror_invaliddata(void) { return AVERROR_INVALIDDATA; }
+static inline int rv_averror_input_changed(void) { return AVERROR_INPUT_CHANGED; }
 static inline int64_t rv_nopts(void) { return AV_NOPTS_VALUE; }
 static inline int rv_time_base(void) { return AV_TIME_BASE; }
 static inline AVRational rv_time_base_q(void) { return (AVRational){1, AV_TIME_BASE}; }

@@ -122,9 +122,10 @@ struct PassRunner {
     }
 
     private func notMedia(_ error: MediaError) -> PassReport {
-        let verification = Verification.judge(path: path, measuredUs: nil, reportedUs: request.reportedDurationUs, declaredUs: nil,
+        var verification = Verification.judge(path: path, measuredUs: nil, reportedUs: request.reportedDurationUs, declaredUs: nil,
                                               frames: 0, decodeErrors: 0, toleranceUs: request.tolerance.minimumUs,
                                               audioFrames: 0, audioDurationUs: nil, failure: error.description)
+        verification.failureCode = error.code
         let probe = ProbeResult(path: path, formatName: "unknown", durationUs: nil, durationEstimation: "none",
                                 startTimeUs: nil, bitRate: nil, sizeBytes: nil, streams: [])
         return PassReport(probe: probe, verification: verification, thumbnails: ThumbnailSet(), renditions: [], skipped: [], seconds: 0)

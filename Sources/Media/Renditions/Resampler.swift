@@ -32,8 +32,17 @@ final class Resampler {
     }
 
     /// Converts `input` into `output`, whose format, rate and layout must already be set (buffers are allocated).
-    /// `input` nil flushes: `output` gets the samples a rate conversion still holds back.
+    /// `input` nil flushes: `output` gets the samples a rate conversion still holds back. Decoded frames that differ
+    /// from the stream's parameters (a layout the decoder spells otherwise, a rate or layout that changes mid-stream,
+    /// as broadcast MP2 does) reconfigure the converter from the frames themselves.
     func convert(_ input: UnsafeMutablePointer<AVFrame>?, into output: UnsafeMutablePointer<AVFrame>) throws(MediaError) {
-        try avCall("resampling audio", swr_convert_frame(context, output, input))
+        var result = swr_convert_frame(context, output, input)
+        if result == rv_averror_input_changed(), let input {
+            swr_close(context)
+            result = swr_config_frame(context, output, input)
+            if result >= 0 { result = swr_init(context) }
+            if result >= 0 { result = swr_convert_frame(context, output, input) }
+        }
+        try avCall("resampling audio", result)
     }
 }

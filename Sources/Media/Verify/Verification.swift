@@ -47,6 +47,9 @@ public struct Verification: Sendable, Codable, Equatable {
     public var declaredDurationUs: Int64?
     /// Why the verdict is `undecodable`, in words (nil otherwise).
     public var reason: String?
+    /// The media error code when the file could not be taken as a video at all (`notMedia`, `noVideoStream`, …; see
+    /// ``MediaError/Code``); nil when it opened and its video was decoded (even badly). Absent from the JSON when nil.
+    public var failureCode: MediaError.Code?
     /// Why the audio stream could not be opened for decoding, in words (nil when it could, or there is none): for
     /// example no decoder for its codec in this FFmpeg, or parameters the decoder refuses. The verdict is still
     /// judged on the video (measured as usual), and no audio is counted; a rendition that would re-encode this audio

@@ -51,7 +51,8 @@ struct VerifyCommand: AsyncParsableCommand {
 }
 
 /// A media command's JSON document (`body`: a verification or a pass report) with, for an undecodable file, the same
-/// `error` object as every media command's failure (`notMedia` when nothing could be decoded, `undecodable` otherwise).
+/// `error` object as every media command's failure (the code that kept the file from being taken as a video —
+/// `notMedia`, `noVideoStream`, … —, else `notMedia` when nothing could be decoded, `undecodable` otherwise).
 struct MediaDocument<Body: Encodable>: Encodable {
     let body: Body
     let verification: Verification
@@ -62,7 +63,8 @@ struct MediaDocument<Body: Encodable>: Encodable {
         try body.encode(to: encoder)
         guard verification.verdict == .undecodable else { return }
         var container = encoder.container(keyedBy: Key.self)
-        try container.encode(MediaFailure.Detail(code: verification.frames == 0 ? "notMedia" : "undecodable",
+        let code = verification.failureCode?.rawValue ?? (verification.frames == 0 ? "notMedia" : "undecodable")
+        try container.encode(MediaFailure.Detail(code: code,
                                                  message: verification.reason ?? "the video does not decode"), forKey: .error)
     }
 }
