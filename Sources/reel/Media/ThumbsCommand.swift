@@ -18,7 +18,7 @@ struct ThumbsCommand: AsyncParsableCommand {
 
     @Argument(help: "Video file.") var file: String
     @Option(name: .long, help: "Output directory (created if missing).") var out: String
-    @Option(name: .long, help: "Comma-separated times in decimal seconds, e.g. 1.5,10 (each \(Settings.stillTime.rangeText)).") var at: String?
+    @Option(name: .long, help: "Comma-separated times in decimal seconds on the file's timeline (its start is 0, as in ffprobe), e.g. 1.5,10 (each \(Settings.stillTime.rangeText)); a time past the end gives the last frame.") var at: String?
     @Option(name: .long, help: "Number of evenly spaced thumbnails \(Settings.thumbnailCount.help()).",
             transform: Settings.thumbnailCount.argument) var count: Int?
     @Flag(name: .long, help: "Pick one representative poster (not black, not uniform).") var poster = false
@@ -26,7 +26,7 @@ struct ThumbsCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Image format: jpeg or webp.") var format: String = "jpeg"
     @Option(name: .long, help: "Longest side of a thumbnail in pixels \(Settings.thumbnailSize.help(default: "640")).",
             transform: Settings.thumbnailSize.argument) var size: Int = 640
-    @Flag(name: .long, help: "Print the stills as one JSON object ({\"thumbnails\", \"poster\", \"storyboard\"}; each still with its path, time and size).")
+    @Flag(name: .long, help: "Print the stills as one JSON object ({\"thumbnails\", \"poster\", \"storyboard\"}; each still with its path, timeUs, size, requestedUs for --at, and blank: true when the picture is black or flat).")
     var json = false
 
     func validate() throws {
@@ -62,7 +62,9 @@ struct ThumbsCommand: AsyncParsableCommand {
         if json {
             try Output.json(result)
         } else {
-            for t in result.thumbnails { Output.line("\(t.path)  \(seconds(t.timeUs))  \(t.width)x\(t.height)") }
+            for t in result.thumbnails {
+                Output.line("\(t.path)  \(seconds(t.timeUs))  \(t.width)x\(t.height)" + (t.blank ? "  (blank: black or flat)" : ""))
+            }
             if let p = result.poster { Output.line("\(p.path)  poster at \(seconds(p.timeUs))  \(p.width)x\(p.height)") }
             if let s = result.storyboard { Output.line("\(s.sprite)  \(s.tiles) tiles of \(s.tileWidth)x\(s.tileHeight)\n\(s.vtt)") }
         }
