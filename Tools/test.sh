@@ -44,3 +44,6 @@ swift test --skip-build --filter "$wallclock"
 # ffprobe/ffmpeg as the oracle; about a minute): prints `N passed, M failed`, fails the run when M > 0.
 swift build --product reel
 python3 Tools/corpus/run.py --reel "$(swift build --show-bin-path)/reel"
+# The catalog pages in headless Chromium over WebDriver (Debian's chromium + chromium-driver, installed if missing;
+# about a minute): sign-in, search, filters, pages, a task page, playback, storyboard scrubbing, a clean console.
+Tools/browser-test.sh .build/browser-shots

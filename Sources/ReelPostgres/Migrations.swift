@@ -107,6 +107,11 @@ public enum Migrations {
         """
         ALTER TABLE reel_tasks ADD COLUMN archived_at timestamptz
         """,
+        // 7: the page's sort by archive time, and its task-id search (a prefix, compared byte by byte).
+        """
+        CREATE INDEX reel_tasks_archived ON reel_tasks (archived_at, task_id);
+        CREATE INDEX reel_tasks_id_prefix ON reel_tasks (task_id text_pattern_ops)
+        """,
     ]
 
     public static var expectedVersion: Int { steps.count }

@@ -52,24 +52,13 @@ public struct PostgresCatalogIndex: CatalogIndexStore {
     public func list(_ filter: TaskFilter) async throws -> [TaskSummary] {
         let limit = filter.limit.map { max(0, $0) }
         let offset = max(0, filter.offset)
-        let query: PostgresQuery
-        if filter.scriptId != nil || filter.verdict != nil || filter.state != nil || filter.role != nil {
-            query = """
-                SELECT \(unescaped: Self.columns) FROM reel_tasks WHERE task_id IN (
-                    SELECT task_id FROM reel_assets
-                    WHERE (\(filter.scriptId)::bigint IS NULL OR script_id = \(filter.scriptId))
-                      AND (\(filter.verdict)::text IS NULL OR verdict = \(filter.verdict))
-                      AND (\(filter.state)::text IS NULL OR state = \(filter.state))
-                      AND (\(filter.role?.rawValue)::text IS NULL OR role = \(filter.role?.rawValue)))
-                  AND (\(filter.kind)::text IS NULL OR kind = \(filter.kind))
-                ORDER BY updated_at DESC, task_id LIMIT \(limit) OFFSET \(offset)
-                """
-        } else {
-            query = """
-                SELECT \(unescaped: Self.columns) FROM reel_tasks WHERE (\(filter.kind)::text IS NULL OR kind = \(filter.kind))
-                ORDER BY updated_at DESC, task_id LIMIT \(limit) OFFSET \(offset)
-                """
+        let order = switch filter.sort {
+        case .updated: "updated_at DESC, task_id"
+        case .archived: "archived_at ASC NULLS LAST, task_id"
+        case .archivedDescending: "archived_at DESC NULLS LAST, task_id"
         }
+        var query = Self.selection(filter, columns: Self.columns)
+        query.sql += " ORDER BY \(order) LIMIT " + (limit.map { "\($0)" } ?? "ALL") + " OFFSET \(offset)"
         var summaries: [TaskSummary] = []
         for try await (taskId, kind, status, assets, archived, failed, verdicts, states, scriptIds, updatedAt, archivedAt) in try await client
             .query(query, logger: logger)
@@ -81,11 +70,47 @@ public struct PostgresCatalogIndex: CatalogIndexStore {
         return summaries
     }
 
-    public func count() async throws -> Int {
-        for try await count in try await client.query("SELECT count(*)::bigint FROM reel_tasks", logger: logger).decode(Int.self) {
+    public func count(_ filter: TaskFilter) async throws -> Int {
+        for try await count in try await client.query(Self.selection(filter, columns: "count(*)::bigint"), logger: logger).decode(Int.self) {
             return count
         }
         return 0
+    }
+
+    /// `SELECT columns FROM reel_tasks WHERE …` for `filter`, every value bound. The task states partition the tasks
+    /// as ``TaskSummary/taskState`` says: attention (a failed asset, or a `mismatch`/`undecodable` verdict), else
+    /// archived (assets, none pending), else pending.
+    static func selection(_ filter: TaskFilter, columns: String) -> PostgresQuery {
+        var binds = PostgresBindings()
+        var conditions: [String] = []
+        func bind(_ value: some PostgresNonThrowingEncodable & Sendable) -> String {
+            binds.append(value)
+            return "$\(binds.count)"
+        }
+        if filter.hasAssetCriteria {
+            var asset: [String] = []
+            if let scriptId = filter.scriptId { asset.append("script_id = \(bind(scriptId))") }
+            if let verdict = filter.verdict { asset.append("verdict = \(bind(verdict))") }
+            if let state = filter.state { asset.append("state = \(bind(state))") }
+            if let role = filter.role { asset.append("role = \(bind(role.rawValue))") }
+            conditions.append("task_id IN (SELECT task_id FROM reel_assets WHERE \(asset.joined(separator: " AND ")))")
+        }
+        if let kind = filter.kind { conditions.append("kind = \(bind(kind))") }
+        if let prefix = filter.taskIdPrefix {
+            // Byte-wise comparison (text_pattern_ops), whatever the database's collation says.
+            conditions.append("task_id ~>=~ \(bind(prefix)) AND starts_with(task_id, \(bind(prefix)))")
+        }
+        if let state = filter.taskState {
+            let attention = "(failed_count > 0 OR task_id IN (SELECT task_id FROM reel_assets WHERE verdict IN ('mismatch', 'undecodable')))"
+            let unsettled = "task_id IN (SELECT task_id FROM reel_assets WHERE state = 'pending')"
+            switch state {
+            case .attention: conditions.append(attention)
+            case .archived: conditions.append("asset_count > 0 AND NOT \(attention) AND NOT \(unsettled)")
+            case .pending: conditions.append("NOT \(attention) AND (asset_count = 0 OR \(unsettled))")
+            }
+        }
+        let sql = "SELECT \(columns) FROM reel_tasks" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+        return PostgresQuery(unsafeSQL: sql, binds: binds)
     }
 
     public func replaceAll(_ tasks: [IndexedTask]) async throws -> Int {

@@ -14,7 +14,7 @@ import ReelBasics
 /// ``openReadOnly(url:lockURL:logger:scan:)`` instead, which changes and creates nothing.
 final class CatalogIndex: Sendable {
     /// Bump when the tables change: every catalog then rebuilds its index on next open.
-    static let schemaVersion = 2
+    static let schemaVersion = 3
     /// How long a writer waits for another process's write transaction.
     static let busyTimeout: TimeInterval = 60
     /// Separates the values of the list columns (`verdicts`, `states`, `scriptIds`).
@@ -100,6 +100,7 @@ final class CatalogIndex: Sendable {
                 archivedAt REAL
             ) WITHOUT ROWID;
             CREATE INDEX task_updatedAt ON task(updatedAt DESC, taskId);
+            CREATE INDEX task_archivedAt ON task(archivedAt, taskId);
             CREATE TABLE asset (
                 taskId TEXT NOT NULL,
                 scriptId INTEGER NOT NULL,
@@ -173,8 +174,8 @@ extension CatalogIndex: CatalogIndexStore {
         try await BlockingPool.reads.run { () throws(CatalogError) in try self.listNow(filter) }
     }
 
-    func count() async throws -> Int {
-        try await BlockingPool.reads.run { () throws(CatalogError) in try self.countNow() }
+    func count(_ filter: TaskFilter) async throws -> Int {
+        try await BlockingPool.reads.run { () throws(CatalogError) in try self.countNow(filter) }
     }
 
     func replaceAll(_ tasks: [IndexedTask]) async throws -> Int {

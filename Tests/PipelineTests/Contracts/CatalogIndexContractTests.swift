@@ -74,6 +74,47 @@ struct CatalogIndexContractTests {
         }
     }
 
+    /// The page's queries: a task id prefix, the task states (a partition: attention, archived, pending), the sort by
+    /// archive time (never-archived tasks last) and counts of what matches.
+    @Test(arguments: DeploymentBackend.available)
+    func searchStatesSortAndCount(_ backend: DeploymentBackend) async throws {
+        try await backend.withFixture { f in
+            let index = try f.catalogIndex()
+            func archived(_ task: IndexedTask, at seconds: Double?) -> IndexedTask {
+                var summary = task
+                summary.summary.archivedAt = seconds.map(Self.at)
+                return summary
+            }
+            let tasks = [
+                archived(Self.task("ab-1", at: 5, [(0, .preview, .archived, "match"), (0, .export, .absent, nil)]), at: 3),
+                archived(Self.task("ab-2", at: 6, [(0, .preview, .archived, "mismatch")]), at: 1),
+                archived(Self.task("ab_3", at: 7, [(0, .preview, .failed, nil)]), at: nil),
+                archived(Self.task("abc-4", at: 8, [(0, .preview, .pending, nil)]), at: nil),
+                archived(Self.task("b-5", at: 9, []), at: nil),
+                archived(Self.task("b-6", at: 4, [(0, .preview, .archived, "unreported")]), at: 2),
+            ]
+            for t in tasks { try await Self.put(index, t) }
+            let ids = { (filter: TaskFilter) in try await index.list(filter).map(\.taskId) }
+            #expect(try await ids(TaskFilter(taskIdPrefix: "ab")) == ["abc-4", "ab_3", "ab-2", "ab-1"])
+            #expect(try await ids(TaskFilter(taskIdPrefix: "ab_")) == ["ab_3"], "_ is a character, not a wildcard")
+            #expect(try await ids(TaskFilter(taskIdPrefix: "abc-4")) == ["abc-4"])
+            #expect(try await ids(TaskFilter(taskIdPrefix: "zz")).isEmpty)
+            #expect(try await ids(TaskFilter(taskState: .attention)) == ["ab_3", "ab-2"])
+            #expect(try await ids(TaskFilter(taskState: .archived)) == ["ab-1", "b-6"])
+            #expect(try await ids(TaskFilter(taskState: .pending)) == ["b-5", "abc-4"])
+            for task in try await index.list(.all) {
+                #expect(try await ids(TaskFilter(taskState: task.taskState)).contains(task.taskId), "\(task.taskId): one rule")
+            }
+            #expect(try await ids(TaskFilter(sort: .archived)) == ["ab-2", "b-6", "ab-1", "ab_3", "abc-4", "b-5"])
+            #expect(try await ids(TaskFilter(sort: .archivedDescending, limit: 3)) == ["ab-1", "b-6", "ab-2"])
+            #expect(try await ids(TaskFilter(taskIdPrefix: "ab", taskState: .archived, sort: .archivedDescending)) == ["ab-1"])
+            #expect(try await index.count(.all) == 6)
+            #expect(try await index.count(TaskFilter(taskIdPrefix: "ab", limit: 1, offset: 3)) == 4, "limit and offset ignored")
+            #expect(try await index.count(TaskFilter(verdict: "match")) == 1)
+            #expect(try await index.count(TaskFilter(kind: "m2v", taskState: .pending)) == 2)
+        }
+    }
+
     /// An upsert replaces the task's rows (assets gone from the manifest are gone from the index); what `current`
     /// reads when the write happens (the manifest on disk) wins over the task passed.
     @Test(arguments: DeploymentBackend.available)
