@@ -201,6 +201,29 @@ import Testing
         #expect(still.correlation(with: clean) > 0.95)
     }
 
+    @Test("the field order from an H.264 sequence header: frames only is progressive, MBAFF is left to the decoder (tt)")
+    func fieldOrderFromTheSequenceHeader() async throws {
+        let dir = try Fixtures.scratchDirectory("field-order")
+        for (name, extra, expected) in [("progressive", [String](), "progressive"),
+                                        ("mbaff", ["-flags", "+ildct+ilme", "-x264opts", "tff=1", "-field_order", "tt"], "tt")] {
+            let file = dir + "/\(name).mp4"
+            try await CommandLineTool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=320x240:r=25:d=1"] + Self.x264 + extra + [file])
+            let avcC = try await CommandLineTool.run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries",
+                                                                 "stream=field_order", "-of", "csv=p=0", file])
+            #expect(String(decoding: avcC, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == expected, "the oracle")
+            #expect(try await MediaEngine.probe(file).video?.fieldOrder == expected, "\(name)")
+        }
+        // The reader itself on a hand-made avcC: baseline profile, frame_mbs_only_flag set, then cleared.
+        func avcC(_ sps: [UInt8]) -> [UInt8] { [1, 66, 0, 30, 0xFF, 0xE1, 0, UInt8(sps.count)] + sps + [1, 0, 0] }
+        // SPS: NAL 0x67, profile 66, constraints, level 30, then ue(0) sps_id, ue(0) log2_max_frame_num-4,
+        // ue(0) poc type, ue(0) log2_max_poc_lsb-4, ue(1) max refs, u1 gaps, ue(19) width, ue(14) height, u1 frames only.
+        let framesOnly: [UInt8] = [0x67, 66, 0, 30, 0b1111_0100, 0b0000_1010, 0b0000_1111, 0b1000_0000]
+        let fields: [UInt8] = [0x67, 66, 0, 30, 0b1111_0100, 0b0000_1010, 0b0000_1111, 0b0000_0000]
+        #expect(avcC(framesOnly).withUnsafeBufferPointer { H264SequenceHeader.framesOnly(avcC: $0) } == true)
+        #expect(avcC(fields).withUnsafeBufferPointer { H264SequenceHeader.framesOnly(avcC: $0) } == false)
+        #expect([UInt8](repeating: 0, count: 4).withUnsafeBufferPointer { H264SequenceHeader.framesOnly(avcC: $0) } == nil)
+    }
+
     // MARK: 6. A time past the end
 
     @Test("--at past the end gives the last frame, named after its time, written once")

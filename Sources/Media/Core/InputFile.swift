@@ -44,10 +44,17 @@ final class InputFile {
             let par = st.codecpar.pointee
             guard par.codec_id != AV_CODEC_ID_NONE, st.time_base.isValid else { return false }
             // A fragmented MP4 (an empty `moov`, the samples in fragments) has no start times or durations in its
-            // headers, a file without edit lists no start time for some streams, and only an MOV's `fiel` atom says
-            // how a picture is interlaced: reading packets and the first pictures finds them, as ffprobe does.
+            // headers, a file without edit lists no start time for some streams, and only an MOV's `fiel` atom (or an
+            // H.264 sequence header that allows frames only) says how a picture is interlaced: reading packets and the
+            // first pictures finds them, as ffprobe does.
             guard st.duration != noPTS, st.duration > 0, st.start_time != noPTS else { return false }
-            if par.codec_type == AVMEDIA_TYPE_VIDEO, par.field_order == AV_FIELD_UNKNOWN { return false }
+            if par.codec_type == AVMEDIA_TYPE_VIDEO, par.field_order == AV_FIELD_UNKNOWN {
+                // H.264 whose sequence header allows frames only is progressive without decoding a picture.
+                guard par.codec_id == AV_CODEC_ID_H264, let extradata = par.extradata, par.extradata_size > 0,
+                      H264SequenceHeader.framesOnly(avcC: UnsafeBufferPointer(start: extradata, count: Int(par.extradata_size))) == true
+                else { return false }
+                st.codecpar.pointee.field_order = AV_FIELD_PROGRESSIVE
+            }
             switch par.codec_type {
             case AVMEDIA_TYPE_VIDEO where par.width <= 0 || par.height <= 0: return false
             case AVMEDIA_TYPE_AUDIO where par.sample_rate <= 0 || par.ch_layout.nb_channels <= 0: return false

@@ -18,11 +18,16 @@ struct CatalogListPage: Sendable {
         } catch {
             return PageResponse.problem(.badRequest, heading: "Bad request", message: error.message, allowed: error.allowed, signedIn: signedIn)
         }
-        var summaries = try await catalog.list(filter: query.filter(extra: 0))
-        let total = try await catalog.count(filter: query.filter())
-        var rows: [Row] = []
-        for summary in summaries { rows.append(await row(summary)) }
-        summaries.removeAll()
+        async let listed = catalog.list(filter: query.filter(extra: 0))
+        async let counted = catalog.count(filter: query.filter())
+        let (summaries, total) = try await (listed, counted)
+        // Each row reads its task's manifest (poster, badges, duration): concurrently, kept in the list's order.
+        let rows = await withTaskGroup(of: (Int, Row).self) { group in
+            for (n, summary) in summaries.enumerated() { group.addTask { (n, await row(summary)) } }
+            var rows = [Row?](repeating: nil, count: summaries.count)
+            for await (n, row) in group { rows[n] = row }
+            return rows.compactMap { $0 }
+        }
         let filtered = query.q != nil || query.verdict != nil || query.taskState != nil || query.kind != nil
         let view = View(
             title: "Catalog", signedIn: signedIn, scrubbing: false,
