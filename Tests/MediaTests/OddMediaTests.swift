@@ -77,7 +77,7 @@ import Testing
             let mine = try await GrayImage.decode(still.path)
             let theirs = try await Self.decodedFrame(of: file, at: target, width: mine.width, height: mine.height)
             try #require(theirs.isComplete)
-            #expect(mine.correlation(with: theirs) > 0.9)
+            #expect(await Self.offPool { mine.correlation(with: theirs) } > 0.9)
         }
         let poster = try #require(set.poster)
         #expect(!poster.blank && poster.timeUs > 600_000, "not the black leader: \(poster)")
@@ -121,7 +121,7 @@ import Testing
         #expect(still.timeUs == Int64((onScreen * 1e6).rounded()), "the frame on screen at 3.5 s is at \(onScreen) s: \(still)")
         let mine = try await GrayImage.decode(still.path)
         let theirs = try await GrayImage.frame(of: file, at: 3.5, width: mine.width, height: mine.height)
-        #expect(mine.correlation(with: theirs) > 0.95)
+        #expect(await Self.offPool { mine.correlation(with: theirs) } > 0.95)
     }
 
     // MARK: 4. Audio an encoder cannot take
@@ -160,6 +160,13 @@ import Testing
         return (tff + bff, tff + bff + count("Progressive") + count("Undetermined"))
     }
 
+    /// Runs pixel loops on a thread of their own: the test process's cooperative threads serve every other test.
+    private static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: work()) }.start()
+        }
+    }
+
     /// Vertical comb energy of a picture: how much each row differs from the mean of its neighbours.
     private static func comb(_ image: GrayImage) -> Double {
         var sum = 0.0
@@ -196,9 +203,12 @@ import Testing
         let still = try await GrayImage.decode(try #require(set.thumbnails.first).path)
         let combed = try await GrayImage.frame(of: file, at: 1.0, width: 720, height: 576, filter: "null")
         let clean = try await GrayImage.frame(of: file, at: 1.0, width: 720, height: 576, filter: "bwdif=mode=send_frame")
-        try #require(Self.comb(clean) * 1.5 < Self.comb(combed), "the oracle: bwdif \(Self.comb(clean)), source \(Self.comb(combed))")
-        #expect(Self.comb(still) < Self.comb(clean) * 1.5, "still \(Self.comb(still)), ffmpeg's bwdif \(Self.comb(clean))")
-        #expect(still.correlation(with: clean) > 0.95)
+        let (stillComb, cleanComb, combedComb, correlation) = await Self.offPool {
+            (Self.comb(still), Self.comb(clean), Self.comb(combed), still.correlation(with: clean))
+        }
+        try #require(cleanComb * 1.5 < combedComb, "the oracle: bwdif \(cleanComb), source \(combedComb)")
+        #expect(stillComb < cleanComb * 1.5, "still \(stillComb), ffmpeg's bwdif \(cleanComb)")
+        #expect(correlation > 0.95)
     }
 
     @Test("the field order from an H.264 sequence header: frames only is progressive, MBAFF is left to the decoder (tt)")

@@ -38,7 +38,7 @@ struct CatalogListPage: Sendable {
             emptyText: total == 0 && !filtered ? "No task archived yet. Try reel archive TASK." : (rows.isEmpty && total > 0
                 ? "No task on this page: there are \(total) in all." : "No task matches these filters."),
             rows: rows)
-        return PageResponse.html(PageTemplates.render("list", view))
+        return PageResponse.html(await PageTemplates.renderOffPool("list", view))
     }
 
     struct View {

@@ -1,4 +1,5 @@
 import Mustache
+import ReelBasics
 
 /// The catalog's HTML, as Mustache templates: every value is escaped by the engine (`{{…}}`; the templates use no
 /// triple braces), every `href`/`src` is built by ``PageLinks`` from catalog paths, and nothing is inline — styles and
@@ -17,6 +18,12 @@ enum PageTemplates {
 
     static func render(_ name: String, _ object: Any) -> String {
         library.render(object, withTemplate: name) ?? ""
+    }
+
+    /// Renders on the blocking pool: a page of rows is milliseconds of CPU that must not hold one of the few threads
+    /// that serve every connection.
+    static func renderOffPool(_ name: String, _ object: some Sendable) async -> String {
+        await BlockingPool.reads.run { render(name, object) }
     }
 
     static let head = """

@@ -26,7 +26,7 @@ struct TaskPage: Sendable {
         let view = View(title: m.taskId, signedIn: signedIn, scrubbing: assets.contains { $0.video?.storyboard != nil },
                         taskId: m.taskId, kind: m.kind, status: m.status ?? "unknown", state: TaskSummary(m).taskState.rawValue,
                         jsonHref: PageLinks.taskJSON(m.taskId), errorMsg: m.errorMsg, fixity: fixity, assets: assets)
-        return PageResponse.html(PageTemplates.render("task", view))
+        return PageResponse.html(await PageTemplates.renderOffPool("task", view))
     }
 
     struct View {
