@@ -141,14 +141,15 @@ public struct Catalog: Sendable {
         return { (try? ManifestFile.load(url, id: id)).flatMap { $0 }.map(IndexedTask.init) }
     }
 
-    /// The tasks matching `filter`, most recently updated first, from the index alone (no manifest is read).
+    /// The tasks matching `filter`, in its order (most recently updated first by default), from the index alone (no
+    /// manifest is read).
     public func list(filter: TaskFilter = .all) async throws -> [TaskSummary] {
         try await index.list(filter)
     }
 
-    /// How many tasks the index holds.
-    public func count() async throws -> Int {
-        try await index.count()
+    /// How many tasks match `filter` (all of them by default; its limit and offset ignored), from the index alone.
+    public func count(filter: TaskFilter = .all) async throws -> Int {
+        try await index.count(filter)
     }
 
     /// Rebuilds the index from every manifest (`reel reindex`); returns how many tasks it now holds.

@@ -107,6 +107,27 @@ public enum Migrations {
         """
         ALTER TABLE reel_tasks ADD COLUMN archived_at timestamptz
         """,
+        // 7: the catalog page: each task's state and verdicts as columns of its row (filtered on the index of the page's
+        // order), its card (badges, duration, poster: a page reads no manifest; null until the task is saved again or
+        // `reel reindex` runs), the sort by archive time, and the task-id search (a prefix, compared byte by byte).
+        """
+        ALTER TABLE reel_tasks ADD COLUMN task_state text NOT NULL DEFAULT 'pending',
+            ADD COLUMN verdict_mask integer NOT NULL DEFAULT 0, ADD COLUMN card text;
+        UPDATE reel_tasks SET
+            task_state = CASE
+                WHEN failed_count > 0 OR verdicts && ARRAY['mismatch', 'undecodable'] THEN 'attention'
+                WHEN asset_count > 0 AND NOT ('pending' = ANY(states)) THEN 'archived'
+                ELSE 'pending' END,
+            verdict_mask = (CASE WHEN 'match' = ANY(verdicts) THEN 1 ELSE 0 END)
+                | (CASE WHEN 'mismatch' = ANY(verdicts) THEN 2 ELSE 0 END)
+                | (CASE WHEN 'unreported' = ANY(verdicts) THEN 4 ELSE 0 END)
+                | (CASE WHEN 'undecodable' = ANY(verdicts) THEN 8 ELSE 0 END)
+                | (CASE WHEN verdicts <@ ARRAY['match', 'mismatch', 'unreported', 'undecodable'] THEN 0 ELSE 16 END);
+        CREATE INDEX reel_tasks_state ON reel_tasks (task_state, updated_at DESC, task_id);
+        CREATE INDEX reel_tasks_kind ON reel_tasks (kind, updated_at DESC, task_id);
+        CREATE INDEX reel_tasks_archived ON reel_tasks (archived_at, task_id);
+        CREATE INDEX reel_tasks_id_prefix ON reel_tasks (task_id text_pattern_ops)
+        """,
     ]
 
     public static var expectedVersion: Int { steps.count }

@@ -73,7 +73,9 @@ struct ServeAdminTests {
             let page = try await serve.admin("GET", "/")
             #expect(page.status == 200 && page.header("Content-Type")?.hasPrefix("text/html") == true)
             for task in tasks { #expect(page.text.contains(task)) }
-            #expect(page.text.contains("<video") && page.text.contains("poster.jpg") && page.text.contains("240p"))
+            #expect(page.text.contains("3 tasks") && page.text.contains("poster.jpg\" width="))
+            let one = try await serve.admin("GET", "/tasks/\(tasks[0])")
+            #expect(one.status == 200 && one.text.contains("<video") && one.text.contains("poster.jpg") && one.text.contains("240p"))
         }
     }
 

@@ -2,63 +2,102 @@ import Foundation
 import GRDB
 
 extension CatalogIndex {
-    /// The tasks matching `filter`, most recently updated first, read from the index only.
+    /// The tasks matching `filter`, in its order, read from the index only: first the page's ids from the index of its
+    /// order (which covers every filter of the catalog page, so however deep the page, no row is read to be skipped),
+    /// then those rows.
     func listNow(_ filter: TaskFilter) throws(CatalogError) -> [TaskSummary] {
-        var sql = """
-            SELECT taskId, kind, status, assetCount, archivedCount, failedCount, verdicts, states, scriptIds, updatedAt, archivedAt
-            FROM task
-            """
-        var arguments = StatementArguments()
-        if filter.hasAssetCriteria {
-            var conditions: [String] = []
-            if let scriptId = filter.scriptId {
-                conditions.append("scriptId = ?")
-                arguments += [scriptId]
-            }
-            if let verdict = filter.verdict {
-                conditions.append("verdict = ?")
-                arguments += [verdict]
-            }
-            if let state = filter.state {
-                conditions.append("state = ?")
-                arguments += [state]
-            }
-            if let role = filter.role {
-                conditions.append("role = ?")
-                arguments += [role.rawValue]
-            }
-            sql += " WHERE taskId IN (SELECT taskId FROM asset WHERE \(conditions.joined(separator: " AND ")))"
+        var (sql, arguments) = Self.selection(filter, ordered: true)
+        sql = "SELECT taskId FROM task" + sql
+        switch filter.sort {
+        case .updated: sql += " ORDER BY updatedAt DESC, taskId"
+        case .archived: sql += " ORDER BY archivedAt IS NULL, archivedAt, taskId"
+        case .archivedDescending: sql += " ORDER BY archivedAt IS NULL, archivedAt DESC, taskId"
         }
-        if let kind = filter.kind {
-            sql += filter.hasAssetCriteria ? " AND kind = ?" : " WHERE kind = ?"
-            arguments += [kind]
-        }
-        sql += " ORDER BY updatedAt DESC, taskId LIMIT ? OFFSET ?"
+        sql += " LIMIT ? OFFSET ?"
         arguments += [filter.limit.map { max(0, $0) } ?? -1, max(0, filter.offset)]
-        let query = sql
-        let bound = arguments
+        let (query, bound) = (sql, arguments)
         do {
             return try database.read { db in
-                var summaries: [TaskSummary] = []
-                let rows = try Row.fetchCursor(db, sql: query, arguments: bound)
-                while let row = try rows.next() {
-                    summaries.append(Self.summary(row))
+                let ids = try String.fetchAll(db, sql: query, arguments: bound)
+                var byId: [String: TaskSummary] = [:]
+                byId.reserveCapacity(ids.count)
+                var start = 0
+                while start < ids.count { // at most 500 bound values per statement
+                    let chunk = Array(ids[start..<min(ids.count, start + 500)])
+                    let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.columns) FROM task WHERE taskId IN ("
+                        + Array(repeating: "?", count: chunk.count).joined(separator: ",") + ")", arguments: StatementArguments(chunk))
+                    while let row = try rows.next() {
+                        let summary = Self.summary(row)
+                        byId[summary.taskId] = summary
+                    }
+                    start += chunk.count
                 }
-                return summaries
+                return ids.compactMap { byId[$0] }
             }
         } catch {
             throw .index(path, error)
         }
     }
 
-    /// How many tasks the index holds.
-    func countNow() throws(CatalogError) -> Int {
+    /// How many tasks match `filter` (its limit and offset ignored).
+    func countNow(_ filter: TaskFilter = .all) throws(CatalogError) -> Int {
+        let (sql, arguments) = Self.selection(filter, ordered: false)
         do {
-            return try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM task") ?? 0 }
+            return try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM task" + sql, arguments: arguments) ?? 0 }
         } catch {
             throw .index(path, error)
         }
     }
+
+    /// The `WHERE` clause of `filter` (empty for every task) and its arguments. The task state and the verdict are
+    /// columns of the task's row (``TaskSummary/taskState``, ``VerdictMask``); other asset criteria, or several
+    /// together, look at the task's asset rows. `ordered`: the clause serves a list, whose id prefix is then checked on
+    /// the index of the order rather than looked up as a range of ids and sorted (`+taskId` keeps the planner off
+    /// the primary key); a count takes the range.
+    static func selection(_ filter: TaskFilter, ordered: Bool) -> (sql: String, arguments: StatementArguments) {
+        var conditions: [String] = []
+        var arguments = StatementArguments()
+        if let verdict = filter.verdict, filter.scriptId == nil, filter.state == nil, filter.role == nil,
+           VerdictMask.names.contains(verdict) {
+            conditions.append("verdictMask & ? != 0")
+            arguments += [VerdictMask(verdict: verdict).rawValue]
+        } else if filter.hasAssetCriteria {
+            var asset: [String] = []
+            if let scriptId = filter.scriptId {
+                asset.append("scriptId = ?")
+                arguments += [scriptId]
+            }
+            if let verdict = filter.verdict {
+                asset.append("verdict = ?")
+                arguments += [verdict]
+            }
+            if let state = filter.state {
+                asset.append("state = ?")
+                arguments += [state]
+            }
+            if let role = filter.role {
+                asset.append("role = ?")
+                arguments += [role.rawValue]
+            }
+            conditions.append("taskId IN (SELECT taskId FROM asset WHERE \(asset.joined(separator: " AND ")))")
+        }
+        if let kind = filter.kind {
+            conditions.append("kind = ?")
+            arguments += [kind]
+        }
+        if let prefix = filter.taskIdPrefix {
+            // A range of ids (BINARY collation compares bytes): every id that starts with the prefix.
+            conditions.append(ordered ? "+taskId >= ? AND +taskId < ?" : "taskId >= ? AND taskId < ?")
+            arguments += [prefix, prefix + "\u{10FFFF}"]
+        }
+        if let state = filter.taskState {
+            conditions.append("taskState = ?")
+            arguments += [state.rawValue]
+        }
+        return (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "), arguments)
+    }
+
+    static let columns = "taskId, kind, status, assetCount, archivedCount, failedCount, verdicts, states, scriptIds, updatedAt, archivedAt, card"
 
     private static func summary(_ row: Row) -> TaskSummary {
         TaskSummary(
@@ -72,7 +111,8 @@ extension CatalogIndex {
             states: split(row[7]),
             scriptIds: split(row[8]).compactMap { Int($0) },
             updatedAt: Date(timeIntervalSince1970: row[9]),
-            archivedAt: (row[10] as Double?).map { Date(timeIntervalSince1970: $0) }
+            archivedAt: (row[10] as Double?).map { Date(timeIntervalSince1970: $0) },
+            card: TaskCard(stored: row[11])
         )
     }
 

@@ -14,7 +14,7 @@ import ReelBasics
 /// ``openReadOnly(url:lockURL:logger:scan:)`` instead, which changes and creates nothing.
 final class CatalogIndex: Sendable {
     /// Bump when the tables change: every catalog then rebuilds its index on next open.
-    static let schemaVersion = 2
+    static let schemaVersion = 4
     /// How long a writer waits for another process's write transaction.
     static let busyTimeout: TimeInterval = 60
     /// Separates the values of the list columns (`verdicts`, `states`, `scriptIds`).
@@ -97,9 +97,18 @@ final class CatalogIndex: Sendable {
                 states TEXT NOT NULL,
                 scriptIds TEXT NOT NULL,
                 updatedAt REAL NOT NULL,
-                archivedAt REAL
+                archivedAt REAL,
+                taskState TEXT NOT NULL,
+                verdictMask INTEGER NOT NULL,
+                card TEXT
             ) WITHOUT ROWID;
-            CREATE INDEX task_updatedAt ON task(updatedAt DESC, taskId);
+            -- One index per order, each covering the page's filters (state, kind, verdict, id prefix), so that a page
+            -- deep in any filter is a scan of one index, never a sort; the state's own index serves its counts.
+            CREATE INDEX task_updatedAt ON task(updatedAt DESC, taskId, taskState, kind, verdictMask);
+            CREATE INDEX task_archivedAt ON task(archivedAt IS NULL, archivedAt, taskId, taskState, kind, verdictMask);
+            CREATE INDEX task_archivedAtDesc ON task(archivedAt IS NULL, archivedAt DESC, taskId, taskState, kind, verdictMask);
+            CREATE INDEX task_taskState ON task(taskState, updatedAt DESC, taskId, kind, verdictMask);
+            CREATE INDEX task_kind ON task(kind, updatedAt DESC, taskId, taskState, verdictMask);
             CREATE TABLE asset (
                 taskId TEXT NOT NULL,
                 scriptId INTEGER NOT NULL,
@@ -130,14 +139,16 @@ final class CatalogIndex: Sendable {
         try db.cachedStatement(sql: "DELETE FROM asset WHERE taskId = ?").execute(arguments: [summary.taskId])
         try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO task
-            (taskId, kind, status, assetCount, archivedCount, failedCount, verdicts, states, scriptIds, updatedAt, archivedAt)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            (taskId, kind, status, assetCount, archivedCount, failedCount, verdicts, states, scriptIds, updatedAt, archivedAt,
+             taskState, verdictMask, card)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 summary.taskId, summary.kind, summary.status, summary.assetCount, summary.archivedCount,
                 summary.failedCount, summary.verdicts.joined(separator: separator),
                 summary.states.joined(separator: separator),
                 summary.scriptIds.map(String.init).joined(separator: separator),
                 summary.updatedAt.timeIntervalSince1970, summary.archivedAt?.timeIntervalSince1970,
+                summary.taskState.rawValue, VerdictMask(summary.verdicts).rawValue, summary.card?.stored,
             ])
         let insertAsset = try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO asset (taskId, scriptId, role, state, verdict) VALUES (?, ?, ?, ?, ?)
@@ -173,8 +184,8 @@ extension CatalogIndex: CatalogIndexStore {
         try await BlockingPool.reads.run { () throws(CatalogError) in try self.listNow(filter) }
     }
 
-    func count() async throws -> Int {
-        try await BlockingPool.reads.run { () throws(CatalogError) in try self.countNow() }
+    func count(_ filter: TaskFilter) async throws -> Int {
+        try await BlockingPool.reads.run { () throws(CatalogError) in try self.countNow(filter) }
     }
 
     func replaceAll(_ tasks: [IndexedTask]) async throws -> Int {

@@ -12,12 +12,17 @@ public protocol CatalogIndexStore: Sendable {
     /// ``TaskLockToken`` that is no longer current is refused with a ``FenceError``.
     func upsert(_ task: IndexedTask, current: @escaping @Sendable () -> IndexedTask?) async throws
 
-    /// The tasks matching `filter`, most recently updated first (ties by task id).
+    /// The tasks matching `filter`, in its order (``TaskSort``: most recently updated first by default; ties by task id).
     func list(_ filter: TaskFilter) async throws -> [TaskSummary]
 
-    /// How many tasks the index holds.
-    func count() async throws -> Int
+    /// How many tasks match `filter` (its limit and offset ignored).
+    func count(_ filter: TaskFilter) async throws -> Int
 
     /// Replaces every row with `tasks` at once (readers see the old index or the new one); returns how many.
     func replaceAll(_ tasks: [IndexedTask]) async throws -> Int
+}
+
+extension CatalogIndexStore {
+    /// How many tasks the index holds.
+    public func count() async throws -> Int { try await count(.all) }
 }

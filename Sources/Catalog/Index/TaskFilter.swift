@@ -11,6 +11,11 @@ public struct TaskFilter: Sendable, Equatable {
     public var role: AssetRole?
     /// Only tasks of this kind (`m2v`, `text2image`, …).
     public var kind: String?
+    /// Only tasks whose id starts with this (exactly, case-sensitive).
+    public var taskIdPrefix: String?
+    /// Only tasks in this state.
+    public var taskState: TaskState?
+    public var sort: TaskSort
     /// At most this many tasks; `nil` for all.
     public var limit: Int?
     /// Skip this many matching tasks first.
@@ -22,6 +27,9 @@ public struct TaskFilter: Sendable, Equatable {
         state: String? = nil,
         role: AssetRole? = nil,
         kind: String? = nil,
+        taskIdPrefix: String? = nil,
+        taskState: TaskState? = nil,
+        sort: TaskSort = .updated,
         limit: Int? = nil,
         offset: Int = 0
     ) {
@@ -30,6 +38,9 @@ public struct TaskFilter: Sendable, Equatable {
         self.state = state
         self.role = role
         self.kind = kind
+        self.taskIdPrefix = taskIdPrefix.flatMap { $0.isEmpty ? nil : $0 }
+        self.taskState = taskState
+        self.sort = sort
         self.limit = limit
         self.offset = offset
     }
@@ -38,5 +49,5 @@ public struct TaskFilter: Sendable, Equatable {
     public static let all = TaskFilter()
 
     /// True when the filter looks at assets at all.
-    var hasAssetCriteria: Bool { scriptId != nil || verdict != nil || state != nil || role != nil }
+    public var hasAssetCriteria: Bool { scriptId != nil || verdict != nil || state != nil || role != nil }
 }

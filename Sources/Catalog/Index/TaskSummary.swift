@@ -18,6 +18,8 @@ public struct TaskSummary: Codable, Sendable, Equatable {
     public var updatedAt: Date
     /// When the task was first fully archived (``TaskManifest/archivedAt``).
     public var archivedAt: Date?
+    /// Badges, duration and poster for lists (nil from an index row written before cards were kept).
+    public var card: TaskCard?
 
     public init(
         taskId: String,
@@ -30,7 +32,8 @@ public struct TaskSummary: Codable, Sendable, Equatable {
         states: [String],
         scriptIds: [Int],
         updatedAt: Date,
-        archivedAt: Date? = nil
+        archivedAt: Date? = nil,
+        card: TaskCard? = nil
     ) {
         self.taskId = taskId
         self.kind = kind
@@ -43,6 +46,7 @@ public struct TaskSummary: Codable, Sendable, Equatable {
         self.scriptIds = scriptIds
         self.updatedAt = updatedAt
         self.archivedAt = archivedAt
+        self.card = card
     }
 
     /// The summary of a manifest, as the index stores it.
@@ -59,12 +63,14 @@ public struct TaskSummary: Codable, Sendable, Equatable {
             scriptIds: Set(manifest.assets.map(\.scriptId)).sorted(),
             updatedAt: manifest.updatedAt,
             // A manifest written before `archivedAt` existed: its last save stands for it.
-            archivedAt: manifest.archivedAt ?? (manifest.isFullyArchived ? manifest.updatedAt : nil)
+            archivedAt: manifest.archivedAt ?? (manifest.isFullyArchived ? manifest.updatedAt : nil),
+            card: TaskCard(manifest)
         )
     }
 
     private enum CodingKeys: String, CodingKey {
         case taskId, kind, status, assetCount, archivedCount, failedCount, verdicts, states, scriptIds, updatedAt, archivedAt
+        case taskState, durationUs, poster, assets
     }
 
     public init(from decoder: any Decoder) throws {
@@ -80,11 +86,16 @@ public struct TaskSummary: Codable, Sendable, Equatable {
             states: try c.decodeList([String].self, forKey: .states),
             scriptIds: try c.decodeList([Int].self, forKey: .scriptIds),
             updatedAt: try c.decodeIfPresent(Date.self, forKey: .updatedAt) ?? Date(timeIntervalSince1970: 0),
-            archivedAt: try c.decodeIfPresent(Date.self, forKey: .archivedAt)
+            archivedAt: try c.decodeIfPresent(Date.self, forKey: .archivedAt),
+            card: try c.decodeIfPresent([TaskCard.Asset].self, forKey: .assets).map { assets in
+                TaskCard(assets: assets, durationUs: try c.decodeIfPresent(Int64.self, forKey: .durationUs),
+                         poster: try c.decodeIfPresent(TaskCard.Poster.self, forKey: .poster))
+            }
         )
     }
 
-    /// Every key is written, `null` when absent.
+    /// Every key is written, `null` when absent; `taskState` is derived (``taskState``), the card's fields sit beside the
+    /// counts (`assets` is `null` for an index row written before cards were kept).
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(taskId, forKey: .taskId)
@@ -98,5 +109,9 @@ public struct TaskSummary: Codable, Sendable, Equatable {
         try c.encode(scriptIds, forKey: .scriptIds)
         try c.encode(updatedAt, forKey: .updatedAt)
         try c.encode(archivedAt, forKey: .archivedAt)
+        try c.encode(taskState, forKey: .taskState)
+        try c.encode(card?.durationUs, forKey: .durationUs)
+        try c.encode(card?.poster, forKey: .poster)
+        try c.encode(card?.assets, forKey: .assets)
     }
 }

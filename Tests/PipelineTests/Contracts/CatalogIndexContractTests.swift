@@ -74,6 +74,101 @@ struct CatalogIndexContractTests {
         }
     }
 
+    /// The page's queries: a task id prefix, the task states (a partition: attention, archived, pending), the sort by
+    /// archive time (never-archived tasks last) and counts of what matches.
+    @Test(arguments: DeploymentBackend.available)
+    func searchStatesSortAndCount(_ backend: DeploymentBackend) async throws {
+        try await backend.withFixture { f in
+            let index = try f.catalogIndex()
+            func archived(_ task: IndexedTask, at seconds: Double?) -> IndexedTask {
+                var summary = task
+                summary.summary.archivedAt = seconds.map(Self.at)
+                return summary
+            }
+            let tasks = [
+                archived(Self.task("ab-1", at: 5, [(0, .preview, .archived, "match"), (0, .export, .absent, nil)]), at: 3),
+                archived(Self.task("ab-2", at: 6, [(0, .preview, .archived, "mismatch")]), at: 1),
+                archived(Self.task("ab_3", at: 7, [(0, .preview, .failed, nil)]), at: nil),
+                archived(Self.task("abc-4", at: 8, [(0, .preview, .pending, nil)]), at: nil),
+                archived(Self.task("b-5", at: 9, []), at: nil),
+                archived(Self.task("b-6", at: 4, [(0, .preview, .archived, "unreported")]), at: 2),
+            ]
+            for t in tasks { try await Self.put(index, t) }
+            let ids = { (filter: TaskFilter) in try await index.list(filter).map(\.taskId) }
+            #expect(try await ids(TaskFilter(taskIdPrefix: "ab")) == ["abc-4", "ab_3", "ab-2", "ab-1"])
+            #expect(try await ids(TaskFilter(taskIdPrefix: "ab_")) == ["ab_3"], "_ is a character, not a wildcard")
+            #expect(try await ids(TaskFilter(taskIdPrefix: "abc-4")) == ["abc-4"])
+            #expect(try await ids(TaskFilter(taskIdPrefix: "zz")).isEmpty)
+            #expect(try await ids(TaskFilter(taskState: .attention)) == ["ab_3", "ab-2"])
+            #expect(try await ids(TaskFilter(taskState: .archived)) == ["ab-1", "b-6"])
+            #expect(try await ids(TaskFilter(taskState: .pending)) == ["b-5", "abc-4"])
+            for task in try await index.list(.all) {
+                #expect(try await ids(TaskFilter(taskState: task.taskState)).contains(task.taskId), "\(task.taskId): one rule")
+            }
+            #expect(try await ids(TaskFilter(sort: .archived)) == ["ab-2", "b-6", "ab-1", "ab_3", "abc-4", "b-5"])
+            #expect(try await ids(TaskFilter(sort: .archivedDescending, limit: 3)) == ["ab-1", "b-6", "ab-2"])
+            #expect(try await ids(TaskFilter(taskIdPrefix: "ab", taskState: .archived, sort: .archivedDescending)) == ["ab-1"])
+            #expect(try await index.count(.all) == 6)
+            #expect(try await index.count(TaskFilter(taskIdPrefix: "ab", limit: 1, offset: 3)) == 4, "limit and offset ignored")
+            #expect(try await index.count(TaskFilter(verdict: "match")) == 1)
+            #expect(try await index.count(TaskFilter(kind: "m2v", taskState: .pending)) == 2)
+        }
+    }
+
+    /// Each row carries its card (a badge per asset, the duration, the poster) as saved; a verdict alone filters on the
+    /// task's row, a verdict with other asset criteria on one asset — both agree with the manifests; pages are slices
+    /// of the whole list in every order and filter.
+    @Test(arguments: DeploymentBackend.available)
+    func cardsRoundTripAndFiltersAgreeWithTheManifests(_ backend: DeploymentBackend) async throws {
+        try await backend.withFixture { f in
+            let index = try f.catalogIndex()
+            let verdicts: [String?] = ["match", "mismatch", nil, "unreported", "undecodable", "match"]
+            var manifests: [TaskManifest] = []
+            for n in 0..<30 {
+                var m = TaskManifest(taskId: try TaskID(validating: "card-\(n)"), kind: n % 3 == 0 ? "avatar" : "m2v", status: "success",
+                                     createdAt: Self.at(0))
+                m.upsert(AssetRecord(scriptId: n % 2, role: .preview, state: n % 7 == 0 ? .failed : .archived, reportedDurationUs: 1_000_000 * Int64(n),
+                                     verification: verdicts[n % verdicts.count].map { VerificationRecord(verdict: $0, toleranceUs: 1) },
+                                     poster: n % 4 == 0 ? nil : ImageRecord(path: "tasks/x/card-\(n)/poster.jpg", timeUs: 0, width: 320, height: 180)))
+                m.upsert(AssetRecord(scriptId: 1, role: .export, state: n % 5 == 0 ? .pending : .archived,
+                                     verification: verdicts[(n + 1) % verdicts.count].map { VerificationRecord(verdict: $0, toleranceUs: 1) }))
+                m.updatedAt = Self.at(Double(n % 11))
+                m.archivedAt = n % 6 == 0 ? nil : Self.at(Double(n % 13))
+                manifests.append(m)
+                try await Self.put(index, IndexedTask(m))
+            }
+            let all = try await index.list(.all)
+            #expect(all.count == 30)
+            for summary in all {
+                let m = try #require(manifests.first { $0.taskId == summary.taskId })
+                #expect(summary.card == TaskCard(m), "\(summary.taskId)")
+            }
+            let card = try #require(all.first { $0.taskId == "card-1" }?.card)
+            #expect(card.durationUs == 1_000_000 && card.poster?.width == 320 && card.assets.count == 2)
+            for verdict in VerdictMask.names {
+                let expected = Set(manifests.filter { $0.assets.contains { $0.verification?.verdict == verdict } }.map(\.taskId))
+                #expect(Set(try await index.list(TaskFilter(verdict: verdict)).map(\.taskId)) == expected, "\(verdict)")
+                #expect(try await index.count(TaskFilter(verdict: verdict)) == expected.count)
+                let onExports = Set(manifests.filter { $0.assets.contains { $0.role == .export && $0.verification?.verdict == verdict } }.map(\.taskId))
+                #expect(Set(try await index.list(TaskFilter(verdict: verdict, role: .export)).map(\.taskId)) == onExports, "\(verdict) on exports")
+            }
+            for sort in TaskSort.allCases {
+                for filter in [TaskFilter(sort: sort), TaskFilter(verdict: "match", sort: sort), TaskFilter(kind: "m2v", taskState: .archived, sort: sort),
+                               TaskFilter(taskIdPrefix: "card-1", sort: sort)] {
+                    let whole = try await index.list(filter).map(\.taskId)
+                    var paged: [String] = []
+                    for page in 0..<8 {
+                        var slice = filter
+                        (slice.limit, slice.offset) = (4, page * 4)
+                        paged += try await index.list(slice).map(\.taskId)
+                    }
+                    #expect(paged == whole, "\(filter)")
+                    #expect(try await index.count(filter) == whole.count)
+                }
+            }
+        }
+    }
+
     /// An upsert replaces the task's rows (assets gone from the manifest are gone from the index); what `current`
     /// reads when the write happens (the manifest on disk) wins over the task passed.
     @Test(arguments: DeploymentBackend.available)

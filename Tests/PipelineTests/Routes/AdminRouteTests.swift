@@ -79,8 +79,8 @@ import TopView
 }
 
 extension AdminRouteTests {
-    /// An image task and a voice-over beside the fixture's M2V task: the page shows the image as an image and the audio
-    /// with a player, `/api/tasks?kind=` filters by kind and refuses an unknown one.
+    /// An image task and a voice-over beside the fixture's M2V task: the task pages show the image as an image and the
+    /// audio with a player, `/api/tasks?kind=` filters by kind and refuses an unknown one.
     @Test func otherKindsOnThePageAndInTheAPI() async throws {
         try await Self.withRoutes { fixture, client in
             let catalog = try Catalog(root: fixture.root)
@@ -95,9 +95,12 @@ extension AdminRouteTests {
                                         format: role == .image ? "png" : "m4a", width: role == .image ? 640 : nil, height: role == .image ? 480 : nil)
                 try await catalog.save(TaskManifest(taskId: taskId, kind: kind, status: "success", assets: [asset]))
             }
-            let page = String(buffer: try await client.execute(uri: "/", method: .get).body)
-            #expect(page.contains("<img class=picture loading=lazy src=\"/files/tasks/") && page.contains("width=640 height=480"), "\(page)")
-            #expect(page.contains("<audio controls preload=none src=\"/files/tasks/"), "\(page)")
+            let list = String(buffer: try await client.execute(uri: "/", method: .get).body)
+            #expect(list.contains(">pic-1</a>") && list.contains(">voice-1</a>"), "\(list)")
+            let picture = String(buffer: try await client.execute(uri: "/tasks/pic-1", method: .get).body)
+            #expect(picture.contains("<img class=\"picture\" src=\"/files/tasks/") && picture.contains("width=\"640\" height=\"480\""), "\(picture)")
+            let voice = String(buffer: try await client.execute(uri: "/tasks/voice-1", method: .get).body)
+            #expect(voice.contains("<audio controls preload=\"none\" src=\"/files/tasks/"), "\(voice)")
             let images = try await client.execute(uri: "/api/tasks?kind=text2image", method: .get)
             #expect(try JSONValue.parse(Array(buffer: images.body))["tasks"]?.arrayValue?.compactMap { $0["taskId"]?.stringValue } == ["pic-1"])
             let unknown = try await client.execute(uri: "/api/tasks?kind=avatar", method: .get)
