@@ -34,6 +34,11 @@ CASES = [
     ("search q=bench-0", "/?q=bench-0"),
     ("search q=bench-0, page 1000", "/?q=bench-0&page=1000&per_page=20"),
     ("search q=bench-09 + verdict=match, page 100", "/?q=bench-09&verdict=match&page=100&per_page=20"),
+    # The worst cases of a scan in order: filters that match one task or none read the whole index to fill the page.
+    ("search for one task q=bench-099999", "/?q=bench-099999"),
+    ("search for none q=zzz", "/?q=zzz"),
+    ("verdict=undecodable (none)", "/?verdict=undecodable"),
+    ("state=pending (none), page 1000", "/?state=pending&page=1000&per_page=20"),
     ("API: first page", "/api/tasks"),
     ("API: verdict=match, page 1000", "/api/tasks?verdict=match&page=1000&per_page=20"),
     ("API: q, verdict, page 1000", "/api/tasks?q=bench-0&verdict=match&page=1000&per_page=20"),

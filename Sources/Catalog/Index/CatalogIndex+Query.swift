@@ -6,7 +6,7 @@ extension CatalogIndex {
     /// order (which covers every filter of the catalog page, so however deep the page, no row is read to be skipped),
     /// then those rows.
     func listNow(_ filter: TaskFilter) throws(CatalogError) -> [TaskSummary] {
-        var (sql, arguments) = Self.selection(filter, ordered: true)
+        var (sql, arguments) = Self.selection(filter)
         sql = "SELECT taskId FROM task" + sql
         switch filter.sort {
         case .updated: sql += " ORDER BY updatedAt DESC, taskId"
@@ -41,7 +41,7 @@ extension CatalogIndex {
 
     /// How many tasks match `filter` (its limit and offset ignored).
     func countNow(_ filter: TaskFilter = .all) throws(CatalogError) -> Int {
-        let (sql, arguments) = Self.selection(filter, ordered: false)
+        let (sql, arguments) = Self.selection(filter)
         do {
             return try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM task" + sql, arguments: arguments) ?? 0 }
         } catch {
@@ -51,10 +51,11 @@ extension CatalogIndex {
 
     /// The `WHERE` clause of `filter` (empty for every task) and its arguments. The task state and the verdict are
     /// columns of the task's row (``TaskSummary/taskState``, ``VerdictMask``); other asset criteria, or several
-    /// together, look at the task's asset rows. `ordered`: the clause serves a list, whose id prefix is then checked on
-    /// the index of the order rather than looked up as a range of ids and sorted (`+taskId` keeps the planner off
-    /// the primary key); a count takes the range.
-    static func selection(_ filter: TaskFilter, ordered: Bool) -> (sql: String, arguments: StatementArguments) {
+    /// together, look at the task's asset rows. The id prefix is checked on the entries of a secondary index (each
+    /// holds the id), never as a range of the table itself: `+taskId` keeps the planner off the primary key, whose
+    /// range would be sorted for a list and whose rows (cards and all) are ten times the size of an index entry for
+    /// a count — measured at 100 000 tasks: a search's first page 69 ms that way.
+    static func selection(_ filter: TaskFilter) -> (sql: String, arguments: StatementArguments) {
         var conditions: [String] = []
         var arguments = StatementArguments()
         if let verdict = filter.verdict, filter.scriptId == nil, filter.state == nil, filter.role == nil,
@@ -87,7 +88,7 @@ extension CatalogIndex {
         }
         if let prefix = filter.taskIdPrefix {
             // A range of ids (BINARY collation compares bytes): every id that starts with the prefix.
-            conditions.append(ordered ? "+taskId >= ? AND +taskId < ?" : "taskId >= ? AND taskId < ?")
+            conditions.append("+taskId >= ? AND +taskId < ?")
             arguments += [prefix, prefix + "\u{10FFFF}"]
         }
         if let state = filter.taskState {

@@ -60,14 +60,18 @@ public struct TaskCard: Codable, Sendable, Equatable {
 extension TaskCard {
     /// The card as the index stores it: compact JSON.
     public var stored: String {
-        guard let data = try? CatalogJSON.encoder(pretty: false).encode(self) else { return "{}" }
+        guard let data = try? Self.encoder.encode(self) else { return "{}" }
         return String(decoding: data, as: UTF8.self)
     }
 
     /// The card an index stored (nil when there is none or it cannot be read).
     public init?(stored: String?) {
         guard let stored, !stored.isEmpty,
-              let card = try? CatalogJSON.decoder().decode(TaskCard.self, from: Data(stored.utf8)) else { return nil }
+              let card = try? Self.decoder.decode(TaskCard.self, from: Data(stored.utf8)) else { return nil }
         self = card
     }
+
+    // A card holds no dates: plain coders, made once (a page decodes one per row).
+    private static let encoder = JSONEncoder()
+    private static let decoder = JSONDecoder()
 }
