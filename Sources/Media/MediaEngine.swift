@@ -70,7 +70,7 @@ public enum MediaEngine {
             let geometry = try geometryOf(probe, path: path)
             let duration = timelineEndUs(probe)
             var job = try ThumbnailJob(request: request, directory: directory, geometry: geometry, durationUs: duration)
-            if ["progressive", nil].contains(probe.video?.fieldOrder) {
+            if !input.stream(v).isInterlaced {
                 let sampler = try SeekSampler(input: input, videoIndex: v)
                 if try sampler.run(targets: job.grabbers.flatMap(\.targets), sinks: job.grabbers, cancellation: flag) {
                     progress?(1)

@@ -44,7 +44,7 @@ public struct S3AssetStore: AssetStore {
         let size = FileIO.size(source.path) ?? 0
         // A run that lost its task (a lost lease or task lock) uploads nothing more over the new holder's objects.
         try await WriteFence.check()
-        let type = Self.contentType(relativePath)
+        let type = ContentTypes.forPath(relativePath)
         if let sha256 {
             // The recorded checksum goes up with the bytes: the store refuses them if they changed since.
             try await client.upload(source, key: key, sha256: sha256.lowercased(), size: size, contentType: type)
@@ -169,24 +169,5 @@ public struct S3AssetStore: AssetStore {
     func key(_ relativePath: String) throws -> String {
         _ = try CatalogLayout.components(of: relativePath)
         return client.location.key(relativePath)
-    }
-
-    /// The `Content-Type` an object is stored with, from its name.
-    public static func contentType(_ path: String) -> String {
-        switch (path as NSString).pathExtension.lowercased() {
-        case "mp4", "m4v": "video/mp4"
-        case "mov": "video/quicktime"
-        case "webm": "video/webm"
-        case "jpg", "jpeg": "image/jpeg"
-        case "png": "image/png"
-        case "webp": "image/webp"
-        case "gif": "image/gif"
-        case "vtt": "text/vtt"
-        case "json": "application/json"
-        case "m4a": "audio/mp4"
-        case "mp3": "audio/mpeg"
-        case "wav": "audio/wav"
-        default: "application/octet-stream"
-        }
     }
 }

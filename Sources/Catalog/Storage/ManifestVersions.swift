@@ -1,13 +1,17 @@
-import Foundation
+import Synchronization
 
 /// The manifest versions a task-lock holder has read or written, per task: what its next manifest write requires
 /// (``Catalog/save(_:)``). Bound for the duration of ``Catalog/withTaskLock(_:timeout:isolation:_:)``; task-local, so
-/// the archive's child tasks share it.
-final class ManifestVersions: @unchecked Sendable {
-    // Guarded by `lock`: the archive of a task's assets runs in child tasks that save concurrently.
-    private let lock = NSLock()
-    /// A task absent from the map was never read; `.some(nil)` was read and had no manifest.
-    private var versions: [String: String?] = [:]
+/// the archive's child tasks share it (they save concurrently: the state is behind a `Mutex`).
+final class ManifestVersions: Sendable {
+    private struct State {
+        /// A task absent from the map was never read; `.some(nil)` was read and had no manifest.
+        var versions: [String: String?] = [:]
+        /// Tasks this holder has written a manifest of (its claim, on a remote store).
+        var written: Set<String> = []
+    }
+
+    private let state = Mutex(State())
     /// On a remote store, who holds the lock: each save names it (``TaskManifest/writer``).
     let holder: String?
 
@@ -17,17 +21,14 @@ final class ManifestVersions: @unchecked Sendable {
 
     @TaskLocal static var current: ManifestVersions?
 
-    /// Tasks this holder has written a manifest of (its claim, on a remote store).
-    private var written: Set<String> = []
-
     func record(_ id: TaskID, version: String?) {
-        lock.withLock { versions[id.rawValue] = .some(version) }
+        state.withLock { $0.versions[id.rawValue] = .some(version) }
     }
 
     func recordWrite(_ id: TaskID, version: String) {
-        lock.withLock {
-            versions[id.rawValue] = .some(version)
-            written.insert(id.rawValue)
+        state.withLock {
+            $0.versions[id.rawValue] = .some(version)
+            $0.written.insert(id.rawValue)
         }
     }
 
@@ -35,14 +36,14 @@ final class ManifestVersions: @unchecked Sendable {
     /// it (a remote store's claim is the holder's first write; a later read naming someone else means it lost).
     func isTakenOver(_ id: TaskID, writer: String?) -> Bool {
         guard let holder else { return false }
-        return lock.withLock { written.contains(id.rawValue) } && writer != holder
+        return state.withLock { $0.written.contains(id.rawValue) } && writer != holder
     }
 
     /// What the next write of task `id` requires: the version last seen, `absent` if it had none, nothing if this
     /// holder never read it.
     func precondition(for id: TaskID) -> ManifestPrecondition {
-        lock.withLock {
-            switch versions[id.rawValue] {
+        state.withLock {
+            switch $0.versions[id.rawValue] {
             case .none: .none
             case .some(.none): .absent
             case .some(.some(let version)): .version(version)

@@ -48,13 +48,7 @@ final class InputFile {
             // H.264 sequence header that allows frames only) says how a picture is interlaced: reading packets and the
             // first pictures finds them, as ffprobe does.
             guard st.duration != noPTS, st.duration > 0, st.start_time != noPTS else { return false }
-            if par.codec_type == AVMEDIA_TYPE_VIDEO, par.field_order == AV_FIELD_UNKNOWN {
-                // H.264 whose sequence header allows frames only is progressive without decoding a picture.
-                guard par.codec_id == AV_CODEC_ID_H264, let extradata = par.extradata, par.extradata_size > 0,
-                      H264SequenceHeader.framesOnly(avcC: UnsafeBufferPointer(start: extradata, count: Int(par.extradata_size))) == true
-                else { return false }
-                st.codecpar.pointee.field_order = AV_FIELD_PROGRESSIVE
-            }
+            if par.codec_type == AVMEDIA_TYPE_VIDEO, headerFieldOrder(par) == nil { return false }
             switch par.codec_type {
             case AVMEDIA_TYPE_VIDEO where par.width <= 0 || par.height <= 0: return false
             case AVMEDIA_TYPE_AUDIO where par.sample_rate <= 0 || par.ch_layout.nb_channels <= 0: return false
@@ -64,11 +58,25 @@ final class InputFile {
         return true
     }
 
-    /// Container start and duration from the streams, as `avformat_find_stream_info` would set them
-    /// (earliest start, latest end), when the demuxer did not.
+    /// The field order the headers give a video stream: the demuxer's when it set one, progressive for H.264 whose
+    /// sequence header allows frames only (no picture decoded), nil when only pictures would tell.
+    private static func headerFieldOrder(_ par: AVCodecParameters) -> AVFieldOrder? {
+        if par.field_order != AV_FIELD_UNKNOWN { return par.field_order }
+        guard par.codec_id == AV_CODEC_ID_H264, let extradata = par.extradata, par.extradata_size > 0,
+              H264SequenceHeader.framesOnly(avcC: UnsafeBufferPointer(start: extradata, count: Int(par.extradata_size))) == true
+        else { return nil }
+        return AV_FIELD_PROGRESSIVE
+    }
+
+    /// What `avformat_find_stream_info` would have set from the streams, when the demuxer did not: the container's
+    /// start and duration (earliest start, latest end) and each video stream's field order from its headers.
     private func completeTimings() {
         var start = Int64.max, end = Int64.min
         for i in 0..<streamCount {
+            if let par = stream(i).pointee.codecpar, par.pointee.codec_type == AVMEDIA_TYPE_VIDEO,
+               let order = Self.headerFieldOrder(par.pointee) {
+                par.pointee.field_order = order
+            }
             let st = stream(i).pointee
             guard st.start_time != noPTS else { continue }
             let s = av_rescale_q(st.start_time, st.time_base, rv_time_base_q())

@@ -70,11 +70,7 @@ final class MediaPass {
     var audioStream: UnsafeMutablePointer<AVStream>? { audioIndex.map { input.stream($0) } }
 
     /// Nominal frame duration in the video time base, from the stream's frame rate.
-    lazy var nominalFrameDuration: Int64 = {
-        let st = videoStream.pointee
-        let rate = st.avg_frame_rate.isValid ? st.avg_frame_rate : (st.r_frame_rate.isValid ? st.r_frame_rate : AVRational(num: 25, den: 1))
-        return max(1, av_rescale_q(1, AVRational(num: rate.den, den: rate.num), st.time_base))
-    }()
+    lazy var nominalFrameDuration: Int64 = videoStream.nominalFrameDuration
 
     /// Timestamp origin for outputs: the container's start time rescaled to a stream's time base.
     func originPTS(in timeBase: AVRational) -> Int64 {
@@ -177,12 +173,7 @@ final class MediaPass {
         }
     }
 
-    private lazy var streamIsInterlaced: Bool = {
-        switch videoStream.pointee.codecpar.pointee.field_order {
-        case AV_FIELD_TT, AV_FIELD_BB, AV_FIELD_TB, AV_FIELD_BT: return true
-        default: return false
-        }
-    }()
+    private lazy var streamIsInterlaced: Bool = videoStream.isInterlaced
 
     private lazy var originUs: Int64 = {
         let start = input.context.pointee.start_time

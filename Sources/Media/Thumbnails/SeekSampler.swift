@@ -28,13 +28,13 @@ final class SeekSampler {
         decoder = try StreamDecoder(input: input, streamIndex: videoIndex)
         packet = try Packet()
         frame = try Frame()
-        let st = input.stream(videoIndex).pointee
+        let stream = input.stream(videoIndex)
+        let st = stream.pointee
         timeBase = st.time_base
         let start = input.context.pointee.start_time
         originUs = start == noPTS ? 0 : start
         videoStartUs = st.start_time == noPTS ? 0 : microseconds(st.start_time, in: st.time_base) - originUs
-        let rate = st.avg_frame_rate.isValid ? st.avg_frame_rate : AVRational(num: 25, den: 1)
-        frameDurationUs = max(1, Int64(1_000_000 * Double(rate.den) / Double(rate.num)))
+        frameDurationUs = max(1, microseconds(stream.nominalFrameDuration, in: st.time_base))
     }
 
     private enum Outcome { case reached, end, unreliable }

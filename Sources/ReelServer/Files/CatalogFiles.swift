@@ -1,6 +1,5 @@
 import Catalog
 import Hummingbird
-import ObjectStore
 
 /// `GET|HEAD /files/<path>`: serves exactly the files a task's manifest records (source, cover, poster, stills,
 /// storyboard sprite and WebVTT, renditions) and nothing else: not `manifest.json`, `queue/`, `watch.json`, the index,
@@ -26,12 +25,8 @@ struct CatalogFiles: Sendable {
               let manifest = try await catalog.manifest(for: id) else { return nil }
         let path = relative.joined(separator: "/")
         guard manifest.assets.contains(where: { $0.referencedPaths.contains(path) }) else { return nil }
-        if let objects = catalog.store as? S3AssetStore {
-            let key = objects.client.location.key(path)
-            guard let head = try await objects.client.head(key) else { return nil }
-            return (StoredObject(client: objects.client, key: key, head: head), path)
-        }
-        guard let file = ServedFile.open(root: catalog.root.path, components: Array(relative)) else { return nil }
+        guard let store = catalog.store as? any ServableStore,
+              let file = try await store.servedContent(components: Array(relative)) else { return nil }
         return (file, path)
     }
 }

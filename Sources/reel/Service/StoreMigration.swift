@@ -106,7 +106,7 @@ struct StoreMigration {
         }
         let key = remote.client.location.key(path)
         try await remote.client.upload(try local.layout.absoluteURL(relative: path), key: key, sha256: digest, size: size,
-                                       contentType: S3AssetStore.contentType(path))
+                                       contentType: ContentTypes.forPath(path))
         counts.uploaded += 1
         counts.bytes += size
     }
