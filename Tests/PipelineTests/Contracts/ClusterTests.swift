@@ -90,13 +90,15 @@ struct ClusterTests {
                 $0 == zombie.owner
             }, "the first worker holds the job")
             zombie.process.kill(SIGSTOP)
-            let rescuer = try await nodes.start(bench, url, roles: "workers", lease)
+            // The rescuer's own lease is long: on a loaded machine a 2 s lease can lapse between two renewals, and the
+            // rescuer would then lose its own run again and again (seen once in CI: 300 s without the job done).
+            let rescuer = try await nodes.start(bench, url, roles: "workers", ["REEL_LEASE": "20"])
             #expect(try await client.waitFor("SELECT owner FROM reel_jobs WHERE task_id = \(task) AND state = 'running'", as: String.self, timeout: .seconds(60)) {
                 $0 == rescuer.owner
             }, "another worker has the job after the lease expired")
             // The task lock is a lease too: the paused worker does not hold the task up.
             #expect(try await client.waitFor("SELECT state FROM reel_jobs WHERE task_id = \(task)", as: String.self, timeout: .seconds(300)) { $0 == "done" },
-                    "archived while the first worker is still paused")
+                    "archived while the first worker is still paused; the rescuer said: \(rescuer.process.stderrSoFar.suffix(3000))")
             zombie.process.kill(SIGCONT)
             #expect(await zombie.process.waitForStderr(containing: "lease lost", timeout: .seconds(30)), "\(zombie.process.stderrSoFar.suffix(3000))")
             try await Task.sleep(for: .seconds(2)) // what the resumed worker would still write
