@@ -13,14 +13,12 @@ public struct IndexedTask: Sendable, Equatable {
     /// The rows of `manifest`.
     public init(_ manifest: TaskManifest) {
         summary = TaskSummary(manifest)
-        assets = manifest.assets.map {
-            IndexedAsset(scriptId: $0.scriptId, role: $0.role, state: $0.state.rawValue, verdict: $0.verification?.verdict)
-        }
+        assets = manifest.assets.map(IndexedAsset.init)
     }
 }
 
 /// One asset as the index filters on it (``TaskFilter``).
-public struct IndexedAsset: Sendable, Equatable {
+public struct IndexedAsset: Codable, Sendable, Equatable {
     public var scriptId: Int
     public var role: AssetRole
     public var state: String
@@ -31,5 +29,10 @@ public struct IndexedAsset: Sendable, Equatable {
         self.role = role
         self.state = state
         self.verdict = verdict
+    }
+
+    /// The row of one asset of a manifest.
+    public init(_ asset: AssetRecord) {
+        self.init(scriptId: asset.scriptId, role: asset.role, state: asset.state.rawValue, verdict: asset.verification?.verdict)
     }
 }

@@ -3,21 +3,6 @@ import Foundation
 /// What a list of tasks shows of each task beyond its counts — one badge per asset, the duration, the poster — kept
 /// in the index beside the task's row, so a page of tasks reads no manifest.
 public struct TaskCard: Codable, Sendable, Equatable {
-    /// One asset as a badge: its verdict when verified, else its state.
-    public struct Asset: Codable, Sendable, Equatable {
-        public var scriptId: Int
-        public var role: AssetRole
-        public var state: String
-        public var verdict: String?
-
-        public init(scriptId: Int, role: AssetRole, state: String, verdict: String?) {
-            self.scriptId = scriptId
-            self.role = role
-            self.state = state
-            self.verdict = verdict
-        }
-    }
-
     /// The first poster of the task's videos: a path under the storage root and its size in pixels.
     public struct Poster: Codable, Sendable, Equatable {
         public var path: String
@@ -31,12 +16,13 @@ public struct TaskCard: Codable, Sendable, Equatable {
         }
     }
 
-    public var assets: [Asset]
+    /// One badge per asset: its verdict when verified, else its state.
+    public var assets: [IndexedAsset]
     /// The first video's measured duration, else its reported one (µs).
     public var durationUs: Int64?
     public var poster: Poster?
 
-    public init(assets: [Asset] = [], durationUs: Int64? = nil, poster: Poster? = nil) {
+    public init(assets: [IndexedAsset] = [], durationUs: Int64? = nil, poster: Poster? = nil) {
         self.assets = assets
         self.durationUs = durationUs
         self.poster = poster
@@ -45,16 +31,11 @@ public struct TaskCard: Codable, Sendable, Equatable {
     /// The card of a manifest.
     public init(_ manifest: TaskManifest) {
         self.init(
-            assets: manifest.assets.map {
-                Asset(scriptId: $0.scriptId, role: $0.role, state: $0.state.rawValue, verdict: $0.verification?.verdict)
-            },
+            assets: manifest.assets.map(IndexedAsset.init),
             durationUs: manifest.assets.lazy.compactMap { $0.verification?.measuredDurationUs ?? $0.reportedDurationUs }.first,
             poster: manifest.assets.lazy.compactMap(\.poster).first.map { Poster(path: $0.path, width: $0.width, height: $0.height) }
         )
     }
-
-    /// An empty card: a row written before the index kept cards (``TaskSummary/card`` is nil then).
-    public static let none = TaskCard()
 }
 
 extension TaskCard {

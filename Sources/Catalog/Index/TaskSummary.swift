@@ -87,7 +87,7 @@ public struct TaskSummary: Codable, Sendable, Equatable {
             scriptIds: try c.decodeList([Int].self, forKey: .scriptIds),
             updatedAt: try c.decodeIfPresent(Date.self, forKey: .updatedAt) ?? Date(timeIntervalSince1970: 0),
             archivedAt: try c.decodeIfPresent(Date.self, forKey: .archivedAt),
-            card: try c.decodeIfPresent([TaskCard.Asset].self, forKey: .assets).map { assets in
+            card: try c.decodeIfPresent([IndexedAsset].self, forKey: .assets).map { assets in
                 TaskCard(assets: assets, durationUs: try c.decodeIfPresent(Int64.self, forKey: .durationUs),
                          poster: try c.decodeIfPresent(TaskCard.Poster.self, forKey: .poster))
             }

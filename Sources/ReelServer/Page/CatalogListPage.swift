@@ -115,7 +115,8 @@ struct CatalogListPage: Sendable {
     private func row(_ s: TaskSummary) async -> Row {
         var problem: String?
         var card = s.card
-        if card == nil, let id = try? TaskID(validating: s.taskId) {
+        let id = try? TaskID(validating: s.taskId)
+        if card == nil, let id {
             do {
                 card = try await catalog.manifest(for: id).map(TaskCard.init)
             } catch {
@@ -128,7 +129,7 @@ struct CatalogListPage: Sendable {
                          title: "\(a.role == .preview || a.role == .export ? "script" : "output") \(a.scriptId) \(a.role.rawValue)")
         }
         var poster: Poster?
-        if let p = card?.poster, let id = try? TaskID(validating: s.taskId) {
+        if let p = card?.poster, let id {
             if await PageResponse.isMissing(p.path, in: catalog, task: id) {
                 problem = "poster missing (fixity: run reel verify \(s.taskId))"
             } else {
