@@ -185,13 +185,19 @@ public struct S3Client: Sendable {
     /// Streams the object (or `range`, an HTTP `Range` value) to `body`; returns the response's head first through
     /// `head`. For serving a file: nothing is buffered beyond one chunk. `nil` if there is no such object.
     /// With `ifMatch` (an ETag), a changed object fails (412) instead of serving other bytes under the old validator;
-    /// a `range` must come back as that range (206).
+    /// a `range` must come back as that range (206). Without a read timeout: the consumer sets the pace (a paused player).
     public func stream(_ key: String, range: String? = nil, ifMatch: String? = nil) async throws -> HTTPClientResponse? {
+        try await get(key, range: range, ifMatch: ifMatch, http: streamingHTTP)
+    }
+
+    /// GetObject through `http`: ``streamingHTTP`` for a consumer that may stop reading, ``http`` (its read timeout) for
+    /// one that never does, so that a server that stops sending fails the request instead of holding it for ever.
+    private func get(_ key: String, range: String?, ifMatch: String?, http: HTTPClient) async throws -> HTTPClientResponse? {
         var headers: [(String, String)] = []
         if let range { headers.append(("range", range)) }
         if let ifMatch { headers.append(("if-match", ifMatch)) }
         let request = try request(.GET, key: key, headers: headers, payloadSHA256: Self.emptySHA256)
-        let response = try await execute(request, operation: "GetObject", key: key, http: streamingHTTP)
+        let response = try await execute(request, operation: "GetObject", key: key, http: http)
         if response.status == .notFound { return nil }
         guard response.status == (range == nil ? .ok : .partialContent) else {
             throw try await Self.error(response, operation: "GetObject", key: key)
@@ -234,7 +240,8 @@ public struct S3Client: Sendable {
 
     /// One GET (whole, or `range`) written into `sink` from `at`, in pieces of about 1 MiB; exactly `length` bytes.
     private func receive(_ key: String, range: String?, etag: String, into sink: FileSink, at start: Int64, length: Int64) async throws {
-        guard let response = try await stream(key, range: range, ifMatch: etag) else {
+        // Read at disk speed, so the read timeout applies: a server that stops sending fails the download.
+        guard let response = try await get(key, range: range, ifMatch: etag, http: http) else {
             throw S3Error(operation: "GetObject", key: key, status: 404, code: "NoSuchKey", message: "deleted during the download")
         }
         var written: Int64 = 0

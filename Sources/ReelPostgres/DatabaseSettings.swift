@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import ReelBasics
 
 /// Where the shared state lives: `REEL_DATABASE_URL`, parsed once.
 ///
@@ -60,8 +61,21 @@ public struct DatabaseSettings: Sendable, CustomStringConvertible {
     /// `user@host:port/database (sslmode)`, without the password.
     public var description: String { "\(user)@\(host):\(port)/\(database) (sslmode=\(sslMode.rawValue))" }
 
-    /// The client configuration for postgres-nio.
-    public func clientConfiguration() throws -> PostgresClient.Configuration {
+    /// How long a session of ours may sit idle inside a transaction before the server ends it
+    /// (`idle_in_transaction_session_timeout`): a process paused (SIGSTOP, a frozen VM) or cut off between two statements
+    /// of a transaction would otherwise keep its row and advisory locks for as long as its connection lives, and every
+    /// process that needs them would wait forever (a rescuer waiting for the task lock of a paused worker). Our
+    /// transactions are a few statements and milliseconds of work between them.
+    public static let idleInTransactionTimeout: Duration = .seconds(10)
+
+    /// The longest a statement of ours waits for a lock (`lock_timeout`) before it fails with `lock_not_available`
+    /// (55P03), so that no wait is unbounded whatever holds the lock; callers that poll for a lock retry.
+    public static let lockTimeout: Duration = .seconds(60)
+
+    /// The client configuration for postgres-nio: at most 16 connections, a 10 s connect timeout, and the session
+    /// settings above (startup parameters, so every connection of the pool has them).
+    public func clientConfiguration(idleInTransactionTimeout: Duration = Self.idleInTransactionTimeout,
+                                    lockTimeout: Duration = Self.lockTimeout) throws -> PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS
         switch sslMode {
         case .disable:
@@ -77,6 +91,10 @@ public struct DatabaseSettings: Sendable, CustomStringConvertible {
                                                          database: database, tls: tls)
         configuration.options.maximumConnections = 16
         configuration.options.connectTimeout = .seconds(10)
+        configuration.options.additionalStartupParameters = [
+            ("idle_in_transaction_session_timeout", "\(max(1, idleInTransactionTimeout.inMilliseconds))ms"),
+            ("lock_timeout", "\(max(1, lockTimeout.inMilliseconds))ms"),
+        ]
         return configuration
     }
 
@@ -112,4 +130,9 @@ public struct DatabaseSettings: Sendable, CustomStringConvertible {
         fields.append(current)
         return fields
     }
+}
+
+extension PSQLError {
+    /// A statement that waited longer than `lock_timeout` for a lock (SQLSTATE 55P03, `lock_not_available`).
+    public var isLockNotAvailable: Bool { serverInfo?[.sqlState] == "55P03" }
 }

@@ -141,14 +141,14 @@ public enum Migrations {
         // Under the lock too: concurrent `CREATE TABLE IF NOT EXISTS` on a fresh database race in the catalog
         // (a duplicate key on pg_type), so many processes starting at once would fail.
         try await client.withTransaction(logger: logger) { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
+            try await waitForMigrationLock(connection, logger)
             try await connection.query("CREATE TABLE IF NOT EXISTS reel_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())", logger: logger)
         }
         var applied = 0
         for (index, step) in steps.enumerated() {
             let version = index + 1
             let ran = try await client.withTransaction(logger: logger) { connection -> Bool in
-                try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
+                try await waitForMigrationLock(connection, logger)
                 let rows = try await connection.query("SELECT version FROM reel_schema WHERE version = \(version)", logger: logger)
                 for try await _ in rows { return false }
                 for statement in step.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) }) where !statement.isEmpty {
@@ -165,6 +165,13 @@ public enum Migrations {
         let status = try await status(client, logger: logger)
         if status.isAhead { throw SchemaStatus.Ahead(status: status) }
         return applied
+    }
+
+    /// Takes the migration lock for this transaction, waiting as long as another process's migration takes (a step may
+    /// rewrite every row): without the session's `lock_timeout` (``DatabaseSettings/lockTimeout``).
+    private static func waitForMigrationLock(_ connection: PostgresConnection, _ logger: Logger) async throws {
+        try await connection.query("SET LOCAL lock_timeout = 0", logger: logger)
+        try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
     }
 
     public static func status(_ client: PostgresClient, logger: Logger) async throws -> SchemaStatus {

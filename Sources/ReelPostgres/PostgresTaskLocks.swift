@@ -75,15 +75,20 @@ public struct PostgresTaskLocks: TaskLocks {
         let deadline = timeout.map { ContinuousClock.now + $0 }
         var pause = Duration.milliseconds(20)
         while true {
-            for try await token in try await client.query("""
-                INSERT INTO reel_task_locks (task_id, holder, token, expires_at)
-                VALUES (\(taskId), \(holder), 1, now() + make_interval(secs => \(lease.inSeconds)))
-                ON CONFLICT (task_id) DO UPDATE SET holder = EXCLUDED.holder, token = reel_task_locks.token + 1,
-                    expires_at = EXCLUDED.expires_at
-                WHERE reel_task_locks.expires_at < now()
-                RETURNING token
-                """, logger: logger).decode(Int64.self) { return token }
-            if let token = try await takeFromDeadLocalHolder(taskId, holder: holder) { return token }
+            do {
+                for try await token in try await client.query("""
+                    INSERT INTO reel_task_locks (task_id, holder, token, expires_at)
+                    VALUES (\(taskId), \(holder), 1, now() + make_interval(secs => \(lease.inSeconds)))
+                    ON CONFLICT (task_id) DO UPDATE SET holder = EXCLUDED.holder, token = reel_task_locks.token + 1,
+                        expires_at = EXCLUDED.expires_at
+                    WHERE reel_task_locks.expires_at < now()
+                    RETURNING token
+                    """, logger: logger).decode(Int64.self) { return token }
+                if let token = try await takeFromDeadLocalHolder(taskId, holder: holder) { return token }
+            } catch let error as PSQLError where error.isLockNotAvailable {
+                // The row is locked by a transaction that outlasted `lock_timeout`: not taken this time.
+                logger.notice("task lock row busy; trying again", metadata: ["task.id": "\(taskId)"])
+            }
             if let deadline, ContinuousClock.now >= deadline {
                 throw CatalogError.lockTimeout(taskId, "reel_task_locks")
             }
