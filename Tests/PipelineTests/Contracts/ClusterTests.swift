@@ -90,8 +90,9 @@ struct ClusterTests {
                 $0 == zombie.owner
             }, "the first worker holds the job")
             zombie.process.kill(SIGSTOP)
-            // The rescuer's own lease is long: on a loaded machine a 2 s lease can lapse between two renewals, and the
-            // rescuer would then lose its own run again and again (seen once in CI: 300 s without the job done).
+            // The rescuer's own lease is long, so that only the paused worker's lease is under test (on a loaded machine
+            // a 2 s lease can lapse between two renewals). The worker may be stopped inside a transaction: its session
+            // ends after idle_in_transaction_session_timeout, and its locks with it (PostgresTaskLocksTests).
             let rescuer = try await nodes.start(bench, url, roles: "workers", ["REEL_LEASE": "20"])
             #expect(try await client.waitFor("SELECT owner FROM reel_jobs WHERE task_id = \(task) AND state = 'running'", as: String.self, timeout: .seconds(60)) {
                 $0 == rescuer.owner
