@@ -1,6 +1,8 @@
 import Catalog
 import DurableFiles
+import Crypto
 import Foundation
+@testable import Pipeline
 import Testing
 
 /// A download cut by the death of its process is kept in the task's `.partial/` with a sidecar, and the next run asks
@@ -56,6 +58,34 @@ import Testing
             let after = try await bench.reel("verify", "--all")
             #expect(after.status == 0, "\(after)")
         }
+    }
+
+    /// A run that resumes another run's partial adopts it as a file of its own: the former writer (a worker paused past
+    /// its lease, resumed while this run goes on) truncates and writes through the descriptor it kept, and nothing of
+    /// that reaches the file this run resumes and commits (seen in CI: a committed source truncated to 0 bytes).
+    @Test func aResumedPartialIsNoLongerTheFileItsFormerWriterHolds() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("reel-adopt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("0-preview-source.mp4")
+        let bytes = Data((0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+        try bytes.write(to: data)
+        let url = "http://127.0.0.1:9/media/v.mp4"
+        try PartialDownload.save(PartialSidecar(url: url, etag: "\"e1\"", syncedBytes: 0, bootId: PartialDownload.bootId,
+                                                updatedAt: Date()), for: data)
+        let former = open(data.path, O_WRONLY)
+        try #require(former >= 0)
+        defer { close(former) }
+
+        let resume = try #require(await PartialDownload.resumeState(of: data, url: url))
+        #expect(resume.bytes == Int64(bytes.count))
+        #expect(Data(resume.hasher.finalize()) == Data(SHA256.hash(data: bytes)), "the hash of the adopted bytes")
+        #expect(FileIO.names(in: directory.path).sorted() == ["0-preview-source.mp4", "0-preview-source.mp4.json"], "no temporary left")
+
+        // The former writer wakes up: it starts over (truncates) and writes other bytes through its descriptor.
+        #expect(ftruncate(former, 0) == 0)
+        #expect(pwrite(former, "garbage", 7, 0) == 7)
+        #expect(try Data(contentsOf: data) == bytes, "the resumed file keeps the bytes it adopted")
     }
 
     @Test func verifyReportsOnlyPartialsThatCannotBeResumed() async throws {

@@ -47,6 +47,8 @@ public struct LocalAssetStore: AssetStore {
         guard FileIO.isRegularFile(source) else {
             throw CatalogError.io("commit: no staged file", source, errno: ENOENT)
         }
+        // A run that lost its task (a lost lease or task lock) renames nothing more over the new holder's files.
+        try await WriteFence.check()
         // Two fsyncs and a rename: on the blocking pool, never a thread of the cooperative pool (which also serves
         // HTTP: a slow disk would stall every request of the process).
         try await BlockingPool.shared.run { () throws(CatalogError) in

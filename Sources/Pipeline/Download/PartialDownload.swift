@@ -54,6 +54,11 @@ enum PartialDownload {
 
     /// What a download of `url` into `data` can resume from: the bytes to keep (a sidecar for the same URL, with a
     /// validator for `If-Range`) and their hash, computed on the blocking pool (the file may be gigabytes).
+    ///
+    /// The bytes are adopted (``adopt(_:upTo:)``): copied into a new file that replaces `data`, because the run that
+    /// wrote them may still hold `data` open — a worker paused past its lease, which truncates or appends through its
+    /// descriptor when it resumes, before it learns that it lost the task. Its writes then land in the old file, which
+    /// no name reaches any more, never in the file this run resumes and commits into the catalog.
     static func resumeState(of data: URL, url: String) async -> StagingFile.Resume? {
         guard let sidecar = load(data), sidecar.url == DownloadError.redact(url),
               sidecar.etag.map({ !$0.hasPrefix("W/") }) == true || sidecar.lastModified != nil,
@@ -62,23 +67,48 @@ enum PartialDownload {
         let bytes = sidecar.total.map { min(trusted, $0) } ?? trusted
         guard bytes > 0 else { return nil }
         let path = data.path
-        let hasher = await BlockingPool.shared.run { HasherHandOff(hash(path, upTo: bytes)) }.hasher
+        let hasher = await BlockingPool.shared.run { HasherHandOff(adopt(path, upTo: bytes)) }.hasher
         guard let hasher else { return nil }
         let validators = StagingFile.Validators(etag: sidecar.etag, lastModified: sidecar.lastModified,
                                                 contentType: sidecar.contentType, total: sidecar.total)
         return StagingFile.Resume(bytes: bytes, hasher: hasher, validators: validators)
     }
 
-    /// The SHA-256 state after the first `count` bytes of the file at `path`.
-    private static func hash(_ path: String, upTo count: Int64) -> SHA256? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
+    /// Copies the first `count` bytes of the file at `path` into a new file (`<name>.adopt-<random>.tmp` beside it,
+    /// fsynced) and renames that over `path`; returns the SHA-256 state after those bytes, `nil` (and `path` as it
+    /// was) when the file is shorter or cannot be copied. A descriptor another process holds on the old file keeps
+    /// the old file, which no name reaches any more.
+    static func adopt(_ path: String, upTo count: Int64) -> SHA256? {
+        let source = open(path, O_RDONLY | O_CLOEXEC)
+        guard source >= 0 else { return nil }
+        defer { close(source) }
+        let temporary = path + ".adopt-" + FileIO.randomSuffix() + ".tmp"
+        let target = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard target >= 0 else { return nil }
         var hasher = SHA256()
-        var remaining = count
-        while remaining > 0 {
-            guard let chunk = try? handle.read(upToCount: Int(min(remaining, 1 << 20))), !chunk.isEmpty else { return nil }
-            hasher.update(data: chunk)
-            remaining -= Int64(chunk.count)
+        let copied = withUnsafeTemporaryAllocation(byteCount: 1 << 20, alignment: 16) { buffer -> Bool in
+            var offset: Int64 = 0
+            while offset < count {
+                let read = pread(source, buffer.baseAddress!, Int(min(Int64(buffer.count), count - offset)), off_t(offset))
+                if read < 0, errno == EINTR { continue }
+                guard read > 0 else { return false }
+                let chunk = UnsafeRawBufferPointer(rebasing: buffer[..<read])
+                var written = 0
+                while written < read {
+                    let result = pwrite(target, chunk.baseAddress! + written, read - written, off_t(offset) + off_t(written))
+                    if result < 0, errno == EINTR { continue }
+                    guard result > 0 else { return false }
+                    written += result
+                }
+                hasher.update(bufferPointer: chunk)
+                offset += Int64(read)
+            }
+            return true
+        }
+        close(target)
+        guard copied, (try? FileIO.commit(temporary, to: path)) != nil else {
+            unlink(temporary)
+            return nil
         }
         return hasher
     }

@@ -22,6 +22,9 @@ struct Transfer: Sendable {
         var target = url
         var redirects = 0
         while true {
+            // A run whose job or task lock was lost (paused past its lease) touches neither the partial file nor its
+            // sidecar again: the new holder may be resuming them.
+            try await WriteFence.check()
             let offset = try resumeOffset()
             var request = HTTPClientRequest(url: target)
             request.method = .GET
@@ -72,6 +75,9 @@ struct Transfer: Sendable {
     }
 
     private func receive(_ response: HTTPClientResponse, status: Int, offset: Int64, beacon: ProgressBeacon) async throws {
+        // Before anything is truncated, restarted or recorded: this process may have been paused past its lease while
+        // it waited for the response.
+        try await WriteFence.check()
         let headers = response.headers
         var validators = StagingFile.Validators(
             etag: headers.first(name: "ETag"), lastModified: headers.first(name: "Last-Modified"),
@@ -122,15 +128,13 @@ struct Transfer: Sendable {
         default:
             throw failure(.httpStatus(status), "HTTP \(status)", retryable: false)
         }
-        try await WriteFence.check() // this process may have been paused past its lease while it waited
         try file.setValidators(validators)
         try checkSpace(total: validators.total)
 
         let total = validators.total
         var received = file.bytes
         progress?(received, total)
-        // A run whose job or task lock was lost (paused past its lease) stops before writing into the task's partial
-        // file, which the new holder may be resuming.
+        // Asked again while the body comes (a pause can come at any chunk).
         let fence = WriteFence.Throttled()
         for try await chunk in response.body {
             beacon.touch()
