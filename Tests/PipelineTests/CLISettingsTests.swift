@@ -204,8 +204,9 @@ import Glibc
                                               "REEL_MAX_INTERRUPTIONS": "3", "REEL_ADMIN_MAX_CONNECTIONS": "8", "REEL_WORKERS": ""]
         try await withServe(environment: environment, extraArguments: ["--http-idle-timeout", "1", "--callback-max-connections", "16"]) { _, serve in
             let idle = try await offPool { () -> (Data?, Duration) in
-                let socket = try RawSocket(port: serve.adminPort)
+                // Before the connection exists, so the server's timers cannot have started earlier than this clock.
                 let start = ContinuousClock.now
+                let socket = try RawSocket(port: serve.adminPort)
                 return (socket.readUntilClosed(within: .seconds(40)), ContinuousClock.now - start)
             }
             // 1 s against 60 s: closed after the first and well before the second, whatever the machine's load.
@@ -213,8 +214,9 @@ import Glibc
             #expect(idle.1 >= .milliseconds(800), "closed after \(idle.1)")
 
             let slow = try await offPool { () -> (Data?, Duration) in
-                let socket = try RawSocket(port: serve.callbackPort)
+                // Before the connection exists, so the server's timers cannot have started earlier than this clock.
                 let start = ContinuousClock.now
+                let socket = try RawSocket(port: serve.callbackPort)
                 socket.send(Array("POST /callbacks/topview/x HTTP/1.1\r\n".utf8))
                 return (socket.readUntilClosed(within: .seconds(8)), ContinuousClock.now - start)
             }

@@ -29,8 +29,9 @@ import Testing
     /// what the server sent before closing (nil when it never closed) and the time from the first byte.
     static func trickle(port: Int, head: String, filler: UInt8) async throws -> (reply: String?, after: Duration) {
         try await offPool {
-            let socket = try RawSocket(port: port)
+            // Before the connection exists, so the server's timers cannot have started earlier than this clock.
             let start = ContinuousClock.now
+            let socket = try RawSocket(port: port)
             socket.send(Array(head.utf8))
             while !socket.isReadable, ContinuousClock.now - start < generous {
                 if !socket.send([filler]) { break }
@@ -45,8 +46,9 @@ import Testing
         try await Self.withServe { serve in
             for port in [serve.adminPort, serve.callbackPort] {
                 let closed = try await offPool { () -> (Data?, Duration) in
-                    let socket = try RawSocket(port: port)
+                    // Before the connection exists, so the server's timers cannot have started earlier than this clock.
                     let start = ContinuousClock.now
+                    let socket = try RawSocket(port: port)
                     return (socket.readUntilClosed(within: Self.generous), ContinuousClock.now - start)
                 }
                 #expect(closed.0 != nil, "port \(port): an idle connection is still open after a minute")
