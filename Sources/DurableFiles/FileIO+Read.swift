@@ -76,6 +76,33 @@ extension FileIO {
         }
     }
 
+    /// Reads the file at `path` from its start in chunks of 1 MiB, up to `limit` bytes (the whole file when nil), and
+    /// hands each chunk to `body`; returns the bytes read (fewer than `limit` when the file is shorter). Memory stays at
+    /// one chunk whatever the file's size.
+    @discardableResult
+    public static func readChunks(_ path: String, upTo limit: Int64? = nil,
+                                  _ body: (UnsafeRawBufferPointer) throws(FileError) -> Void) throws(FileError) -> Int64 {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw FileError("open", path, errno: errno) }
+        defer { close(fd) }
+        let chunk = 1 << 20
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 16)
+        defer { buffer.deallocate() }
+        var total: Int64 = 0
+        while limit.map({ total < $0 }) ?? true, let base = buffer.baseAddress {
+            let wanted = limit.map { Int(min(Int64(chunk), $0 - total)) } ?? chunk
+            let count = systemRead(fd, base, wanted)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw FileError("read", path, errno: errno)
+            }
+            if count == 0 { break }
+            try body(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            total += Int64(count)
+        }
+        return total
+    }
+
     private static func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
         #if canImport(Glibc)
         Glibc.read(fd, buffer, count)

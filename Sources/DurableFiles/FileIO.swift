@@ -90,20 +90,24 @@ public enum FileIO {
     }
 
     private static func writeAll(_ fd: Int32, _ data: Data, path: String) throws(FileError) {
-        let result: Int32 = data.withUnsafeBytes { buffer in
-            guard let base = buffer.baseAddress else { return 0 }
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(fd, base + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += written
-            }
-            return 0
+        let result: Result<Void, FileError> = data.withUnsafeBytes { buffer in
+            Result { () throws(FileError) in try writeAll(fd, buffer, path: path) }
         }
-        if result != 0 { throw FileError("write", path, errno: result) }
+        try result.get()
+    }
+
+    /// Writes all of `buffer` at the descriptor's position (retrying short and interrupted writes).
+    public static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, path: String) throws(FileError) {
+        guard let base = buffer.baseAddress else { return }
+        var offset = 0
+        while offset < buffer.count {
+            let written = write(fd, base + offset, buffer.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw FileError("write", path, errno: errno)
+            }
+            offset += written
+        }
     }
 
     /// Removes a file; a missing file is not an error.

@@ -79,34 +79,16 @@ enum PartialDownload {
     /// was) when the file is shorter or cannot be copied. A descriptor another process holds on the old file keeps
     /// the old file, which no name reaches any more.
     static func adopt(_ path: String, upTo count: Int64) -> SHA256? {
-        let source = open(path, O_RDONLY | O_CLOEXEC)
-        guard source >= 0 else { return nil }
-        defer { close(source) }
         let temporary = path + ".adopt-" + FileIO.randomSuffix() + ".tmp"
         let target = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard target >= 0 else { return nil }
         var hasher = SHA256()
-        let copied = withUnsafeTemporaryAllocation(byteCount: 1 << 20, alignment: 16) { buffer -> Bool in
-            var offset: Int64 = 0
-            while offset < count {
-                let read = pread(source, buffer.baseAddress!, Int(min(Int64(buffer.count), count - offset)), off_t(offset))
-                if read < 0, errno == EINTR { continue }
-                guard read > 0 else { return false }
-                let chunk = UnsafeRawBufferPointer(rebasing: buffer[..<read])
-                var written = 0
-                while written < read {
-                    let result = pwrite(target, chunk.baseAddress! + written, read - written, off_t(offset) + off_t(written))
-                    if result < 0, errno == EINTR { continue }
-                    guard result > 0 else { return false }
-                    written += result
-                }
-                hasher.update(bufferPointer: chunk)
-                offset += Int64(read)
-            }
-            return true
+        let copied = try? FileIO.readChunks(path, upTo: count) { chunk throws(FileError) in
+            try FileIO.writeAll(target, chunk, path: temporary)
+            hasher.update(bufferPointer: chunk)
         }
         close(target)
-        guard copied, (try? FileIO.commit(temporary, to: path)) != nil else {
+        guard copied == count, (try? FileIO.commit(temporary, to: path)) != nil else {
             unlink(temporary)
             return nil
         }
